@@ -1,0 +1,52 @@
+//! `oathdesk-cli`: the scriptable face of OathDesk. A thin shell: it reads
+//! input, calls the core crates, and prints human text or `--json`.
+//!
+//! Secrets are read from stdin or `OATHDESK_SECRET`, never from arguments
+//! (arguments end up in shell history and process listings).
+
+mod device_commands;
+mod entra_commands;
+mod input;
+mod otp_commands;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+use output::{CliError, Ctx};
+
+#[derive(Parser)]
+#[command(
+    name = "oathdesk-cli",
+    version,
+    about = "Program OATH hardware tokens and enrol them in Entra ID"
+)]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    #[command(flatten)]
+    Otp(otp_commands::OtpCommand),
+    #[command(flatten)]
+    Device(device_commands::DeviceCommand),
+    #[command(flatten)]
+    Entra(entra_commands::EntraCommand),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let ctx = Ctx { json: cli.json };
+    let result: Result<(), CliError> = match cli.command {
+        Command::Otp(c) => c.run(&ctx),
+        Command::Device(c) => c.run(&ctx),
+        Command::Entra(c) => c.run(&ctx),
+    };
+    if let Err(err) = result {
+        std::process::exit(output::report_error(&ctx, &err));
+    }
+}

@@ -1,0 +1,18 @@
+//! `oathdesk-sim token …` runs a virtual token; `oathdesk-sim graph …` runs
+//! the Graph sandbox. Each subcommand owns its own argument parser.
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().collect();
+    let sub = if args.len() > 1 {
+        args.remove(1)
+    } else {
+        String::new()
+    };
+    let code = match sub.as_str() {
+        _ => {
+            eprintln!("usage: oathdesk-sim token --help | oathdesk-sim graph --help");
+            2
+        }
+    };
+    std::process::exit(code);
+}

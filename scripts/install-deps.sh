@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages OathDesk needs to build and test, if missing.
+# Runs apt-get as root, through sudo otherwise; prints the command if neither.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential pkgconf libssl-dev libdbus-1-dev
+  # PC/SC: real pcscd with the vpcd virtual reader, and pcsc-tools for checks
+  pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools iproute2 util-linux
+  # OS keyring (Secret Service) for tests, headless
+  gnome-keyring dbus dbus-x11 libsecret-tools
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd=(apt-get install -y -q --no-install-recommends "${missing[@]}")
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  SUDO=(sudo)
+else
+  echo "OathDesk needs these packages; run as root:" >&2
+  echo "  apt-get update && ${cmd[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+"${SUDO[@]}" apt-get update -q >&2
+DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" "${cmd[@]}" >&2
