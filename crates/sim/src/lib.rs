@@ -2,3 +2,6 @@
 //! the vendors' wire protocols to a real pcscd through vpcd (`token`), and a
 //! Graph sandbox that follows Microsoft's documented API (`graph`).
 //! Used by tests and by the app's demo mode; never by the product's real path.
+
+pub mod graph;
+pub mod token;
