@@ -88,7 +88,7 @@ pub fn parse_hex(input: &str) -> Result<Secret, OtpError> {
             pos + 1
         )));
     }
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err(OtpError::InvalidHex(format!(
             "{} digits is an odd number",
             body.len()

@@ -53,13 +53,17 @@ proptest! {
         let label_issuer = label_issuer
             .map(|l| l.replace([':', '+'], "").trim().to_string())
             .filter(|l| !l.is_empty());
-        let account = if label_issuer.is_some() { account.trim_start().to_string() } else { account };
+        // Without a label issuer, a ':' in the account would read as the separator.
+        let account = match label_issuer {
+            Some(_) => account.trim_start().to_string(),
+            None => account.replace(':', ""),
+        };
         let reserved = ["secret", "issuer", "algorithm", "digits", "period", "counter"];
         let extra: Vec<_> = extra.into_iter().filter(|(k, _)| !reserved.contains(&k.as_str())).collect();
         let uri = OtpAuthUri {
             kind: if hotp { OtpKind::Hotp } else { OtpKind::Totp },
             label_issuer,
-            account: if label_issuer_is_none_and_has_colon(&account) { account.replace(':', "") } else { account },
+            account,
             issuer,
             secret: Secret::new(bytes),
             params: CodeParams { algorithm, digits, period },
@@ -78,8 +82,4 @@ proptest! {
         let _ = OtpAuthUri::parse(&format!("otpauth://totp/{s}"));
         let _ = OtpAuthUri::parse(&format!("otpauth://totp/x?secret={s}&digits={s}"));
     }
-}
-
-fn label_issuer_is_none_and_has_colon(account: &str) -> bool {
-    account.contains(':')
 }
