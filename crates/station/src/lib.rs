@@ -1,1 +1,15 @@
-//! oathdesk-station
+//! The helpdesk workflows — burn, enrol, resync — built once, so the GUI and
+//! the CLI are thin shells over them. Also the enrolment journal, the audit
+//! log and the host-clock check every clock write depends on.
+
+pub mod audit;
+pub mod clock;
+mod error;
+pub mod journal;
+pub mod keys;
+pub mod records;
+pub mod seeds;
+mod time_fmt;
+
+pub use error::StationError;
+pub use records::Records;

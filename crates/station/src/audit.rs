@@ -1,0 +1,364 @@
+//! The audit log: who did what to which token, for whom, with what outcome.
+//!
+//! Append-only (SQLite triggers refuse UPDATE and DELETE) and chained: each
+//! record's MAC covers the previous record's MAC, keyed with a key from the
+//! OS keyring, and the head of the chain is itself MACed. Editing, removing
+//! or truncating records is therefore detected by [`AuditLog::verify`], even
+//! by someone who can write the database file. Never holds a secret.
+
+use hmac::{Hmac, Mac};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::StationError;
+
+/// What an operator asks to record. `detail` is free text for humans and
+/// must never contain secret material (callers pass only sizes and names).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct AuditEntry {
+    pub operator: String,
+    pub action: String,
+    pub serial: Option<String>,
+    pub model: Option<String>,
+    pub user: Option<String>,
+    pub request_id: Option<String>,
+    pub outcome: String,
+    pub drift_seconds: Option<i64>,
+    pub detail: Option<String>,
+}
+
+/// A stored record: the entry plus its place in the chain.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    /// Unix time.
+    pub at: i64,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    pub mac: String,
+}
+
+/// Where a verification found the chain broken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum AuditProblem {
+    /// The record's content does not match its MAC: edited.
+    Edited { seq: i64 },
+    /// A sequence number is missing: a record was removed.
+    Missing { seq: i64 },
+    /// The last records were removed, or the head was tampered with.
+    Truncated { expected_last: i64, found_last: i64 },
+}
+
+pub struct AuditLog {
+    key: Zeroizing<[u8; 32]>,
+}
+
+const GENESIS: &str = "oathdesk-audit-genesis";
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL, mac TEXT NOT NULL);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL, mac TEXT NOT NULL, head_mac TEXT NOT NULL);
+";
+
+impl AuditLog {
+    pub(crate) fn new(key: Zeroizing<[u8; 32]>) -> Self {
+        AuditLog { key }
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> String {
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_slice()).expect("any key");
+        for p in parts {
+            m.update(&(p.len() as u64).to_be_bytes());
+            m.update(p);
+        }
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    fn record_mac(&self, prev: &str, seq: i64, at: i64, body: &str) -> String {
+        self.mac(&[
+            prev.as_bytes(),
+            &seq.to_be_bytes(),
+            &at.to_be_bytes(),
+            body.as_bytes(),
+        ])
+    }
+
+    fn head_mac(&self, seq: i64, mac: &str) -> String {
+        self.mac(&[b"head", &seq.to_be_bytes(), mac.as_bytes()])
+    }
+
+    /// Appends `entry` at time `at` and returns its sequence number.
+    pub fn append(
+        &self,
+        db: &mut Connection,
+        at: i64,
+        entry: &AuditEntry,
+    ) -> Result<i64, StationError> {
+        let body = serde_json::to_string(entry).expect("serialisable entry");
+        let tx = db.transaction()?;
+        let (last_seq, last_mac) = head(&tx)?.unwrap_or((0, GENESIS.to_string()));
+        let seq = last_seq + 1;
+        let mac = self.record_mac(&last_mac, seq, at, &body);
+        tx.execute(
+            "INSERT INTO audit (seq, at, body, mac) VALUES (?1, ?2, ?3, ?4)",
+            params![seq, at, body, mac],
+        )?;
+        tx.execute(
+            "INSERT INTO audit_head (id, seq, mac, head_mac) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET seq = ?1, mac = ?2, head_mac = ?3",
+            params![seq, mac, self.head_mac(seq, &mac)],
+        )?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// All records, oldest first.
+    pub fn list(&self, db: &Connection) -> Result<Vec<AuditRecord>, StationError> {
+        let mut stmt = db.prepare("SELECT seq, at, body, mac FROM audit ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, at, body, mac) = row?;
+            let entry = serde_json::from_str(&body).map_err(|e| {
+                StationError::Storage(format!("audit record {seq} is unreadable: {e}"))
+            })?;
+            out.push(AuditRecord {
+                seq,
+                at,
+                entry,
+                mac,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Checks every record and the head. An empty result means intact.
+    pub fn verify(&self, db: &Connection) -> Result<Vec<AuditProblem>, StationError> {
+        let mut problems = Vec::new();
+        let mut stmt = db.prepare("SELECT seq, at, body, mac FROM audit ORDER BY seq")?;
+        let mut rows = stmt.query([])?;
+        let (mut prev_mac, mut expected) = (GENESIS.to_string(), 1i64);
+        while let Some(r) = rows.next()? {
+            let (seq, at, body, mac): (i64, i64, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            if seq != expected {
+                problems.push(AuditProblem::Missing { seq: expected });
+            }
+            if self.record_mac(&prev_mac, seq, at, &body) != mac {
+                problems.push(AuditProblem::Edited { seq });
+            }
+            prev_mac = mac;
+            expected = seq + 1;
+        }
+        let found_last = expected - 1;
+        let head_ok = match head_with_mac(db)? {
+            Some((seq, mac, head_mac)) => {
+                self.head_mac(seq, &mac) == head_mac && seq == found_last && mac == prev_mac
+            }
+            None => found_last == 0,
+        };
+        if !head_ok {
+            let expected_last = head_with_mac(db)?.map_or(0, |h| h.0);
+            problems.push(AuditProblem::Truncated {
+                expected_last,
+                found_last,
+            });
+        }
+        Ok(problems)
+    }
+}
+
+fn head(db: &Connection) -> Result<Option<(i64, String)>, StationError> {
+    Ok(head_with_mac(db)?.map(|(s, m, _)| (s, m)))
+}
+
+fn head_with_mac(db: &Connection) -> Result<Option<(i64, String, String)>, StationError> {
+    Ok(db
+        .query_row(
+            "SELECT seq, mac, head_mac FROM audit_head WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
+}
+
+/// Writes records as CSV with a header row; times in RFC 3339 UTC.
+pub fn export_csv(records: &[AuditRecord], out: impl std::io::Write) -> Result<(), StationError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "seq",
+        "time",
+        "operator",
+        "action",
+        "serial",
+        "model",
+        "user",
+        "request_id",
+        "outcome",
+        "drift_seconds",
+        "detail",
+        "mac",
+    ])?;
+    for r in records {
+        let e = &r.entry;
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        w.write_record([
+            r.seq.to_string(),
+            crate::time_fmt::rfc3339(r.at),
+            e.operator.clone(),
+            e.action.clone(),
+            opt(&e.serial),
+            opt(&e.model),
+            opt(&e.user),
+            opt(&e.request_id),
+            e.outcome.clone(),
+            e.drift_seconds.map(|d| d.to_string()).unwrap_or_default(),
+            opt(&e.detail),
+            r.mac.clone(),
+        ])?;
+    }
+    w.flush()
+        .map_err(|e| StationError::Storage(e.to_string()))?;
+    Ok(())
+}
+
+/// Writes one JSON object per line.
+pub fn export_json_lines(
+    records: &[AuditRecord],
+    mut out: impl std::io::Write,
+) -> Result<(), StationError> {
+    for r in records {
+        let line = serde_json::to_string(r).expect("serialisable record");
+        writeln!(out, "{line}").map_err(|e| StationError::Storage(e.to_string()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (Connection, AuditLog) {
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch(SCHEMA).unwrap();
+        (db, AuditLog::new(Zeroizing::new([7u8; 32])))
+    }
+
+    fn entry(action: &str) -> AuditEntry {
+        AuditEntry {
+            operator: "op@contoso.com".into(),
+            action: action.into(),
+            serial: Some("8659612000001".into()),
+            outcome: "ok".into(),
+            ..Default::default()
+        }
+    }
+
+    fn filled() -> (Connection, AuditLog) {
+        let (mut db, log) = setup();
+        for (i, a) in ["burn", "create", "activate"].iter().enumerate() {
+            assert_eq!(
+                log.append(&mut db, 1000 + i as i64, &entry(a)).unwrap(),
+                i as i64 + 1
+            );
+        }
+        (db, log)
+    }
+
+    /// Bypasses the append-only triggers, as an attacker editing the file would.
+    fn tamper(db: &Connection, sql: &str) {
+        db.execute_batch(&format!(
+            "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn intact_log_verifies() {
+        let (db, log) = filled();
+        assert!(log.verify(&db).unwrap().is_empty());
+        assert_eq!(log.list(&db).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn update_and_delete_are_refused() {
+        let (db, _) = filled();
+        assert!(db.execute("UPDATE audit SET at = 0", []).is_err());
+        assert!(db.execute("DELETE FROM audit", []).is_err());
+    }
+
+    #[test]
+    fn edited_record_is_detected() {
+        let (db, log) = filled();
+        tamper(
+            &db,
+            "UPDATE audit SET body = replace(body, 'create', 'delete') WHERE seq = 2;",
+        );
+        assert_eq!(
+            log.verify(&db).unwrap(),
+            vec![AuditProblem::Edited { seq: 2 }]
+        );
+    }
+
+    #[test]
+    fn removed_record_is_detected() {
+        let (db, log) = filled();
+        tamper(&db, "DELETE FROM audit WHERE seq = 2;");
+        let problems = log.verify(&db).unwrap();
+        assert!(
+            problems.contains(&AuditProblem::Missing { seq: 2 }),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn truncated_tail_is_detected_even_if_head_is_rewritten() {
+        let (db, log) = filled();
+        tamper(
+            &db,
+            "DELETE FROM audit WHERE seq = 3; UPDATE audit_head SET seq = 2, mac = (SELECT mac FROM audit WHERE seq = 2);",
+        );
+        let problems = log.verify(&db).unwrap();
+        assert_eq!(
+            problems,
+            vec![AuditProblem::Truncated {
+                expected_last: 2,
+                found_last: 2
+            }]
+        );
+    }
+
+    #[test]
+    fn exports_csv_and_json_lines() {
+        let (db, log) = filled();
+        let records = log.list(&db).unwrap();
+        let mut csv_out = Vec::new();
+        export_csv(&records, &mut csv_out).unwrap();
+        let text = String::from_utf8(csv_out).unwrap();
+        assert_eq!(text.lines().count(), 4);
+        assert!(text.lines().nth(2).unwrap().contains("create"));
+        let mut jl = Vec::new();
+        export_json_lines(&records, &mut jl).unwrap();
+        let back: Vec<AuditRecord> = String::from_utf8(jl)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(back, records);
+    }
+}

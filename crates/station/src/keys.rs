@@ -1,0 +1,97 @@
+//! The station's one secret of its own: a master key kept in the OS keyring.
+//! Two keys are derived from it: one seals secrets in the enrolment journal,
+//! one chains the audit log (so an edit cannot be re-chained without it).
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::StationError;
+
+/// Where the master key lives. The keyring is the real one; the in-memory
+/// store is for unit tests only.
+pub trait KeyStore: Send + Sync {
+    /// Returns the stored master key, creating and storing one on first use.
+    fn master_key(&self) -> Result<Zeroizing<[u8; 32]>, StationError>;
+}
+
+/// The OS keyring (Secret Service on Linux, Keychain, Credential Manager).
+pub struct KeyringStore {
+    service: String,
+    account: String,
+}
+
+impl KeyringStore {
+    /// `profile` separates installations (e.g. one per data directory).
+    pub fn new(profile: &str) -> Self {
+        KeyringStore {
+            service: "OathDesk".into(),
+            account: format!("station-key:{profile}"),
+        }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, StationError> {
+        keyring::Entry::new(&self.service, &self.account).map_err(keyring_error)
+    }
+}
+
+fn keyring_error(e: keyring::Error) -> StationError {
+    StationError::Keyring(format!(
+        "the OS keyring is not available ({e}); unlock your keyring (Secret Service) and try again"
+    ))
+}
+
+impl KeyStore for KeyringStore {
+    fn master_key(&self) -> Result<Zeroizing<[u8; 32]>, StationError> {
+        let entry = self.entry()?;
+        match entry.get_secret() {
+            Ok(bytes) => {
+                let bytes = Zeroizing::new(bytes);
+                let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                    StationError::Keyring("the station key in the keyring is damaged".into())
+                })?;
+                Ok(Zeroizing::new(key))
+            }
+            Err(keyring::Error::NoEntry) => {
+                let key = random_key();
+                entry.set_secret(key.as_slice()).map_err(keyring_error)?;
+                Ok(key)
+            }
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+}
+
+/// A key held in memory for the life of the process: unit tests and demo mode.
+pub struct MemoryKeyStore(Zeroizing<[u8; 32]>);
+
+impl MemoryKeyStore {
+    pub fn new() -> Self {
+        MemoryKeyStore(random_key())
+    }
+}
+
+impl Default for MemoryKeyStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl KeyStore for MemoryKeyStore {
+    fn master_key(&self) -> Result<Zeroizing<[u8; 32]>, StationError> {
+        Ok(self.0.clone())
+    }
+}
+
+fn random_key() -> Zeroizing<[u8; 32]> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    getrandom::fill(key.as_mut_slice()).expect("the OS random number generator is available");
+    key
+}
+
+/// A purpose-bound key derived from the master key.
+pub(crate) fn derive(master: &[u8; 32], purpose: &str) -> Zeroizing<[u8; 32]> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("any key length");
+    mac.update(purpose.as_bytes());
+    Zeroizing::new(mac.finalize().into_bytes().into())
+}

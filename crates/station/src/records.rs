@@ -1,0 +1,57 @@
+//! The station's SQLite file: the enrolment journal and the audit log side
+//! by side, both keyed from the OS keyring.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::StationError;
+use crate::audit::{self, AuditEntry, AuditLog};
+use crate::journal::{self, Journal};
+use crate::keys::{KeyStore, derive};
+
+/// The journal and audit log over one database connection.
+pub struct Records {
+    pub(crate) db: Connection,
+    pub journal: Journal,
+    pub audit: AuditLog,
+}
+
+impl Records {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path, keys: &dyn KeyStore) -> Result<Self, StationError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StationError::Storage(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        Self::with_connection(Connection::open(path)?, keys)
+    }
+
+    /// An in-memory database, for tests and demo mode.
+    pub fn in_memory(keys: &dyn KeyStore) -> Result<Self, StationError> {
+        Self::with_connection(Connection::open_in_memory()?, keys)
+    }
+
+    fn with_connection(db: Connection, keys: &dyn KeyStore) -> Result<Self, StationError> {
+        db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;")?;
+        db.execute_batch(journal::SCHEMA)?;
+        db.execute_batch(audit::SCHEMA)?;
+        let master = keys.master_key()?;
+        Ok(Records {
+            db,
+            journal: Journal::new(derive(&master, "oathdesk journal seal v1")),
+            audit: AuditLog::new(derive(&master, "oathdesk audit chain v1")),
+        })
+    }
+
+    /// The database connection, for the journal's and audit log's methods.
+    pub fn db(&mut self) -> &mut Connection {
+        &mut self.db
+    }
+
+    /// Appends an audit record stamped `now`.
+    pub fn log(&mut self, now: i64, entry: &AuditEntry) -> Result<i64, StationError> {
+        self.audit.append(&mut self.db, now, entry)
+    }
+}
