@@ -9,6 +9,8 @@ mod entra_commands;
 mod input;
 mod otp_commands;
 mod output;
+mod records_commands;
+mod scan_commands;
 
 use clap::{Parser, Subcommand};
 
@@ -36,6 +38,10 @@ enum Command {
     Device(device_commands::DeviceCommand),
     #[command(flatten)]
     Entra(entra_commands::EntraCommand),
+    #[command(flatten)]
+    Scan(scan_commands::ScanCommand),
+    #[command(flatten)]
+    Records(records_commands::RecordsCommand),
 }
 
 fn main() {
@@ -45,6 +51,8 @@ fn main() {
         Command::Otp(c) => c.run(&ctx),
         Command::Device(c) => c.run(&ctx),
         Command::Entra(c) => c.run(&ctx),
+        Command::Scan(c) => c.run(&ctx),
+        Command::Records(c) => c.run(&ctx),
     };
     if let Err(err) = result {
         std::process::exit(output::report_error(&ctx, &err));

@@ -62,6 +62,19 @@ impl From<oathdesk_otp::OtpError> for CliError {
     }
 }
 
+impl From<oathdesk_station::StationError> for CliError {
+    fn from(e: oathdesk_station::StationError) -> Self {
+        use oathdesk_station::StationError as E;
+        match &e {
+            E::BadInput(_) => CliError::input("bad_input", e.to_string()),
+            E::NotFound(_) => CliError::input("not_found", e.to_string()),
+            E::Storage(_) => CliError::failure("storage", e.to_string()),
+            E::Keyring(_) => CliError::failure("keyring", e.to_string()),
+            E::Clock(_) => CliError::failure("host_clock", e.to_string()),
+        }
+    }
+}
+
 /// Prints `value` as JSON, or `human` as text.
 pub fn print<T: Serialize>(ctx: &Ctx, value: &T, human: impl FnOnce(&T) -> String) {
     if ctx.json {

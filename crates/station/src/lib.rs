@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod clock;
+pub mod config;
 mod error;
 pub mod journal;
 pub mod keys;
@@ -11,5 +12,6 @@ pub mod records;
 pub mod seeds;
 mod time_fmt;
 
+pub use config::StationConfig;
 pub use error::StationError;
 pub use records::Records;

@@ -6,8 +6,8 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use crate::StationError;
-use crate::audit::{self, AuditEntry, AuditLog};
-use crate::journal::{self, Journal};
+use crate::audit::{self, AuditEntry, AuditLog, AuditProblem, AuditRecord};
+use crate::journal::{self, Enrolment, Journal};
 use crate::keys::{KeyStore, derive};
 
 /// The journal and audit log over one database connection.
@@ -48,6 +48,21 @@ impl Records {
     /// The database connection, for the journal's and audit log's methods.
     pub fn db(&mut self) -> &mut Connection {
         &mut self.db
+    }
+
+    /// Enrolments, newest first (only those still needing work if `pending_only`).
+    pub fn enrolments(&self, pending_only: bool) -> Result<Vec<Enrolment>, StationError> {
+        self.journal.list(&self.db, pending_only)
+    }
+
+    /// The audit log, oldest first.
+    pub fn audit_records(&self) -> Result<Vec<AuditRecord>, StationError> {
+        self.audit.list(&self.db)
+    }
+
+    /// Problems found in the audit chain; empty when intact.
+    pub fn verify_audit(&self) -> Result<Vec<AuditProblem>, StationError> {
+        self.audit.verify(&self.db)
     }
 
     /// Appends an audit record stamped `now`.

@@ -1,0 +1,80 @@
+//! `scan`: read a QR code from a picture, the screen or the clipboard and
+//! say what it is — the same answer `inspect` gives for pasted text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use oathdesk_station::seeds::{self, SeedInput};
+use serde::Serialize;
+
+use crate::output::{CliError, Ctx, print};
+
+#[derive(Subcommand)]
+pub enum ScanCommand {
+    /// Find a token QR code in a picture, on any monitor, or on the clipboard.
+    Scan(ScanArgs),
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct ScanArgs {
+    /// A picture file (PNG, JPEG, BMP, GIF) holding the QR code.
+    #[arg(long, value_name = "FILE")]
+    pub from_qr: Option<PathBuf>,
+    /// Capture every monitor and look for the QR code.
+    #[arg(long)]
+    pub from_screen: bool,
+    /// Read the clipboard (text or picture).
+    #[arg(long)]
+    pub from_clipboard: bool,
+}
+
+impl ScanArgs {
+    /// Reads the seed the flags point at.
+    pub fn read_seed(&self) -> Result<SeedInput, CliError> {
+        let seed = if let Some(path) = &self.from_qr {
+            seeds::from_image_file(path)?
+        } else if self.from_screen {
+            seeds::from_screens(&seeds::XcapScreens)?
+        } else {
+            seeds::from_clipboard(&mut seeds::SystemClipboard)?
+        };
+        Ok(seed)
+    }
+}
+
+#[derive(Serialize)]
+struct ScanOut {
+    origin: String,
+    kind: oathdesk_otp::InputKind,
+    issuer: Option<String>,
+    account: Option<String>,
+    algorithm: oathdesk_otp::Algorithm,
+    digits: u32,
+    period: u64,
+    secret_bits: usize,
+    explanation: String,
+}
+
+impl ScanCommand {
+    pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
+        let ScanCommand::Scan(args) = self;
+        let seed = args.read_seed()?;
+        let cred = &seed.credential;
+        let out = ScanOut {
+            origin: seed.origin.clone(),
+            kind: seed.classification.kind,
+            issuer: cred.display_issuer().map(str::to_string),
+            account: (!cred.account.is_empty()).then(|| cred.account.clone()),
+            algorithm: cred.params.algorithm,
+            digits: cred.params.digits,
+            period: cred.params.period,
+            secret_bits: cred.secret.bits(),
+            explanation: seed.classification.explanation.clone(),
+        };
+        print(ctx, &out, |o| {
+            format!("Found on {}: {}", o.origin, o.explanation)
+        });
+        Ok(())
+    }
+}
