@@ -13,7 +13,7 @@ PACKAGES=(
   # screen capture (xcap: X11 via xcb, Wayland via PipeWire) and clipboard
   libxcb1-dev libxcb-shm0-dev libpipewire-0.3-dev libclang-dev libwayland-dev libegl-dev libgbm-dev
   # QR-from-screen test: a real X server to capture
-  xvfb xauth imagemagick x11-utils
+  xvfb xauth imagemagick x11-utils xdotool
 )
 
 missing=()
