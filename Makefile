@@ -1,8 +1,9 @@
 # OathDesk: two commands. `make run` starts the app; `make test` is what CI runs.
 SHELL := /bin/bash
 CARGO ?= cargo
+HARNESS := tests/harness
 
-.PHONY: run test deps lint unit
+.PHONY: run test deps lint build suites
 
 deps:
 	scripts/install-deps.sh
@@ -15,8 +16,12 @@ lint: deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-unit: deps
-	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace
+build: deps
+	$(CARGO) build --workspace --all-targets
 
-test: lint unit
+# Every suite runs inside a private pcscd (network + mount namespace, vpcd
+# readers) and a private D-Bus session with an unlocked Secret Service.
+suites: build
+	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) test --workspace --offline
+
+test: lint suites

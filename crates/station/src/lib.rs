@@ -8,9 +8,11 @@ pub mod config;
 mod error;
 pub mod journal;
 pub mod keys;
+pub mod pending;
 pub mod records;
 pub mod seeds;
 mod time_fmt;
+pub mod workflow;
 
 pub use config::StationConfig;
 pub use error::StationError;

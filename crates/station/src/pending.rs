@@ -1,0 +1,53 @@
+//! Seeds the operator has scanned but not yet burnt. The GUI gets only an id
+//! and a description; the secret stays here, in zeroizing memory, until it
+//! is burnt, forgotten, or revealed on the operator's explicit request.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use zeroize::Zeroizing;
+
+use crate::StationError;
+use crate::seeds::SeedInput;
+
+#[derive(Default)]
+pub struct PendingSeeds {
+    seeds: Mutex<HashMap<String, SeedInput>>,
+}
+
+impl PendingSeeds {
+    /// Keeps `seed` and returns the id the GUI refers to it by.
+    pub fn keep(&self, seed: SeedInput) -> String {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).expect("OS random number generator");
+        let id = hex::encode(b);
+        self.seeds.lock().expect("seed store").insert(id.clone(), seed);
+        id
+    }
+
+    /// Runs `f` with the seed, without copying the secret out.
+    pub fn with<T>(&self, id: &str, f: impl FnOnce(&SeedInput) -> T) -> Result<T, StationError> {
+        let seeds = self.seeds.lock().expect("seed store");
+        let seed = seeds.get(id).ok_or_else(|| gone(id))?;
+        Ok(f(seed))
+    }
+
+    /// Takes the seed out (to burn it); it is no longer held here.
+    pub fn take(&self, id: &str) -> Result<SeedInput, StationError> {
+        self.seeds.lock().expect("seed store").remove(id).ok_or_else(|| gone(id))
+    }
+
+    /// The secret in base32, for the operator's "reveal" button only.
+    pub fn reveal(&self, id: &str) -> Result<Zeroizing<String>, StationError> {
+        self.with(id, |s| s.credential.secret.to_base32())
+    }
+
+    /// Drops the seed; its memory is wiped.
+    pub fn forget(&self, id: &str) {
+        self.seeds.lock().expect("seed store").remove(id);
+    }
+}
+
+fn gone(id: &str) -> StationError {
+    StationError::NotFound(format!("seed {id} is no longer held: scan or paste it again"))
+}
