@@ -72,6 +72,17 @@ fn signed_ms(a: SystemTime, b: SystemTime) -> i64 {
     }
 }
 
+/// The host clock now, in Unix seconds.
+pub fn now_unix() -> u64 {
+    unix(SystemTime::now())
+}
+
+/// Where a trusted time comes from: the `Date` of a Microsoft (or sandbox)
+/// response. Every clock write is preceded by a check against it.
+pub trait TimeAuthority {
+    fn clock_check(&self) -> Result<ClockCheck, crate::ports::DirectoryFailure>;
+}
+
 /// Seconds since the Unix epoch.
 pub fn unix(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)

@@ -67,12 +67,26 @@ impl EnrolState {
     }
 }
 
+/// What is known when an enrolment starts.
+pub struct NewEnrolment<'a> {
+    pub operator: &'a str,
+    pub user: &'a str,
+    pub user_id: &'a str,
+    pub reader: &'a str,
+    pub serial: &'a str,
+    pub model: &'a str,
+    pub manufacturer: &'a str,
+    pub params: CodeParams,
+}
+
 /// One enrolment as the journal knows it. Never carries the secret.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Enrolment {
     pub id: String,
     pub operator: String,
     pub user: String,
+    /// The user's directory object id.
+    pub user_id: Option<String>,
     pub reader: Option<String>,
     pub serial: Option<String>,
     pub model: Option<String>,
@@ -88,7 +102,7 @@ pub struct Enrolment {
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS enrolments (
-  id TEXT PRIMARY KEY, operator TEXT NOT NULL, user_upn TEXT NOT NULL, reader TEXT,
+  id TEXT PRIMARY KEY, operator TEXT NOT NULL, user_upn TEXT NOT NULL, user_id TEXT, reader TEXT,
   serial TEXT, model TEXT, manufacturer TEXT,
   algorithm TEXT NOT NULL, digits INTEGER NOT NULL, period INTEGER NOT NULL,
   state TEXT NOT NULL, device_id TEXT, sealed BLOB, last_error TEXT,
@@ -96,7 +110,7 @@ CREATE TABLE IF NOT EXISTS enrolments (
 ";
 
 const COLUMNS: &str = "id, operator, user_upn, reader, serial, model, manufacturer, algorithm, \
-     digits, period, state, device_id, sealed IS NOT NULL, last_error, created_at, updated_at";
+     digits, period, state, device_id, sealed IS NOT NULL, last_error, created_at, updated_at, user_id";
 
 pub struct Journal {
     cipher: ChaCha20Poly1305,
@@ -109,42 +123,40 @@ impl Journal {
         }
     }
 
-    /// Records a new enrolment for `user` and returns it.
+    /// Records a new enrolment with its token and sealed secret — before
+    /// anything is written to the token, so a crash at any later point loses
+    /// nothing — and returns it.
     pub fn start(
         &self,
         db: &Connection,
         now: i64,
-        operator: &str,
-        user: &str,
-        reader: Option<&str>,
-        params: CodeParams,
+        new: &NewEnrolment<'_>,
+        secret: &Secret,
     ) -> Result<Enrolment, StationError> {
         let id = new_id();
+        let sealed = self.seal(&id, secret)?;
+        let p = new.params;
         db.execute(
-            "INSERT INTO enrolments (id, operator, user_upn, reader, algorithm, digits, period, state,
-               created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'started', ?8, ?8)",
-            params![id, operator, user, reader, params.algorithm.uri_name(), params.digits, params.period, now],
+            "INSERT INTO enrolments (id, operator, user_upn, user_id, reader, serial, model,
+               manufacturer, algorithm, digits, period, state, sealed, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'started', ?12, ?13, ?13)",
+            params![
+                id,
+                new.operator,
+                new.user,
+                new.user_id,
+                new.reader,
+                new.serial,
+                new.model,
+                new.manufacturer,
+                p.algorithm.uri_name(),
+                p.digits,
+                p.period,
+                sealed,
+                now
+            ],
         )?;
         self.get(db, &id)
-    }
-
-    /// Records that the token was burnt: its identity, and the sealed secret.
-    pub fn record_burn(
-        &self,
-        db: &Connection,
-        id: &str,
-        now: i64,
-        token: (&str, &str, &str),
-        secret: &Secret,
-    ) -> Result<(), StationError> {
-        let (serial, model, manufacturer) = token;
-        let sealed = self.seal(id, secret)?;
-        db.execute(
-            "UPDATE enrolments SET serial = ?2, model = ?3, manufacturer = ?4, sealed = ?5,
-               state = 'burned', last_error = NULL, updated_at = ?6 WHERE id = ?1",
-            params![id, serial, model, manufacturer, sealed, now],
-        )?;
-        Ok(())
     }
 
     /// Moves to `state`, remembering the Entra device id once known. Reaching
@@ -297,12 +309,26 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<Enrolment> {
         last_error: r.get(13)?,
         created_at: r.get(14)?,
         updated_at: r.get(15)?,
+        user_id: r.get(16)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn new() -> NewEnrolment<'static> {
+        NewEnrolment {
+            operator: "op",
+            user: "jane@x.com",
+            user_id: "u-1",
+            reader: "r0",
+            serial: "8659612000001",
+            model: "OTPC-P1-i",
+            manufacturer: "Token2",
+            params: CodeParams::default(),
+        }
+    }
 
     fn setup() -> (Connection, Journal) {
         let db = Connection::open_in_memory().unwrap();
@@ -313,26 +339,11 @@ mod tests {
     #[test]
     fn secret_is_sealed_until_activation_then_erased() {
         let (db, j) = setup();
-        let e = j
-            .start(
-                &db,
-                1,
-                "op",
-                "jane@x.com",
-                Some("r0"),
-                CodeParams::default(),
-            )
-            .unwrap();
-        assert_eq!(e.state, EnrolState::Started);
         let secret = Secret::from_slice(b"journal-canary-secret");
-        j.record_burn(
-            &db,
-            &e.id,
-            2,
-            ("8659612000001", "OTPC-P1-i", "Token2"),
-            &secret,
-        )
-        .unwrap();
+        let e = j.start(&db, 1, &new(), &secret).unwrap();
+        assert_eq!(e.state, EnrolState::Started);
+        assert_eq!(e.serial.as_deref(), Some("8659612000001"));
+        assert_eq!(e.user_id.as_deref(), Some("u-1"));
         let raw: Vec<u8> = db
             .query_row("SELECT sealed FROM enrolments", [], |r| r.get(0))
             .unwrap();
@@ -341,9 +352,11 @@ mod tests {
             "stored in clear"
         );
         assert_eq!(j.unseal(&db, &e.id).unwrap(), secret);
+        j.advance(&db, &e.id, 2, EnrolState::Burned, None).unwrap();
         j.advance(&db, &e.id, 3, EnrolState::Created, Some("dev-1"))
             .unwrap();
         assert!(j.get(&db, &e.id).unwrap().has_sealed_secret);
+        assert_eq!(j.list(&db, true).unwrap().len(), 1);
         j.advance(&db, &e.id, 4, EnrolState::Activated, None)
             .unwrap();
         let done = j.get(&db, &e.id).unwrap();
@@ -357,16 +370,8 @@ mod tests {
     fn another_key_cannot_unseal() {
         let (db, j) = setup();
         let e = j
-            .start(&db, 1, "op", "u", None, CodeParams::default())
+            .start(&db, 1, &new(), &Secret::from_slice(b"0123456789"))
             .unwrap();
-        j.record_burn(
-            &db,
-            &e.id,
-            2,
-            ("s", "m", "v"),
-            &Secret::from_slice(b"0123456789"),
-        )
-        .unwrap();
         let other = Journal::new(Zeroizing::new([1u8; 32]));
         assert!(matches!(
             other.unseal(&db, &e.id),

@@ -9,11 +9,14 @@ mod error;
 pub mod journal;
 pub mod keys;
 pub mod pending;
+pub mod ports;
 pub mod records;
 pub mod seeds;
+mod station;
 mod time_fmt;
 pub mod workflow;
 
 pub use config::StationConfig;
 pub use error::StationError;
 pub use records::Records;
+pub use station::Station;

@@ -21,7 +21,10 @@ impl PendingSeeds {
         let mut b = [0u8; 8];
         getrandom::fill(&mut b).expect("OS random number generator");
         let id = hex::encode(b);
-        self.seeds.lock().expect("seed store").insert(id.clone(), seed);
+        self.seeds
+            .lock()
+            .expect("seed store")
+            .insert(id.clone(), seed);
         id
     }
 
@@ -34,7 +37,11 @@ impl PendingSeeds {
 
     /// Takes the seed out (to burn it); it is no longer held here.
     pub fn take(&self, id: &str) -> Result<SeedInput, StationError> {
-        self.seeds.lock().expect("seed store").remove(id).ok_or_else(|| gone(id))
+        self.seeds
+            .lock()
+            .expect("seed store")
+            .remove(id)
+            .ok_or_else(|| gone(id))
     }
 
     /// The secret in base32, for the operator's "reveal" button only.
@@ -49,5 +56,7 @@ impl PendingSeeds {
 }
 
 fn gone(id: &str) -> StationError {
-    StationError::NotFound(format!("seed {id} is no longer held: scan or paste it again"))
+    StationError::NotFound(format!(
+        "seed {id} is no longer held: scan or paste it again"
+    ))
 }

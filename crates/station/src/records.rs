@@ -7,8 +7,9 @@ use rusqlite::Connection;
 
 use crate::StationError;
 use crate::audit::{self, AuditEntry, AuditLog, AuditProblem, AuditRecord};
-use crate::journal::{self, Enrolment, Journal};
+use crate::journal::{self, EnrolState, Enrolment, Journal, NewEnrolment};
 use crate::keys::{KeyStore, derive};
+use oathdesk_otp::Secret;
 
 /// The journal and audit log over one database connection.
 pub struct Records {
@@ -65,8 +66,49 @@ impl Records {
         self.audit.verify(&self.db)
     }
 
+    /// Starts an enrolment (secret sealed) stamped now.
+    pub fn start_enrolment(
+        &self,
+        new: &NewEnrolment<'_>,
+        secret: &Secret,
+    ) -> Result<Enrolment, StationError> {
+        self.journal.start(&self.db, now(), new, secret)
+    }
+
+    pub fn enrolment(&self, id: &str) -> Result<Enrolment, StationError> {
+        self.journal.get(&self.db, id)
+    }
+
+    pub fn advance_enrolment(
+        &self,
+        id: &str,
+        state: EnrolState,
+        device_id: Option<&str>,
+    ) -> Result<(), StationError> {
+        self.journal.advance(&self.db, id, now(), state, device_id)
+    }
+
+    /// Gives up an enrolment that cannot be resumed; its secret is erased.
+    pub fn abandon_enrolment(&self, id: &str, why: &str) -> Result<(), StationError> {
+        self.journal
+            .advance(&self.db, id, now(), EnrolState::Abandoned, None)?;
+        self.journal.record_error(&self.db, id, now(), why)
+    }
+
+    pub fn note_enrolment_error(&self, id: &str, why: &str) -> Result<(), StationError> {
+        self.journal.record_error(&self.db, id, now(), why)
+    }
+
+    pub fn unseal(&self, id: &str) -> Result<Secret, StationError> {
+        self.journal.unseal(&self.db, id)
+    }
+
     /// Appends an audit record stamped `now`.
     pub fn log(&mut self, now: i64, entry: &AuditEntry) -> Result<i64, StationError> {
         self.audit.append(&mut self.db, now, entry)
     }
+}
+
+fn now() -> i64 {
+    crate::clock::now_unix() as i64
 }

@@ -70,24 +70,35 @@ impl ProgressSink for Quiet {
 pub(crate) trait ProgressExt {
     fn started(&mut self, step: Step);
     fn done(&mut self, step: Step, detail: Option<String>);
-    fn skipped(&mut self, step: Step, why: &str);
     fn failed(&mut self, step: Step, message: &str, next_step: &str);
 }
 
 impl<S: ProgressSink + ?Sized> ProgressExt for S {
     fn started(&mut self, step: Step) {
-        self.emit(Progress { step, status: StepStatus::Started });
+        self.emit(Progress {
+            step,
+            status: StepStatus::Started,
+        });
     }
     fn done(&mut self, step: Step, detail: Option<String>) {
-        self.emit(Progress { step, status: StepStatus::Done { detail } });
+        self.emit(Progress {
+            step,
+            status: StepStatus::Done { detail },
+        });
     }
     fn skipped(&mut self, step: Step, why: &str) {
-        self.emit(Progress { step, status: StepStatus::Skipped { why: why.into() } });
+        self.emit(Progress {
+            step,
+            status: StepStatus::Skipped { why: why.into() },
+        });
     }
     fn failed(&mut self, step: Step, message: &str, next_step: &str) {
         self.emit(Progress {
             step,
-            status: StepStatus::Failed { message: message.into(), next_step: next_step.into() },
+            status: StepStatus::Failed {
+                message: message.into(),
+                next_step: next_step.into(),
+            },
         });
     }
 }

@@ -1,0 +1,200 @@
+//! What the workflows need from a token and from the directory, stated in
+//! the workflows' own terms. The adapters in [`crate::adapters`] implement
+//! these over crate `device` (PC/SC) and crate `entra` (Graph); keeping the
+//! seam here lets one workflow drive a desk reader, a demo token or a
+//! scripted batch alike, and keeps data flowing one way.
+
+use oathdesk_otp::{Algorithm, CodeParams, Secret};
+use serde::Serialize;
+
+use crate::clock::ClockCheck;
+use crate::workflow::ProgressSink;
+
+/// What is known about the token on a reader.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenFacts {
+    pub reader: String,
+    pub serial: String,
+    pub model: String,
+    pub manufacturer: String,
+    /// The token's clock, when it can be read.
+    pub clock_unix: Option<u64>,
+    /// A clock write wipes the seed on this model (restricted time sync).
+    pub clock_write_wipes_seed: bool,
+    /// Known model: may be written. Unknown tokens are shown, never written.
+    pub writable: bool,
+    pub limits: TokenLimits,
+}
+
+/// What a model accepts; input is checked against it before any write.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenLimits {
+    pub algorithms: Vec<Algorithm>,
+    pub periods: Vec<u64>,
+    pub digits: Vec<u32>,
+    pub max_seed_bytes: usize,
+}
+
+impl TokenLimits {
+    /// Why `params` and a `seed_len`-byte seed cannot go on this model, if so.
+    pub fn check(&self, model: &str, params: &CodeParams, seed_len: usize) -> Result<(), String> {
+        if !self.algorithms.contains(&params.algorithm) {
+            return Err(format!(
+                "the {model} does not support {}; use {}",
+                params.algorithm,
+                list(&self.algorithms)
+            ));
+        }
+        if !self.periods.contains(&params.period) {
+            return Err(format!(
+                "the {model} does not support a {} s period; use {}",
+                params.period,
+                list(&self.periods)
+            ));
+        }
+        if !self.digits.contains(&params.digits) {
+            return Err(format!(
+                "the {model} does not show {} digits; use {}",
+                params.digits,
+                list(&self.digits)
+            ));
+        }
+        if seed_len > self.max_seed_bytes {
+            return Err(format!(
+                "the secret is {} bits but the {model} holds at most {} bits",
+                seed_len * 8,
+                self.max_seed_bytes * 8
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// What the token holds after a failure: the operator's next step depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenState {
+    /// Nothing was written.
+    Untouched,
+    /// The configuration and clock were written, the seed was not.
+    ConfiguredNoSeed,
+    /// The seed was written.
+    SeedWritten,
+    /// The link was lost during a write: re-burn to be sure.
+    Unknown,
+}
+
+/// A token operation that failed, with the token's state and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TokenFailure {
+    pub state: TokenState,
+    pub message: String,
+    pub next_step: String,
+}
+
+/// One token on one reader, opened for a workflow.
+pub trait TokenSession {
+    fn facts(&self) -> &TokenFacts;
+    /// Writes configuration and clock (`clock_unix`), then the seed.
+    fn burn(
+        &mut self,
+        secret: &Secret,
+        params: &CodeParams,
+        clock_unix: u64,
+        progress: &mut dyn ProgressSink,
+    ) -> Result<(), TokenFailure>;
+    /// Sets the clock only. Callers check `clock_write_wipes_seed` first.
+    fn set_clock(&mut self, params: &CodeParams, clock_unix: u64) -> Result<(), TokenFailure>;
+}
+
+/// The readers at the desk.
+pub trait TokenDesk {
+    /// Opens the token on `reader` (or the only one present) and reads it.
+    fn open(&self, reader: Option<&str>) -> Result<Box<dyn TokenSession + '_>, TokenFailure>;
+}
+
+/// A user as the directory knows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserFacts {
+    pub id: String,
+    pub upn: String,
+    pub display_name: Option<String>,
+    pub is_guest: bool,
+    /// Serials of the hardware OATH tokens the user already has.
+    pub token_serials: Vec<String>,
+}
+
+/// Entra's hardware OATH token status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceStatus {
+    Available,
+    Assigned,
+    Activated,
+    FailedActivation,
+    Other,
+}
+
+/// A hardware OATH token in the Entra inventory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceFacts {
+    pub id: String,
+    pub serial: String,
+    pub status: DeviceStatus,
+    /// Object id of the user it is assigned to.
+    pub assigned_to: Option<String>,
+}
+
+/// A token to create in the inventory. The secret goes only into the request.
+pub struct NewDevice<'a> {
+    pub serial: &'a str,
+    pub manufacturer: &'a str,
+    pub model: &'a str,
+    pub secret: &'a Secret,
+    pub params: CodeParams,
+    pub assign_to: Option<&'a str>,
+}
+
+/// How a directory call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryFailureKind {
+    /// Lost connection, throttled out, server error: trying again may work.
+    Transient,
+    /// The directory said no (permission, rule, wrong code …).
+    Rejected,
+    NotFound,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DirectoryFailure {
+    pub kind: DirectoryFailureKind,
+    pub message: String,
+    pub next_step: String,
+    pub request_id: Option<String>,
+}
+
+/// The directory (Entra through Graph).
+pub trait Directory {
+    /// Compares the host clock with the server's `Date`, from the latest
+    /// response (making a cheap call if there was none).
+    fn clock_check(&self) -> Result<ClockCheck, DirectoryFailure>;
+    fn user(&self, upn: &str) -> Result<UserFacts, DirectoryFailure>;
+    fn find_by_serial(&self, serial: &str) -> Result<Option<DeviceFacts>, DirectoryFailure>;
+    fn create(&self, device: &NewDevice<'_>) -> Result<DeviceFacts, DirectoryFailure>;
+    fn assign(&self, user_id: &str, device_id: &str) -> Result<(), DirectoryFailure>;
+    fn activate(&self, user_id: &str, device_id: &str, code: &str) -> Result<(), DirectoryFailure>;
+    fn device(&self, device_id: &str) -> Result<DeviceFacts, DirectoryFailure>;
+    fn unassign(&self, user_id: &str, device_id: &str) -> Result<(), DirectoryFailure>;
+    fn delete(&self, device_id: &str) -> Result<(), DirectoryFailure>;
+    /// The last Graph request id, for the audit log.
+    fn last_request_id(&self) -> Option<String>;
+}

@@ -1,0 +1,62 @@
+//! The station: one desk's records, held seeds and operator, shared by every
+//! workflow. The GUI and the CLI each hold one.
+
+use std::sync::{Mutex, MutexGuard};
+
+use crate::audit::AuditEntry;
+use crate::keys::KeyStore;
+use crate::pending::PendingSeeds;
+use crate::{Records, StationConfig, StationError};
+
+pub struct Station {
+    config: StationConfig,
+    records: Mutex<Records>,
+    /// Seeds scanned but not yet burnt (GUI flow).
+    pub seeds: PendingSeeds,
+}
+
+impl Station {
+    /// Opens the station's database in `config.data_dir`.
+    pub fn open(config: StationConfig, keys: &dyn KeyStore) -> Result<Self, StationError> {
+        let records = Records::open(&config.database_path(), keys)?;
+        Ok(Station {
+            config,
+            records: Mutex::new(records),
+            seeds: PendingSeeds::default(),
+        })
+    }
+
+    /// A station whose records live in memory (demo mode, tests).
+    pub fn in_memory(config: StationConfig, keys: &dyn KeyStore) -> Result<Self, StationError> {
+        Ok(Station {
+            config,
+            records: Mutex::new(Records::in_memory(keys)?),
+            seeds: PendingSeeds::default(),
+        })
+    }
+
+    pub fn config(&self) -> &StationConfig {
+        &self.config
+    }
+
+    pub fn operator(&self) -> &str {
+        &self.config.operator
+    }
+
+    /// The records, for reading or for a workflow step.
+    pub fn records(&self) -> MutexGuard<'_, Records> {
+        self.records
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Appends an audit record for this operator, stamped now.
+    pub fn audit(&self, mut entry: AuditEntry) -> Result<(), StationError> {
+        if entry.operator.is_empty() {
+            entry.operator = self.config.operator.clone();
+        }
+        self.records()
+            .log(crate::clock::now_unix() as i64, &entry)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,428 @@
+//! Enrol a user with a hardware token (the hardware-OATH path): check the
+//! user, generate a secret, burn it with the clock set, create the token in
+//! Entra assigned to the user, activate it with a code computed locally at
+//! the token's clock, and read back `activated`.
+//!
+//! Every step is journalled after it succeeds, with the secret sealed from
+//! before the burn until Entra confirms, so [`resume`] can finish an
+//! enrolment after a crash or a lost network without re-burning a token
+//! that holds its seed and without creating a duplicate (it searches by
+//! serial before creating).
+
+use oathdesk_otp::{Algorithm, CodeParams, Secret, generate_secret, totp};
+use serde::Serialize;
+
+use super::burn::{checked_clock, open_checked};
+use super::progress::{ProgressExt, ProgressSink, Step};
+use crate::StationError;
+use crate::audit::AuditEntry;
+use crate::clock::{TimeAuthority, now_unix};
+use crate::journal::{EnrolState, Enrolment, NewEnrolment};
+use crate::ports::{DeviceStatus, Directory, DirectoryFailure, NewDevice, TokenDesk, UserFacts};
+use crate::station::Station;
+
+/// Entra allows at most this many OATH tokens (hardware and software) per user.
+pub const MAX_OATH_METHODS: usize = 5;
+
+/// What the operator asks for.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrolRequest {
+    pub user: String,
+    pub reader: Option<String>,
+    pub algorithm: Algorithm,
+    /// 30 or 60 seconds (Entra accepts no other).
+    pub period: u64,
+}
+
+/// What the handover sheet shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrolOutcome {
+    pub enrolment_id: String,
+    pub user: String,
+    pub serial: String,
+    pub model: String,
+    pub device_id: String,
+    pub params: CodeParams,
+    pub activated_at: u64,
+}
+
+/// Both faces of Entra a workflow needs.
+pub trait Tenant: Directory + TimeAuthority {}
+impl<T: Directory + TimeAuthority> Tenant for T {}
+
+/// Runs a new enrolment from user check to `activated`.
+pub fn enrol(
+    station: &Station,
+    desk: &dyn TokenDesk,
+    tenant: &dyn Tenant,
+    request: &EnrolRequest,
+    progress: &mut dyn ProgressSink,
+) -> Result<EnrolOutcome, StationError> {
+    let params = entra_params(request)?;
+    let user = check_user(tenant, &request.user, progress)?;
+    let secret = generate_secret(request.algorithm);
+    let mut session = open_checked(
+        desk,
+        request.reader.as_deref(),
+        &params,
+        secret.len(),
+        progress,
+    )?;
+    let facts = session.facts().clone();
+    if user.token_serials.iter().any(|s| s == &facts.serial) {
+        return Err(StationError::BadInput(format!(
+            "{} already has token {}; use another token or unassign this one first",
+            user.upn, facts.serial
+        )));
+    }
+    checked_clock(tenant, progress)?;
+    let enrolment = station.records().start_enrolment(
+        &NewEnrolment {
+            operator: station.operator(),
+            user: &user.upn,
+            user_id: &user.id,
+            reader: &facts.reader,
+            serial: &facts.serial,
+            model: &facts.model,
+            manufacturer: &facts.manufacturer,
+            params,
+        },
+        &secret,
+    )?;
+    let burnt = session.burn(&secret, &params, now_unix(), progress);
+    audit_step(station, &enrolment, "burn", None, burnt.is_ok())?;
+    if let Err(failure) = burnt {
+        station
+            .records()
+            .abandon_enrolment(&enrolment.id, &failure.message)?;
+        return Err(StationError::Token(failure));
+    }
+    station
+        .records()
+        .advance_enrolment(&enrolment.id, EnrolState::Burned, None)?;
+    register(station, tenant, &enrolment.id, &secret, false, progress)
+}
+
+/// Finishes a journalled enrolment from the step it reached. A token that
+/// may not hold its seed yet (state `started`) is re-burnt with the same
+/// secret, so it needs the token on a reader.
+pub fn resume(
+    station: &Station,
+    desk: &dyn TokenDesk,
+    tenant: &dyn Tenant,
+    enrolment_id: &str,
+    progress: &mut dyn ProgressSink,
+) -> Result<EnrolOutcome, StationError> {
+    let e = station.records().enrolment(enrolment_id)?;
+    if !e.state.is_pending() {
+        return Err(StationError::BadInput(format!(
+            "enrolment {enrolment_id} is already {:?}",
+            e.state
+        )));
+    }
+    let secret = station.records().unseal(enrolment_id)?;
+    if e.state == EnrolState::Started {
+        reburn(station, desk, tenant, &e, &secret, progress)?;
+    }
+    register(station, tenant, enrolment_id, &secret, true, progress)
+}
+
+/// Re-burns the same secret onto the same token (by serial).
+fn reburn(
+    station: &Station,
+    desk: &dyn TokenDesk,
+    tenant: &dyn Tenant,
+    e: &Enrolment,
+    secret: &Secret,
+    progress: &mut dyn ProgressSink,
+) -> Result<(), StationError> {
+    let mut session = open_checked(desk, e.reader.as_deref(), &e.params, secret.len(), progress)?;
+    let serial = session.facts().serial.clone();
+    if Some(&serial) != e.serial.as_ref() {
+        return Err(StationError::BadInput(format!(
+            "the token on the reader is {serial}, but this enrolment is for {}; put that token on the reader",
+            e.serial.as_deref().unwrap_or("?")
+        )));
+    }
+    checked_clock(tenant, progress)?;
+    let burnt = session.burn(secret, &e.params, now_unix(), progress);
+    audit_step(station, e, "burn", None, burnt.is_ok())?;
+    burnt.map_err(StationError::Token)?;
+    station
+        .records()
+        .advance_enrolment(&e.id, EnrolState::Burned, None)
+}
+
+/// Entra takes 6-digit codes, SHA-1 or SHA-256, and 30 or 60 s.
+fn entra_params(request: &EnrolRequest) -> Result<CodeParams, StationError> {
+    if request.algorithm == Algorithm::Sha512 {
+        return Err(StationError::BadInput(
+            "Entra accepts SHA-1 or SHA-256 tokens, not SHA-512".into(),
+        ));
+    }
+    if request.period != 30 && request.period != 60 {
+        return Err(StationError::BadInput(format!(
+            "Entra accepts 30 or 60 second tokens, not {} s",
+            request.period
+        )));
+    }
+    Ok(CodeParams {
+        algorithm: request.algorithm,
+        digits: 6,
+        period: request.period,
+    })
+}
+
+/// A member (not a guest) with room for another OATH token.
+fn check_user(
+    tenant: &dyn Tenant,
+    upn: &str,
+    progress: &mut dyn ProgressSink,
+) -> Result<UserFacts, StationError> {
+    progress.started(Step::CheckUser);
+    let user = tenant.user(upn).map_err(|f| {
+        progress.failed(Step::CheckUser, &f.message, &f.next_step);
+        directory_error(f, None)
+    })?;
+    let refusal = if user.is_guest {
+        Some(format!(
+            "{} is a guest; Entra does not give guests hardware OATH tokens",
+            user.upn
+        ))
+    } else if user.token_serials.len() >= MAX_OATH_METHODS {
+        Some(format!(
+            "{} already has {} OATH tokens, the most Entra allows; unassign one first",
+            user.upn,
+            user.token_serials.len()
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = refusal {
+        progress.failed(Step::CheckUser, &why, "Choose another user.");
+        return Err(StationError::BadInput(why));
+    }
+    progress.done(Step::CheckUser, user.display_name.clone());
+    Ok(user)
+}
+
+fn directory_error(failure: DirectoryFailure, enrolment: Option<&str>) -> StationError {
+    StationError::Directory {
+        failure,
+        enrolment: enrolment.map(str::to_string),
+    }
+}
+
+/// Create → assign → activate → verify, each skipped when already done.
+fn register(
+    station: &Station,
+    tenant: &dyn Tenant,
+    id: &str,
+    secret: &Secret,
+    resuming: bool,
+    progress: &mut dyn ProgressSink,
+) -> Result<EnrolOutcome, StationError> {
+    let mut reg = Registration {
+        station,
+        tenant,
+        id,
+        progress,
+    };
+    let run = reg.run(secret, resuming);
+    if let Err(e) = &run {
+        station.records().note_enrolment_error(id, &e.to_string())?;
+    }
+    run
+}
+
+struct Registration<'a> {
+    station: &'a Station,
+    tenant: &'a dyn Tenant,
+    id: &'a str,
+    progress: &'a mut dyn ProgressSink,
+}
+
+impl Registration<'_> {
+    fn run(&mut self, secret: &Secret, resuming: bool) -> Result<EnrolOutcome, StationError> {
+        let mut e = self.station.records().enrolment(self.id)?;
+        if resuming {
+            self.reconcile(&mut e)?;
+        }
+        if e.state == EnrolState::Burned {
+            self.create(&e, secret)?;
+            e = self.station.records().enrolment(self.id)?;
+        }
+        if e.state == EnrolState::Created {
+            self.assign(&e)?;
+            e = self.station.records().enrolment(self.id)?;
+        }
+        if e.state == EnrolState::Assigned {
+            self.activate(&e, secret)?;
+        }
+        self.verify(&e)
+    }
+
+    /// After a crash the journal may be behind Entra: look the token up by
+    /// serial and catch up, so nothing is created twice.
+    fn reconcile(&mut self, e: &mut Enrolment) -> Result<(), StationError> {
+        let serial = e.serial.clone().unwrap_or_default();
+        let found = self.call(Step::Create, |t| t.find_by_serial(&serial))?;
+        let Some(device) = found else { return Ok(()) };
+        let state = match device.status {
+            _ if device.assigned_to.is_some() && device.assigned_to != e.user_id => {
+                return Err(StationError::BadInput(format!(
+                    "token {serial} is registered to another user in Entra; unassign it there first"
+                )));
+            }
+            DeviceStatus::Available => EnrolState::Created,
+            _ => EnrolState::Assigned,
+        };
+        if state > e.state || e.device_id.is_none() {
+            self.station.records().advance_enrolment(
+                self.id,
+                state.max(e.state),
+                Some(&device.id),
+            )?;
+            *e = self.station.records().enrolment(self.id)?;
+        }
+        Ok(())
+    }
+
+    fn create(&mut self, e: &Enrolment, secret: &Secret) -> Result<(), StationError> {
+        self.progress.started(Step::Create);
+        let new = NewDevice {
+            serial: e.serial.as_deref().unwrap_or_default(),
+            manufacturer: e.manufacturer.as_deref().unwrap_or_default(),
+            model: e.model.as_deref().unwrap_or_default(),
+            secret,
+            params: e.params,
+            assign_to: e.user_id.as_deref(),
+        };
+        let device = self.call(Step::Create, |t| t.create(&new))?;
+        let state = if device.assigned_to.is_some() {
+            EnrolState::Assigned
+        } else {
+            EnrolState::Created
+        };
+        self.station
+            .records()
+            .advance_enrolment(self.id, state, Some(&device.id))?;
+        self.audit(e, "create", true)?;
+        self.progress
+            .done(Step::Create, Some(format!("inventory id {}", device.id)));
+        if state == EnrolState::Assigned {
+            self.progress
+                .done(Step::Assign, Some("assigned at creation".into()));
+        }
+        Ok(())
+    }
+
+    fn assign(&mut self, e: &Enrolment) -> Result<(), StationError> {
+        self.progress.started(Step::Assign);
+        let (user, device) = ids(e)?;
+        self.call(Step::Assign, |t| t.assign(&user, &device))?;
+        self.station
+            .records()
+            .advance_enrolment(self.id, EnrolState::Assigned, None)?;
+        self.audit(e, "assign", true)?;
+        self.progress.done(Step::Assign, None);
+        Ok(())
+    }
+
+    /// Activates with the code the token shows now: its clock was set from
+    /// the checked host clock at burn time.
+    fn activate(&mut self, e: &Enrolment, secret: &Secret) -> Result<(), StationError> {
+        self.progress.started(Step::Activate);
+        let (user, device) = ids(e)?;
+        let code = totp(secret, &e.params, now_unix());
+        self.call(Step::Activate, |t| t.activate(&user, &device, &code))?;
+        self.audit(e, "activate", true)?;
+        self.progress.done(Step::Activate, None);
+        Ok(())
+    }
+
+    /// Reads the token back; only `activated` finishes the enrolment and
+    /// erases the sealed secret.
+    fn verify(&mut self, e: &Enrolment) -> Result<EnrolOutcome, StationError> {
+        self.progress.started(Step::Verify);
+        let (_, device) = ids(e)?;
+        let read = self.call(Step::Verify, |t| t.device(&device))?;
+        if read.status != DeviceStatus::Activated {
+            let msg = format!(
+                "Entra reports the token as {:?}, not activated",
+                read.status
+            );
+            self.progress
+                .failed(Step::Verify, &msg, "Resume the enrolment from the journal.");
+            return Err(StationError::Storage(msg));
+        }
+        self.station
+            .records()
+            .advance_enrolment(self.id, EnrolState::Activated, None)?;
+        self.audit(e, "verify", true)?;
+        self.progress.done(Step::Verify, Some("activated".into()));
+        Ok(EnrolOutcome {
+            enrolment_id: e.id.clone(),
+            user: e.user.clone(),
+            serial: e.serial.clone().unwrap_or_default(),
+            model: e.model.clone().unwrap_or_default(),
+            device_id: device,
+            params: e.params,
+            activated_at: now_unix(),
+        })
+    }
+
+    /// Runs one directory call, reporting a failure on `step` and keeping
+    /// the journal entry for resume.
+    fn call<T>(
+        &mut self,
+        step: Step,
+        f: impl FnOnce(&dyn Tenant) -> Result<T, DirectoryFailure>,
+    ) -> Result<T, StationError> {
+        f(self.tenant).map_err(|failure| {
+            self.progress
+                .failed(step, &failure.message, &failure.next_step);
+            directory_error(failure, Some(self.id))
+        })
+    }
+
+    fn audit(&self, e: &Enrolment, action: &str, ok: bool) -> Result<(), StationError> {
+        let mut entry = audit_entry(e, action, ok);
+        entry.request_id = self.tenant.last_request_id();
+        self.station.audit(entry)
+    }
+}
+
+fn ids(e: &Enrolment) -> Result<(String, String), StationError> {
+    match (&e.user_id, &e.device_id) {
+        (Some(u), Some(d)) => Ok((u.clone(), d.clone())),
+        _ => Err(StationError::Storage(format!(
+            "enrolment {} lacks its user or device id",
+            e.id
+        ))),
+    }
+}
+
+fn audit_entry(e: &Enrolment, action: &str, ok: bool) -> AuditEntry {
+    AuditEntry {
+        action: format!("enrol:{action}"),
+        serial: e.serial.clone(),
+        model: e.model.clone(),
+        user: Some(e.user.clone()),
+        outcome: if ok { "ok" } else { "failed" }.into(),
+        detail: Some(format!("enrolment {}", e.id)),
+        ..Default::default()
+    }
+}
+
+fn audit_step(
+    station: &Station,
+    e: &Enrolment,
+    action: &str,
+    request_id: Option<String>,
+    ok: bool,
+) -> Result<(), StationError> {
+    let mut entry = audit_entry(e, action, ok);
+    entry.request_id = request_id;
+    station.audit(entry)
+}
