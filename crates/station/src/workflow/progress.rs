@@ -86,12 +86,6 @@ impl<S: ProgressSink + ?Sized> ProgressExt for S {
             status: StepStatus::Done { detail },
         });
     }
-    fn skipped(&mut self, step: Step, why: &str) {
-        self.emit(Progress {
-            step,
-            status: StepStatus::Skipped { why: why.into() },
-        });
-    }
     fn failed(&mut self, step: Step, message: &str, next_step: &str) {
         self.emit(Progress {
             step,
