@@ -77,6 +77,8 @@ pub struct NewEnrolment<'a> {
     pub model: &'a str,
     pub manufacturer: &'a str,
     pub params: CodeParams,
+    /// For a re-seed: the registration to remove before creating the new one.
+    pub replaces_device_id: Option<&'a str>,
 }
 
 /// One enrolment as the journal knows it. Never carries the secret.
@@ -94,6 +96,8 @@ pub struct Enrolment {
     pub params: CodeParams,
     pub state: EnrolState,
     pub device_id: Option<String>,
+    /// A re-seed replaces this older registration of the same token.
+    pub replaces_device_id: Option<String>,
     pub has_sealed_secret: bool,
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -105,12 +109,12 @@ CREATE TABLE IF NOT EXISTS enrolments (
   id TEXT PRIMARY KEY, operator TEXT NOT NULL, user_upn TEXT NOT NULL, user_id TEXT, reader TEXT,
   serial TEXT, model TEXT, manufacturer TEXT,
   algorithm TEXT NOT NULL, digits INTEGER NOT NULL, period INTEGER NOT NULL,
-  state TEXT NOT NULL, device_id TEXT, sealed BLOB, last_error TEXT,
+  state TEXT NOT NULL, device_id TEXT, replaces_device_id TEXT, sealed BLOB, last_error TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 ";
 
 const COLUMNS: &str = "id, operator, user_upn, reader, serial, model, manufacturer, algorithm, \
-     digits, period, state, device_id, sealed IS NOT NULL, last_error, created_at, updated_at, user_id";
+     digits, period, state, device_id, sealed IS NOT NULL, last_error, created_at, updated_at, user_id, replaces_device_id";
 
 pub struct Journal {
     cipher: ChaCha20Poly1305,
@@ -138,8 +142,9 @@ impl Journal {
         let p = new.params;
         db.execute(
             "INSERT INTO enrolments (id, operator, user_upn, user_id, reader, serial, model,
-               manufacturer, algorithm, digits, period, state, sealed, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'started', ?12, ?13, ?13)",
+               manufacturer, algorithm, digits, period, state, sealed, created_at, updated_at,
+               replaces_device_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'started', ?12, ?13, ?13, ?14)",
             params![
                 id,
                 new.operator,
@@ -153,7 +158,8 @@ impl Journal {
                 p.digits,
                 p.period,
                 sealed,
-                now
+                now,
+                new.replaces_device_id
             ],
         )?;
         self.get(db, &id)
@@ -310,6 +316,7 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<Enrolment> {
         created_at: r.get(14)?,
         updated_at: r.get(15)?,
         user_id: r.get(16)?,
+        replaces_device_id: r.get(17)?,
     })
 }
 
@@ -327,6 +334,7 @@ mod tests {
             model: "OTPC-P1-i",
             manufacturer: "Token2",
             params: CodeParams::default(),
+            replaces_device_id: None,
         }
     }
 

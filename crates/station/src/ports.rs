@@ -111,7 +111,8 @@ pub trait TokenSession {
         clock_unix: u64,
         progress: &mut dyn ProgressSink,
     ) -> Result<(), TokenFailure>;
-    /// Sets the clock only. Callers check `clock_write_wipes_seed` first.
+    /// Sets the clock only (with the settings the token already has). Callers
+    /// check `clock_write_wipes_seed` first.
     fn set_clock(&mut self, params: &CodeParams, clock_unix: u64) -> Result<(), TokenFailure>;
 }
 
@@ -151,6 +152,8 @@ pub struct DeviceFacts {
     pub status: DeviceStatus,
     /// Object id of the user it is assigned to.
     pub assigned_to: Option<String>,
+    /// Hash and period Entra holds for it (always 6 digits).
+    pub params: CodeParams,
 }
 
 /// A token to create in the inventory. The secret goes only into the request.

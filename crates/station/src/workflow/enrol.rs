@@ -18,7 +18,10 @@ use crate::StationError;
 use crate::audit::AuditEntry;
 use crate::clock::{TimeAuthority, now_unix};
 use crate::journal::{EnrolState, Enrolment, NewEnrolment};
-use crate::ports::{DeviceStatus, Directory, DirectoryFailure, NewDevice, TokenDesk, UserFacts};
+use crate::ports::{
+    DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind, NewDevice, TokenDesk,
+    TokenSession, UserFacts,
+};
 use crate::station::Station;
 
 /// Entra allows at most this many OATH tokens (hardware and software) per user.
@@ -76,19 +79,43 @@ pub fn enrol(
         )));
     }
     checked_clock(tenant, progress)?;
-    let enrolment = station.records().start_enrolment(
-        &NewEnrolment {
-            operator: station.operator(),
-            user: &user.upn,
-            user_id: &user.id,
-            reader: &facts.reader,
-            serial: &facts.serial,
-            model: &facts.model,
-            manufacturer: &facts.manufacturer,
-            params,
-        },
-        &secret,
-    )?;
+    burn_and_register(
+        station,
+        session.as_mut(),
+        tenant,
+        &user,
+        params,
+        None,
+        progress,
+    )
+}
+
+/// Journals a new enrolment (secret sealed), burns a fresh secret with the
+/// clock set, and registers it. `replaces` names an older registration of
+/// the same token to remove first (a re-seed).
+pub(crate) fn burn_and_register(
+    station: &Station,
+    session: &mut dyn TokenSession,
+    tenant: &dyn Tenant,
+    user: &UserFacts,
+    params: CodeParams,
+    replaces: Option<&str>,
+    progress: &mut dyn ProgressSink,
+) -> Result<EnrolOutcome, StationError> {
+    let secret = generate_secret(params.algorithm);
+    let facts = session.facts().clone();
+    let new = NewEnrolment {
+        operator: station.operator(),
+        user: &user.upn,
+        user_id: &user.id,
+        reader: &facts.reader,
+        serial: &facts.serial,
+        model: &facts.model,
+        manufacturer: &facts.manufacturer,
+        params,
+        replaces_device_id: replaces,
+    };
+    let enrolment = station.records().start_enrolment(&new, &secret)?;
     let burnt = session.burn(&secret, &params, now_unix(), progress);
     audit_step(station, &enrolment, "burn", None, burnt.is_ok())?;
     if let Err(failure) = burnt {
@@ -245,6 +272,9 @@ struct Registration<'a> {
 impl Registration<'_> {
     fn run(&mut self, secret: &Secret, resuming: bool) -> Result<EnrolOutcome, StationError> {
         let mut e = self.station.records().enrolment(self.id)?;
+        if let (Some(old), EnrolState::Burned) = (e.replaces_device_id.clone(), e.state) {
+            self.remove_old(&e, &old)?;
+        }
         if resuming {
             self.reconcile(&mut e)?;
         }
@@ -285,6 +315,23 @@ impl Registration<'_> {
             )?;
             *e = self.station.records().enrolment(self.id)?;
         }
+        Ok(())
+    }
+
+    /// Removes the registration a re-seed replaces: unassign, then delete.
+    /// Already gone counts as done, so a resumed re-seed can pass again.
+    fn remove_old(&mut self, e: &Enrolment, old: &str) -> Result<(), StationError> {
+        self.progress.started(Step::RemoveOld);
+        let user = e.user_id.clone().unwrap_or_default();
+        let gone = |r: Result<(), DirectoryFailure>| match r {
+            Err(f) if f.kind == DirectoryFailureKind::NotFound => Ok(()),
+            other => other,
+        };
+        self.call(Step::RemoveOld, |t| gone(t.unassign(&user, old)))?;
+        self.call(Step::RemoveOld, |t| gone(t.delete(old)))?;
+        self.audit(e, "remove-old", true)?;
+        self.progress
+            .done(Step::RemoveOld, Some(format!("old inventory id {old}")));
         Ok(())
     }
 

@@ -3,7 +3,9 @@
 pub mod burn;
 pub mod enrol;
 pub mod progress;
+pub mod resync;
 
 pub use burn::{BurnOutcome, burn_seed};
 pub use enrol::{EnrolOutcome, EnrolRequest, Tenant, enrol, resume};
 pub use progress::{Progress, ProgressSink, Quiet, Step, StepStatus};
+pub use resync::{ResyncOutcome, ResyncPreview, resync};
