@@ -1,7 +1,10 @@
 //! Stand-ins for the parts no test machine has: virtual tokens that speak
-//! the vendors' wire protocols to a real pcscd through vpcd (`token`), and a
-//! Graph sandbox that follows Microsoft's documented API (`graph`).
-//! Used by tests and by the app's demo mode; never by the product's real path.
+//! the vendors' wire protocols to a real pcscd through vpcd (`token`,
+//! `vpcd`), and a Graph sandbox that follows Microsoft's documented API
+//! (`graph`). Used by tests and by the app's demo mode; never by the
+//! product's real path.
 
 pub mod graph;
+pub mod testkit;
 pub mod token;
+pub mod vpcd;

@@ -3,7 +3,11 @@
 
 fn main() {
     let mut args: Vec<String> = std::env::args().collect();
-    let sub = if args.len() > 1 { args.remove(1) } else { String::new() };
+    let sub = if args.len() > 1 {
+        args.remove(1)
+    } else {
+        String::new()
+    };
     let code = match sub.as_str() {
         "token" => oathdesk_sim::token::cli::run(args),
         "graph" => oathdesk_sim::graph::cli::run(args),

@@ -1,1 +1,28 @@
+//! Virtual tokens: pure state machines (APDU in, APDU out) that behave like
+//! the real ones on the wire, plus the faults tests need.
+
 pub mod cli;
+mod clock;
+mod faults;
+pub mod token2;
+
+pub use clock::TokenClock;
+pub use faults::Faults;
+pub use token2::{Token2Card, Token2Model};
+
+/// A smart card as vpcd sees it.
+pub trait VirtualCard: Send {
+    /// Answer-to-reset.
+    fn atr(&self) -> Vec<u8>;
+    fn power_on(&mut self);
+    fn power_off(&mut self);
+    /// Handles one command APDU; returns the response with its status word.
+    fn transmit(&mut self, apdu: &[u8]) -> Vec<u8>;
+    /// The fault switches a test has set on this card.
+    fn faults(&mut self) -> &mut Faults;
+    /// What a test may read: display code, clock, seed hash, settings.
+    fn state(&self) -> serde_json::Value;
+}
+
+/// A minimal valid ATR announcing T=1.
+pub const ATR_T1: [u8; 5] = [0x3B, 0x80, 0x80, 0x01, 0x01];

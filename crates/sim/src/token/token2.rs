@@ -1,0 +1,413 @@
+//! A single-profile Token2 programmable token, as its published firmware
+//! behaves: get-info without authentication, SM4 challenge-response with the
+//! fixed device key, MAC-checked settings and seed writes, and — on the
+//! restricted-sync models — a settings write that clears the seed.
+
+use oathdesk_device::token2::crypto::{self, DEVICE_KEY};
+use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::{ATR_T1, Faults, TokenClock, VirtualCard};
+
+/// A model and whether a clock write keeps its seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token2Model {
+    pub name: &'static str,
+    pub serial_prefix: &'static str,
+    /// Only these models keep the seed on a settings/clock write.
+    pub keeps_seed_on_clock_write: bool,
+}
+
+/// Serial prefixes of the single-profile models (TOKEN2.md, TIMESYNC.md).
+pub const MODELS: [Token2Model; 8] = [
+    Token2Model {
+        name: "OTPC-P1-i",
+        serial_prefix: "8659612",
+        keeps_seed_on_clock_write: true,
+    },
+    Token2Model {
+        name: "OTPC-P2-i",
+        serial_prefix: "8659622",
+        keeps_seed_on_clock_write: false,
+    },
+    Token2Model {
+        name: "OTPC-P2-i-NB",
+        serial_prefix: "8659621",
+        keeps_seed_on_clock_write: false,
+    },
+    Token2Model {
+        name: "miniOTP-2-i",
+        serial_prefix: "8659600",
+        keeps_seed_on_clock_write: true,
+    },
+    Token2Model {
+        name: "miniOTP-3-i",
+        serial_prefix: "8659601",
+        keeps_seed_on_clock_write: false,
+    },
+    Token2Model {
+        name: "miniOTP-3-i-NB",
+        serial_prefix: "8659609",
+        keeps_seed_on_clock_write: false,
+    },
+    Token2Model {
+        name: "C301-i",
+        serial_prefix: "8659610",
+        keeps_seed_on_clock_write: false,
+    },
+    Token2Model {
+        name: "C302-i",
+        serial_prefix: "8659632",
+        keeps_seed_on_clock_write: true,
+    },
+];
+
+impl Token2Model {
+    pub fn by_name(name: &str) -> Option<Token2Model> {
+        MODELS
+            .iter()
+            .copied()
+            .find(|m| m.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn by_serial(serial: &str) -> Option<Token2Model> {
+        MODELS
+            .iter()
+            .copied()
+            .find(|m| serial.starts_with(m.serial_prefix))
+    }
+}
+
+const SW_OK: [u8; 2] = [0x90, 0x00];
+
+fn sw(code: u16) -> Vec<u8> {
+    code.to_be_bytes().to_vec()
+}
+
+pub struct Token2Card {
+    pub model: Token2Model,
+    pub serial: String,
+    pub clock: TokenClock,
+    seed: Option<Zeroizing<Vec<u8>>>,
+    algorithm: Algorithm,
+    period: u64,
+    display_timeout: u8,
+    challenge: Option<[u8; 8]>,
+    authenticated: bool,
+    faults: Faults,
+}
+
+impl Token2Card {
+    /// A blank token of `model`; the serial is the model's prefix + `suffix`.
+    pub fn new(model: Token2Model, suffix: &str, clock: TokenClock) -> Self {
+        Token2Card {
+            model,
+            serial: format!("{}{suffix}", model.serial_prefix),
+            clock,
+            seed: None,
+            algorithm: Algorithm::Sha1,
+            period: 30,
+            display_timeout: 1,
+            challenge: None,
+            authenticated: false,
+            faults: Faults::default(),
+        }
+    }
+
+    /// The code the token would show at host time `host_unix`.
+    pub fn display_code_at(&self, host_unix: f64) -> Option<String> {
+        let seed = self.seed.as_ref()?;
+        let params = CodeParams {
+            algorithm: self.algorithm,
+            digits: 6,
+            period: self.period,
+        };
+        Some(totp(
+            &Secret::from_slice(seed),
+            &params,
+            self.clock.at(host_unix),
+        ))
+    }
+
+    pub fn display_code(&self) -> Option<String> {
+        self.display_code_at(super::clock::host_now())
+    }
+
+    /// SHA-256 of the stored seed: tests compare seeds without reading them.
+    pub fn seed_sha256(&self) -> Option<String> {
+        self.seed
+            .as_ref()
+            .map(|s| hex::encode(Sha256::digest(s.as_slice())))
+    }
+
+    pub fn settings(&self) -> (Algorithm, u64, u8) {
+        (self.algorithm, self.period, self.display_timeout)
+    }
+
+    fn handle(&mut self, apdu: &[u8]) -> Vec<u8> {
+        let (cla, ins) = match apdu {
+            [cla, ins, ..] if apdu.len() >= 4 => (*cla, *ins),
+            _ => return sw(0x6700),
+        };
+        match (cla, ins) {
+            (0x80, 0x41) => self.get_info(),
+            (0x80, 0x4B) => self.get_challenge(),
+            (0x80, 0xCE) => self.authenticate(apdu),
+            (0x84, 0xD4) => self.secured(apdu, Self::write_config),
+            (0x84, 0xC5) => self.secured(apdu, Self::write_seed),
+            (0x80 | 0x84, _) => sw(0x6D00),
+            _ => sw(0x6E00),
+        }
+    }
+
+    fn get_info(&self) -> Vec<u8> {
+        let mut out = vec![0x00, 0x00, 0x00, self.serial.len() as u8];
+        out.extend_from_slice(self.serial.as_bytes());
+        out.extend_from_slice(&[0x00, 0x00]);
+        out.extend_from_slice(&(self.clock.now() as u32).to_be_bytes());
+        out.extend_from_slice(&SW_OK);
+        out
+    }
+
+    fn get_challenge(&mut self) -> Vec<u8> {
+        let mut c = [0u8; 8];
+        getrandom::fill(&mut c).expect("OS random number generator");
+        self.challenge = Some(c);
+        self.authenticated = false;
+        [c.as_slice(), &SW_OK].concat()
+    }
+
+    fn authenticate(&mut self, apdu: &[u8]) -> Vec<u8> {
+        let answer = apdu.get(5..21);
+        let expected = self
+            .challenge
+            .take()
+            .map(|c| crypto::auth_response(&DEVICE_KEY, &c));
+        self.authenticated =
+            !self.faults.locked && answer.is_some() && answer == expected.as_deref();
+        if self.authenticated {
+            SW_OK.to_vec()
+        } else {
+            sw(0x6983)
+        }
+    }
+
+    /// Checks authentication, Lc and the MAC, then runs `write` on the body.
+    fn secured(&mut self, apdu: &[u8], write: fn(&mut Self, &[u8]) -> Result<(), u16>) -> Vec<u8> {
+        if !self.authenticated {
+            return sw(0x6982);
+        }
+        let lc = apdu.get(4).copied().unwrap_or(0) as usize;
+        let Some(data) = apdu
+            .get(5..5 + lc)
+            .filter(|d| d.len() > 4 && apdu.len() == 5 + lc)
+        else {
+            return sw(0x6700);
+        };
+        let (body, mac) = data.split_at(data.len() - 4);
+        if crypto::command_mac(&DEVICE_KEY, apdu[1], apdu[2], apdu[3], body) != mac {
+            return sw(0x6983);
+        }
+        if std::mem::take(&mut self.faults.fail_next_write) {
+            return sw(0x6581);
+        }
+        match write(self, body) {
+            Ok(()) => SW_OK.to_vec(),
+            Err(code) => sw(code),
+        }
+    }
+
+    /// `81 11 | 1F 01 t | 0F 04 time | 86 06 | 0A 01 algo | 0D 01 step`.
+    fn write_config(&mut self, body: &[u8]) -> Result<(), u16> {
+        let [
+            0x81,
+            0x11,
+            0x1F,
+            0x01,
+            t,
+            0x0F,
+            0x04,
+            a,
+            b,
+            c,
+            d,
+            0x86,
+            0x06,
+            0x0A,
+            0x01,
+            algo,
+            0x0D,
+            0x01,
+            step,
+        ] = *body
+        else {
+            return Err(0x6A80);
+        };
+        let algorithm = match algo {
+            1 => Algorithm::Sha1,
+            2 => Algorithm::Sha256,
+            _ => return Err(0x6A80),
+        };
+        if t > 3 || !(step == 30 || step == 60) {
+            return Err(0x6A80);
+        }
+        self.clock.set(u32::from_be_bytes([a, b, c, d]));
+        (self.algorithm, self.period, self.display_timeout) = (algorithm, u64::from(step), t);
+        if !self.model.keeps_seed_on_clock_write {
+            self.seed = None;
+        }
+        Ok(())
+    }
+
+    fn write_seed(&mut self, body: &[u8]) -> Result<(), u16> {
+        let plain = crypto::ecb_decrypt(&DEVICE_KEY, body).ok_or(0x6A80u16)?;
+        let seed = crypto::seed_unpad(&plain).ok_or(0x6A80u16)?;
+        if seed.is_empty() || seed.len() > 63 {
+            return Err(0x6A80);
+        }
+        self.seed = Some(seed);
+        Ok(())
+    }
+}
+
+impl VirtualCard for Token2Card {
+    fn atr(&self) -> Vec<u8> {
+        ATR_T1.to_vec()
+    }
+
+    fn power_on(&mut self) {
+        self.authenticated = false;
+        self.challenge = None;
+    }
+
+    fn power_off(&mut self) {
+        self.power_on();
+    }
+
+    fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {
+        self.handle(apdu)
+    }
+
+    fn faults(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+
+    fn state(&self) -> serde_json::Value {
+        serde_json::json!({
+            "family": "token2",
+            "model": self.model.name,
+            "serial": self.serial,
+            "clock": self.clock.now(),
+            "display": self.display_code(),
+            "seed_sha256": self.seed_sha256(),
+            "algorithm": self.algorithm,
+            "period": self.period,
+            "display_timeout": self.display_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oathdesk_device::apdu::Response;
+    use oathdesk_device::token2::codec::{self, Config, DisplayTimeout};
+
+    fn card(model: &str) -> Token2Card {
+        Token2Card::new(
+            Token2Model::by_name(model).unwrap(),
+            "000123",
+            TokenClock::offset(0, 0.0),
+        )
+    }
+
+    fn run(c: &mut Token2Card, apdu: &[u8]) -> Response {
+        Response::parse(&c.transmit(apdu)).unwrap()
+    }
+
+    fn auth(c: &mut Token2Card) {
+        let ch = codec::parse_challenge(&run(c, &codec::get_challenge())).unwrap();
+        assert!(run(c, &codec::authenticate(&ch)).is_ok());
+    }
+
+    fn config(clock: u32) -> Vec<u8> {
+        codec::write_config(&Config {
+            display_timeout: DisplayTimeout::S30,
+            clock,
+            algorithm: Algorithm::Sha1,
+            period: 30,
+        })
+    }
+
+    #[test]
+    fn info_reports_serial_and_clock() {
+        let mut c = card("C301-i");
+        let info = codec::parse_info(&run(&mut c, &codec::get_info())).unwrap();
+        assert_eq!(info.serial, "8659610000123");
+    }
+
+    #[test]
+    fn writes_need_authentication_and_a_good_mac() {
+        let mut c = card("OTPC-P1-i");
+        assert_eq!(run(&mut c, &config(1_700_000_000)).sw, 0x6982);
+        auth(&mut c);
+        let mut bad = config(1_700_000_000);
+        *bad.last_mut().unwrap() ^= 1;
+        assert_eq!(run(&mut c, &bad).sw, 0x6983);
+        assert!(run(&mut c, &config(1_700_000_000)).is_ok());
+    }
+
+    #[test]
+    fn wrong_auth_answer_is_6983() {
+        let mut c = card("OTPC-P1-i");
+        run(&mut c, &codec::get_challenge());
+        assert_eq!(run(&mut c, &codec::authenticate(&[0; 8])).sw, 0x6983);
+    }
+
+    #[test]
+    fn stores_the_seed_and_shows_its_code() {
+        let mut c = card("OTPC-P1-i");
+        auth(&mut c);
+        let secret = Secret::from_slice(b"12345678901234567890");
+        assert!(run(&mut c, &config(59)).is_ok());
+        assert!(run(&mut c, &codec::write_seed(&secret)).is_ok());
+        assert_eq!(
+            c.seed_sha256().unwrap(),
+            hex::encode(Sha256::digest(b"12345678901234567890"))
+        );
+        let host = super::super::clock::host_now();
+        let want = totp(&secret, &CodeParams::default(), c.clock.at(host));
+        assert_eq!(c.display_code_at(host).unwrap(), want);
+    }
+
+    #[test]
+    fn restricted_sync_models_lose_their_seed_on_a_clock_write() {
+        for (model, keeps) in [
+            ("OTPC-P1-i", true),
+            ("C302-i", true),
+            ("miniOTP-2-i", true),
+            ("C301-i", false),
+            ("miniOTP-3-i", false),
+        ] {
+            let mut c = card(model);
+            auth(&mut c);
+            run(&mut c, &config(1_700_000_000));
+            run(
+                &mut c,
+                &codec::write_seed(&Secret::from_slice(b"12345678901234567890")),
+            );
+            assert!(c.seed_sha256().is_some());
+            assert!(run(&mut c, &config(1_700_000_100)).is_ok());
+            assert_eq!(c.seed_sha256().is_some(), keeps, "{model}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_seed_padding_and_unknown_commands() {
+        let mut c = card("OTPC-P1-i");
+        auth(&mut c);
+        assert_eq!(run(&mut c, &[0x80, 0x99, 0, 0]).sw, 0x6D00);
+        assert_eq!(run(&mut c, &[0x00, 0xA4, 4, 0]).sw, 0x6E00);
+    }
+}
