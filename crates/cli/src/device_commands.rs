@@ -1,14 +1,220 @@
-//! Token commands: devices, info, burn, sync-clock (crate `device`).
+//! Token commands: devices, info, burn, sync-clock.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
+use oathdesk_device::profiles::Profiles;
+use oathdesk_device::{Desk, DeviceError, OpenToken, TokenState};
+use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp_at};
+use serde::Serialize;
 
-use crate::output::{CliError, Ctx};
+use crate::input::read_secret_input;
+use crate::output::{CliError, Ctx, print};
 
 #[derive(Subcommand)]
-pub enum DeviceCommand {}
+pub enum DeviceCommand {
+    /// List the readers and whether a token is on each.
+    Devices,
+    /// Read the token: serial, model, clock and drift.
+    Info(ReaderArg),
+    /// Burn a secret (stdin, or --generate) onto the token.
+    Burn(BurnArgs),
+    /// Set the token's clock from this computer's.
+    SyncClock(SyncArgs),
+}
+
+#[derive(Args)]
+pub struct ReaderArg {
+    /// The reader (default: the one with a token on it).
+    #[arg(long)]
+    reader: Option<String>,
+}
+
+#[derive(Args)]
+pub struct BurnArgs {
+    #[command(flatten)]
+    reader: ReaderArg,
+    #[arg(long, value_parser = parse_algorithm)]
+    algorithm: Option<Algorithm>,
+    #[arg(long)]
+    period: Option<u64>,
+    #[arg(long)]
+    digits: Option<u32>,
+    /// Seconds the display stays on.
+    #[arg(long)]
+    display_timeout: Option<u64>,
+    /// Generate a fresh secret instead of reading one from stdin.
+    #[arg(long)]
+    generate: bool,
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    reader: ReaderArg,
+    #[arg(long, value_parser = parse_algorithm, default_value = "sha1")]
+    algorithm: Algorithm,
+    #[arg(long, default_value_t = 30)]
+    period: u64,
+    /// Go ahead on models whose clock write wipes the seed.
+    #[arg(long)]
+    accept_seed_wipe: bool,
+}
+
+fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
+    s.parse().map_err(|e: oathdesk_otp::OtpError| e.to_string())
+}
+
+impl From<DeviceError> for CliError {
+    fn from(e: DeviceError) -> Self {
+        let state = match e.state {
+            TokenState::Untouched => "The token was not changed.",
+            TokenState::ConfiguredNoSeed => {
+                "The token's settings and clock were written, its seed was not."
+            }
+            TokenState::SeedWritten => "The seed was written.",
+            TokenState::Unknown => {
+                "The link was lost during a write: the token's contents are unknown."
+            }
+        };
+        let message = format!("{e}. {state} {}", e.next_step());
+        match e.kind {
+            oathdesk_device::DeviceErrorKind::NotWritable(_) => {
+                CliError::input("not_writable", message)
+            }
+            _ => CliError::failure(&format!("token_{:?}", e.state).to_lowercase(), message),
+        }
+    }
+}
+
+fn now() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as u32)
+        .unwrap_or(0)
+}
+
+fn desk() -> Result<Desk, CliError> {
+    Ok(Desk::new(Profiles::builtin())?)
+}
+
+#[derive(Serialize)]
+struct TokenOut {
+    reader: String,
+    serial: String,
+    model: String,
+    writable: bool,
+    clock: u32,
+    drift_seconds: i64,
+    clock_write_wipes_seed: bool,
+}
+
+fn describe<T: oathdesk_device::transport::Transport>(t: &OpenToken<T>) -> TokenOut {
+    TokenOut {
+        reader: t.reader.clone(),
+        serial: t.serial().to_string(),
+        model: t.model().to_string(),
+        writable: t.profile.is_some(),
+        clock: t.clock(),
+        drift_seconds: i64::from(t.clock()) - i64::from(now()),
+        clock_write_wipes_seed: t.profile.as_ref().is_some_and(|p| p.clock_write_wipes_seed),
+    }
+}
+
+#[derive(Serialize)]
+struct BurnOut {
+    #[serde(flatten)]
+    token: TokenOut,
+    code: String,
+    valid_to: u64,
+    hint: &'static str,
+}
 
 impl DeviceCommand {
-    pub fn run(self, _ctx: &Ctx) -> Result<(), CliError> {
-        match self {}
+    pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
+        match self {
+            DeviceCommand::Devices => {
+                let readers = desk()?.readers()?;
+                print(ctx, &readers, |rs| {
+                    rs.iter()
+                        .map(|r| {
+                            format!(
+                                "{}  {}",
+                                r.name,
+                                if r.card_present {
+                                    "token present"
+                                } else {
+                                    "empty"
+                                }
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
+            }
+            DeviceCommand::Info(a) => {
+                let token = desk()?.open(a.reader.as_deref())?;
+                print(ctx, &describe(&token), |t| {
+                    format!(
+                        "{} {} on {}: clock {} (drift {:+} s)",
+                        t.model, t.serial, t.reader, t.clock, t.drift_seconds
+                    )
+                });
+            }
+            DeviceCommand::Burn(a) => burn(ctx, a)?,
+            DeviceCommand::SyncClock(a) => {
+                let params = CodeParams {
+                    algorithm: a.algorithm,
+                    digits: 6,
+                    period: a.period,
+                };
+                let mut token = desk()?.open(a.reader.reader.as_deref())?;
+                token.sync_clock(&params, a.accept_seed_wipe, &now)?;
+                print(ctx, &describe(&token), |t| {
+                    format!("clock of {} set to {}", t.serial, t.clock)
+                });
+            }
+        }
+        Ok(())
     }
+}
+
+fn burn(ctx: &Ctx, a: BurnArgs) -> Result<(), CliError> {
+    let (secret, base) = if a.generate {
+        let alg = a.algorithm.unwrap_or_default();
+        (
+            generate_secret(alg),
+            CodeParams {
+                algorithm: alg,
+                ..Default::default()
+            },
+        )
+    } else {
+        let text = read_secret_input()?;
+        let mut c = oathdesk_otp::classify(&text, None);
+        let cred = c.credential.take().ok_or_else(|| {
+            CliError::input("not_a_secret", format!("{} {}", c.explanation, c.next_step))
+        })?;
+        (cred.secret, cred.params)
+    };
+    let params = CodeParams {
+        algorithm: a.algorithm.unwrap_or(base.algorithm),
+        digits: a.digits.unwrap_or(base.digits),
+        period: a.period.unwrap_or(base.period),
+    };
+    params.validate()?;
+    let mut token = desk()?.open(a.reader.reader.as_deref())?;
+    token.burn(&secret, &params, a.display_timeout, &now, &mut |_| {})?;
+    let code = totp_at(&secret, &params, u64::from(now()));
+    let out = BurnOut {
+        token: describe(&token),
+        code: code.code,
+        valid_to: code.valid_to,
+        hint: oathdesk_station::workflow::burn::POWER_CYCLE_HINT,
+    };
+    print(ctx, &out, |o| {
+        format!(
+            "Burnt {} {}. After a power cycle it must show {} (valid until {}).\n{}",
+            o.token.model, o.token.serial, o.code, o.valid_to, o.hint
+        )
+    });
+    Ok(())
 }

@@ -71,6 +71,26 @@ impl From<oathdesk_station::StationError> for CliError {
             E::Storage(_) => CliError::failure("storage", e.to_string()),
             E::Keyring(_) => CliError::failure("keyring", e.to_string()),
             E::Clock(_) => CliError::failure("host_clock", e.to_string()),
+            E::Token(f) => CliError::failure(
+                &format!(
+                    "token_{}",
+                    serde_json::to_value(f.state)
+                        .unwrap_or_default()
+                        .as_str()
+                        .unwrap_or("unknown")
+                ),
+                e.to_string(),
+            ),
+            E::Directory { failure, .. } => CliError::failure(
+                &format!(
+                    "entra_{}",
+                    serde_json::to_value(failure.kind)
+                        .unwrap_or_default()
+                        .as_str()
+                        .unwrap_or("error")
+                ),
+                e.to_string(),
+            ),
         }
     }
 }

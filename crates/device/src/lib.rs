@@ -8,10 +8,12 @@
 //! - Every [`DeviceError`] says what the token holds afterwards.
 
 pub mod apdu;
+mod desk;
 mod error;
 pub mod pcsc;
 pub mod profiles;
 pub mod token2;
 pub mod transport;
 
+pub use desk::{Desk, OpenToken};
 pub use error::{DeviceError, DeviceErrorKind, TokenState};

@@ -1,1 +1,267 @@
-pub struct Profiles;
+//! Device profiles: one TOML file per token model (`device-profiles/`),
+//! loaded and validated at start. They decide what may be written to a
+//! token, and are checked before any APDU is sent.
+
+use std::path::Path;
+
+use oathdesk_otp::{Algorithm, CodeParams};
+use serde::Deserialize;
+
+/// The protocol family a model speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Token2Single,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    pub manufacturer: String,
+    pub family: Family,
+    pub serial_prefixes: Vec<String>,
+    pub transport: String,
+    pub algorithms: Vec<Algorithm>,
+    pub periods: Vec<u64>,
+    pub digits: Vec<u32>,
+    pub max_seed_bytes: usize,
+    pub display_timeouts: Vec<u64>,
+    /// A settings/clock write clears the seed on this model.
+    pub clock_write_wipes_seed: bool,
+    pub profiles: u32,
+}
+
+/// Why input cannot go on this model. Said before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}; nothing was written")]
+pub struct ProfileError(pub String);
+
+impl Profile {
+    /// Checks settings and seed length against what the model accepts.
+    pub fn check(&self, params: &CodeParams, seed_len: usize) -> Result<(), ProfileError> {
+        let name = &self.name;
+        if !self.algorithms.contains(&params.algorithm) {
+            return Err(ProfileError(format!(
+                "the {name} does not support {}",
+                params.algorithm
+            )));
+        }
+        if !self.periods.contains(&params.period) {
+            return Err(ProfileError(format!(
+                "the {name} supports periods of {:?} s, not {} s",
+                self.periods, params.period
+            )));
+        }
+        if !self.digits.contains(&params.digits) {
+            return Err(ProfileError(format!(
+                "the {name} shows {:?} digits, not {}",
+                self.digits, params.digits
+            )));
+        }
+        if seed_len == 0 || seed_len > self.max_seed_bytes {
+            return Err(ProfileError(format!(
+                "the {name} holds secrets of up to {} bits, this one is {} bits",
+                self.max_seed_bytes * 8,
+                seed_len * 8
+            )));
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let bad = |field: &str, why: &str| Err(format!("field `{field}`: {why}"));
+        if self.serial_prefixes.is_empty() || self.serial_prefixes.iter().any(|p| p.is_empty()) {
+            return bad("serial_prefixes", "needs at least one non-empty prefix");
+        }
+        if self.algorithms.is_empty() {
+            return bad("algorithms", "must not be empty");
+        }
+        if self.periods.is_empty() || self.periods.contains(&0) {
+            return bad("periods", "must list periods in seconds");
+        }
+        if self.digits.is_empty() || self.digits.iter().any(|d| !(4..=10).contains(d)) {
+            return bad("digits", "must list values between 4 and 10");
+        }
+        if self.max_seed_bytes == 0 {
+            return bad("max_seed_bytes", "must be positive");
+        }
+        Ok(())
+    }
+}
+
+/// The known models.
+#[derive(Debug, Clone)]
+pub struct Profiles(Vec<Profile>);
+
+/// The profiles shipped with OathDesk, so the app works without the folder.
+const BUILTIN: [(&str, &str); 8] = [
+    (
+        "token2-otpc-p1-i.toml",
+        include_str!("../../../device-profiles/token2-otpc-p1-i.toml"),
+    ),
+    (
+        "token2-otpc-p2-i.toml",
+        include_str!("../../../device-profiles/token2-otpc-p2-i.toml"),
+    ),
+    (
+        "token2-otpc-p2-i-nb.toml",
+        include_str!("../../../device-profiles/token2-otpc-p2-i-nb.toml"),
+    ),
+    (
+        "token2-miniotp-2-i.toml",
+        include_str!("../../../device-profiles/token2-miniotp-2-i.toml"),
+    ),
+    (
+        "token2-miniotp-3-i.toml",
+        include_str!("../../../device-profiles/token2-miniotp-3-i.toml"),
+    ),
+    (
+        "token2-miniotp-3-i-nb.toml",
+        include_str!("../../../device-profiles/token2-miniotp-3-i-nb.toml"),
+    ),
+    (
+        "token2-c301-i.toml",
+        include_str!("../../../device-profiles/token2-c301-i.toml"),
+    ),
+    (
+        "token2-c302-i.toml",
+        include_str!("../../../device-profiles/token2-c302-i.toml"),
+    ),
+];
+
+impl Profiles {
+    pub fn builtin() -> Profiles {
+        let parsed = BUILTIN.iter().map(|(file, text)| parse(file, text));
+        Profiles(
+            parsed
+                .collect::<Result<_, _>>()
+                .expect("built-in profiles are valid"),
+        )
+    }
+
+    /// Loads every `*.toml` in `dir`; a bad file is an error naming the
+    /// file and the field.
+    pub fn load_dir(dir: &Path) -> Result<Profiles, String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        let profiles = files
+            .iter()
+            .map(|p| {
+                let text =
+                    std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                parse(&p.display().to_string(), &text)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Profiles(profiles))
+    }
+
+    pub fn all(&self) -> &[Profile] {
+        &self.0
+    }
+
+    /// The model whose longest serial prefix matches; `None` for an unknown
+    /// token, which is shown but never written.
+    pub fn for_serial(&self, serial: &str) -> Option<&Profile> {
+        self.0
+            .iter()
+            .flat_map(|p| p.serial_prefixes.iter().map(move |pre| (pre, p)))
+            .filter(|(pre, _)| serial.starts_with(pre.as_str()))
+            .max_by_key(|(pre, _)| pre.len())
+            .map(|(_, p)| p)
+    }
+}
+
+fn parse(file: &str, text: &str) -> Result<Profile, String> {
+    let profile: Profile = toml::from_str(text).map_err(|e| format!("{file}: {}", e.message()))?;
+    profile.validate().map_err(|e| format!("{file}: {e}"))?;
+    Ok(profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_load_and_match_by_longest_prefix() {
+        let p = Profiles::builtin();
+        assert_eq!(p.all().len(), 8);
+        assert_eq!(p.for_serial("8659621000001").unwrap().name, "OTPC-P2-i-NB");
+        assert_eq!(p.for_serial("8659622000001").unwrap().name, "OTPC-P2-i");
+        assert!(p.for_serial("1234567").is_none());
+        assert!(
+            p.for_serial("8659610000001")
+                .unwrap()
+                .clock_write_wipes_seed
+        );
+        assert!(
+            !p.for_serial("8659612000001")
+                .unwrap()
+                .clock_write_wipes_seed
+        );
+    }
+
+    #[test]
+    fn the_folder_matches_the_builtin_set() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../device-profiles");
+        let names = |p: Profiles| {
+            let mut v: Vec<Profile> = p.all().to_vec();
+            v.sort_by(|a, b| a.name.cmp(&b.name));
+            v
+        };
+        assert_eq!(
+            names(Profiles::load_dir(&dir).unwrap()),
+            names(Profiles::builtin())
+        );
+    }
+
+    #[test]
+    fn a_bad_file_names_file_and_field() {
+        let err = parse(
+            "x.toml",
+            &BUILTIN[0].1.replace("digits = [6]", "digits = [3]"),
+        )
+        .unwrap_err();
+        assert!(err.contains("x.toml") && err.contains("digits"), "{err}");
+        let err = parse("y.toml", &format!("{}\ncolour = 1\n", BUILTIN[0].1)).unwrap_err();
+        assert!(err.contains("y.toml") && err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn checks_input_before_writing() {
+        let p = Profiles::builtin();
+        let c301 = p.for_serial("8659610000001").unwrap();
+        let sha512 = CodeParams {
+            algorithm: Algorithm::Sha512,
+            ..Default::default()
+        };
+        assert!(
+            c301.check(&sha512, 20)
+                .unwrap_err()
+                .to_string()
+                .contains("SHA512")
+        );
+        assert!(
+            c301.check(&CodeParams::default(), 64)
+                .unwrap_err()
+                .to_string()
+                .contains("504 bits")
+        );
+        assert!(
+            c301.check(
+                &CodeParams {
+                    period: 45,
+                    ..Default::default()
+                },
+                20
+            )
+            .is_err()
+        );
+        assert!(c301.check(&CodeParams::default(), 20).is_ok());
+    }
+}

@@ -12,13 +12,19 @@ use oathdesk_device::pcsc::PcscDesk;
 use crate::token::VirtualCard;
 use crate::vpcd::{self, VpcdHandle};
 
-/// vpcd slots the harness configures, and the reader names pcscd gives them.
-const SLOTS: [(u16, &str); 4] = [
-    (35963, "Virtual PCD 00 00"),
-    (35964, "Virtual PCD 00 01"),
-    (35965, "Virtual PCD B 00 00"),
-    (35966, "Virtual PCD B 00 01"),
-];
+/// The vpcd slots the harness configures: 8 entries of 2 slots from port
+/// 35963, named "Virtual PCD <entry> 00 0<slot>" by pcscd.
+const SLOT_COUNT: u16 = 16;
+
+fn slot(i: u16) -> (u16, String) {
+    (35963 + i, format!("Virtual PCD {} 00 0{}", i / 2, i % 2))
+}
+
+/// vpcd cannot take another card on a slot whose card vanished in the middle
+/// of a connection; such a slot is marked and never handed out again.
+fn poisoned_marker(port: u16) -> String {
+    format!("/run/pcscd/slot-{port}.poisoned")
+}
 
 /// How long pcscd may take to notice a card (measured: 7–500 ms).
 const NOTICE: Duration = Duration::from_secs(10);
@@ -26,7 +32,7 @@ const NOTICE: Duration = Duration::from_secs(10);
 /// An exclusive vpcd reader slot, held until dropped.
 pub struct VirtualReader {
     port: u16,
-    name: &'static str,
+    name: String,
     _lock: File,
 }
 
@@ -50,17 +56,25 @@ impl VirtualReader {
                 .open(format!("/run/pcscd/slot-{port}.lock"))
                 .expect("lock file in the harness's /run/pcscd")
         };
-        for (port, name) in SLOTS {
-            let f = open(port);
+        let usable: Vec<(u16, String)> = (0..SLOT_COUNT)
+            .map(slot)
+            .filter(|(port, _)| !std::path::Path::new(&poisoned_marker(*port)).exists())
+            .collect();
+        assert!(
+            !usable.is_empty(),
+            "every vpcd slot has been used up by link-cut tests"
+        );
+        for (port, name) in &usable {
+            let f = open(*port);
             if f.try_lock().is_ok() {
                 return VirtualReader {
-                    port,
-                    name,
+                    port: *port,
+                    name: name.clone(),
                     _lock: f,
                 };
             }
         }
-        let (port, name) = SLOTS[std::process::id() as usize % SLOTS.len()];
+        let (port, name) = usable[std::process::id() as usize % usable.len()].clone();
         let f = open(port);
         f.lock().expect("slot lock");
         VirtualReader {
@@ -71,7 +85,7 @@ impl VirtualReader {
     }
 
     pub fn name(&self) -> &str {
-        self.name
+        &self.name
     }
 
     pub fn port(&self) -> u16 {
@@ -84,14 +98,15 @@ impl VirtualReader {
         let handle = vpcd::attach(shared.clone(), self.port).expect("vpcd slot accepts a card");
         let desk = PcscDesk::establish().expect("pcscd is running");
         assert!(
-            desk.wait_for_card(self.name, true, NOTICE)
+            desk.wait_for_card(&self.name, true, NOTICE)
                 .expect("PC/SC status"),
             "pcscd never saw the card"
         );
         Inserted {
             card: shared,
             handle: Some(handle),
-            reader: self.name,
+            reader: self.name.clone(),
+            port: self.port,
         }
     }
 }
@@ -100,7 +115,8 @@ impl VirtualReader {
 pub struct Inserted<C: VirtualCard> {
     pub card: Arc<Mutex<C>>,
     handle: Option<VpcdHandle>,
-    reader: &'static str,
+    reader: String,
+    port: u16,
 }
 
 impl<C: VirtualCard> Inserted<C> {
@@ -117,8 +133,10 @@ impl<C: VirtualCard> Inserted<C> {
     fn take_off(&mut self) {
         if let Some(h) = self.handle.take() {
             h.remove();
-            if let Ok(desk) = PcscDesk::establish() {
-                let _ = desk.wait_for_card(self.reader, false, NOTICE);
+            if self.card().faults().link_cut {
+                let _ = std::fs::write(poisoned_marker(self.port), b"");
+            } else if let Ok(desk) = PcscDesk::establish() {
+                let _ = desk.wait_for_card(&self.reader, false, NOTICE);
             }
         }
     }

@@ -22,7 +22,10 @@ pub type SharedCard = Arc<Mutex<dyn VirtualCard>>;
 /// A card plugged into a vpcd slot. Dropping it removes the card.
 pub struct VpcdHandle {
     pub card: SharedCard,
-    stream: TcpStream,
+    /// Our second descriptor of the socket, to unblock the serving thread on
+    /// removal. The thread takes it away when a fault cuts the link, so that
+    /// closing its own descriptor really closes the socket.
+    stream: Arc<Mutex<Option<TcpStream>>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -32,13 +35,14 @@ pub fn attach(card: SharedCard, port: u16) -> io::Result<VpcdHandle> {
     let stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_nodelay(true)?;
     let served = stream.try_clone()?;
-    let shared = card.clone();
+    let ours = Arc::new(Mutex::new(Some(stream)));
+    let (shared, theirs) = (card.clone(), ours.clone());
     let thread = std::thread::spawn(move || {
-        let _ = serve(&shared, served);
+        let _ = serve(&shared, served, &theirs);
     });
     Ok(VpcdHandle {
         card,
-        stream,
+        stream: ours,
         thread: Some(thread),
     })
 }
@@ -51,7 +55,14 @@ impl VpcdHandle {
     }
 
     fn close(&mut self) {
-        let _ = self.stream.shutdown(Shutdown::Both);
+        if let Some(s) = self
+            .stream
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            let _ = s.shutdown(Shutdown::Both);
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -79,7 +90,11 @@ fn write_message(stream: &mut TcpStream, body: &[u8]) -> io::Result<()> {
     stream.write_all(&msg)
 }
 
-fn serve(card: &SharedCard, mut stream: TcpStream) -> io::Result<()> {
+fn serve(
+    card: &SharedCard,
+    mut stream: TcpStream,
+    other: &Mutex<Option<TcpStream>>,
+) -> io::Result<()> {
     loop {
         let msg = read_message(&mut stream)?;
         let lock = || card.lock().unwrap_or_else(|p| p.into_inner());
@@ -93,14 +108,38 @@ fn serve(card: &SharedCard, mut stream: TcpStream) -> io::Result<()> {
             [_] => {}
             apdu => {
                 let Some(answer) = answer_apdu(card, apdu) else {
-                    // The fault says the link drops here: the card is removed.
-                    let _ = stream.shutdown(Shutdown::Both);
+                    cut(card, stream, other);
                     return Ok(());
                 };
                 write_message(&mut stream, &answer)?;
+                if link_ends_now(card) {
+                    cut(card, stream, other);
+                    return Ok(());
+                }
             }
         }
     }
+}
+
+/// Cuts the link as a card torn off the reader does: an abortive close
+/// (RST). A graceful close in the middle of a command leaves vpcd waiting
+/// for an answer that never comes, and its slot unusable.
+fn cut(card: &SharedCard, stream: TcpStream, other: &Mutex<Option<TcpStream>>) {
+    card.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .faults()
+        .link_cut = true;
+    let _ = SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+    other.lock().unwrap_or_else(|p| p.into_inner()).take();
+    drop(stream);
+}
+
+/// True once the card has answered as many APDUs as `drop_after` allows:
+/// the link is cut right after the answer, before the next command.
+fn link_ends_now(card: &SharedCard) -> bool {
+    let mut c = card.lock().unwrap_or_else(|p| p.into_inner());
+    let f = c.faults();
+    f.drop_after.is_some_and(|n| f.apdus_seen >= n)
 }
 
 /// Runs one APDU through the card and its fault switches; `None` means the

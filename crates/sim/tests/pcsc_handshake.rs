@@ -117,3 +117,16 @@ fn a_removed_token_is_seen_as_gone() {
     );
     assert_eq!(result.err(), Some(pcsc::Error::NoSmartcard));
 }
+
+#[test]
+fn a_reader_takes_a_second_token_after_the_first_is_removed() {
+    let reader = VirtualReader::acquire();
+    for i in 0..3 {
+        let token = reader.insert(Token2Card::new(
+            Token2Model::by_name("OTPC-P1-i").unwrap(),
+            &i.to_string(),
+            TokenClock::offset(0, 0.0),
+        ));
+        token.remove();
+    }
+}

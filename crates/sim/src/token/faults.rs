@@ -19,4 +19,6 @@ pub struct Faults {
     pub fail_next_write: bool,
     /// APDUs answered so far (read-only for tests).
     pub apdus_seen: u32,
+    /// Set once a fault cut the link (read-only for tests).
+    pub link_cut: bool,
 }

@@ -141,6 +141,11 @@ impl Token2Card {
             .map(|s| hex::encode(Sha256::digest(s.as_slice())))
     }
 
+    /// The fault switches and counters, for reading.
+    pub fn faults_view(&self) -> &Faults {
+        &self.faults
+    }
+
     pub fn settings(&self) -> (Algorithm, u64, u8) {
         (self.algorithm, self.period, self.display_timeout)
     }

@@ -1,0 +1,235 @@
+//! The token commands end to end: `oathdesk-cli` → the real `pcsc` crate →
+//! a private pcscd → vpcd → the virtual token. Run through
+//! tests/harness/pcsc-ns.sh (make test does).
+
+mod common;
+use common::{run, stderr};
+use oathdesk_sim::testkit::{Inserted, VirtualReader};
+use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock, VirtualCard};
+
+const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+fn token(model: &str, clock_offset: i64) -> Token2Card {
+    Token2Card::new(
+        Token2Model::by_name(model).unwrap(),
+        "007001",
+        TokenClock::offset(clock_offset, 0.0),
+    )
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "failed: {}", stderr(out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn burn(reader: &VirtualReader, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["burn", "--reader", reader.name(), "--json"];
+    args.extend_from_slice(extra);
+    run(&args, SECRET)
+}
+
+/// The code the sim's display shows, and the code `oathdesk-cli code`
+/// computes for the same instant of the token's clock.
+fn display_and_cli_code(t: &Inserted<Token2Card>, extra: &[&str]) -> (String, String) {
+    let card = t.card();
+    let host = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let shown = card.display_code_at(host).expect("the token holds a seed");
+    let at = card.clock.at(host).to_string();
+    let mut args = vec!["code", "--at", at.as_str(), "--json"];
+    args.extend_from_slice(extra);
+    let computed = json(&run(&args, SECRET))["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (shown, computed)
+}
+
+#[test]
+fn burn_then_the_display_matches_the_computed_code() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("OTPC-P1-i", -4000));
+    let v = json(&burn(&reader, &[]));
+    assert_eq!(v["serial"], "8659612007001");
+    assert_eq!(v["model"], "OTPC-P1-i");
+    let (shown, computed) = display_and_cli_code(&t, &[]);
+    assert_eq!(shown, computed);
+    assert!(
+        t.card()
+            .clock
+            .now()
+            .abs_diff(u64::from(v["clock"].as_u64().unwrap() as u32))
+            < 3
+    );
+}
+
+#[test]
+fn burn_with_sha256_and_60_seconds() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("C302-i", 0));
+    json(&burn(&reader, &["--algorithm", "sha256", "--period", "60"]));
+    let (shown, computed) = display_and_cli_code(&t, &["--algorithm", "sha256", "--period", "60"]);
+    assert_eq!(shown, computed);
+}
+
+#[test]
+fn bad_settings_are_refused_before_any_write() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("C301-i", 0));
+    for args in [
+        &["--algorithm", "sha512"][..],
+        &["--period", "45"],
+        &["--digits", "8"],
+    ] {
+        let out = burn(&reader, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("nothing was written"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let card = t.card();
+    assert!(card.seed_sha256().is_none());
+    assert_eq!(
+        card.faults_view().apdus_seen,
+        3,
+        "only get-info was sent, once per attempt"
+    );
+}
+
+#[test]
+fn sync_clock_moves_the_token_clock_and_keeps_the_seed() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("C302-i", -3600));
+    json(&burn(&reader, &[]));
+    t.card().clock = TokenClock::offset(-3600, 0.0);
+    let before = t.card().seed_sha256();
+    let info = json(&run(&["info", "--reader", reader.name(), "--json"], ""));
+    assert!(info["drift_seconds"].as_i64().unwrap() <= -3598);
+    json(&run(
+        &["sync-clock", "--reader", reader.name(), "--json"],
+        "",
+    ));
+    let card = t.card();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(card.clock.now().abs_diff(now) <= 2);
+    assert_eq!(card.seed_sha256(), before);
+}
+
+#[test]
+fn restricted_sync_model_refuses_without_the_flag() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("C301-i", -3600));
+    json(&burn(&reader, &[]));
+    let seeded = t.card().seed_sha256();
+    assert!(seeded.is_some());
+    let out = run(&["sync-clock", "--reader", reader.name()], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("wipes the seed"), "{}", stderr(&out));
+    assert_eq!(t.card().seed_sha256(), seeded);
+    json(&run(
+        &[
+            "sync-clock",
+            "--reader",
+            reader.name(),
+            "--accept-seed-wipe",
+            "--json",
+        ],
+        "",
+    ));
+    assert!(
+        t.card().seed_sha256().is_none(),
+        "the model wipes its seed on a clock write"
+    );
+}
+
+#[test]
+fn a_lost_link_reports_what_the_token_really_holds() {
+    // APDUs of a burn: get-info, challenge, authenticate, settings+clock, seed.
+    for drop_after in 0..5u32 {
+        let reader = VirtualReader::acquire();
+        let t = reader.insert(token("OTPC-P1-i", 0));
+        t.card().faults().drop_after = Some(drop_after);
+        let out = burn(&reader, &[]);
+        assert_eq!(out.status.code(), Some(1), "drop after {drop_after}");
+        let err: serde_json::Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+        let kind = err["error"]["kind"].as_str().unwrap().to_string();
+        let message = err["error"]["message"].as_str().unwrap().to_string();
+        assert!(
+            !message.contains("locked"),
+            "a lost link is not a locked token: {message}"
+        );
+        let card = t.card();
+        match drop_after {
+            0..=2 => {
+                assert_eq!(kind, "token_untouched", "{message}");
+                assert!(card.seed_sha256().is_none());
+            }
+            _ => {
+                assert_eq!(kind, "token_unknown", "{message}");
+                assert!(message.contains("burn it again"), "{message}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_write_whose_answer_is_lost_is_reported_unknown_and_really_landed() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("OTPC-P1-i", -9000));
+    t.card().faults().drop_after_next_write = true;
+    let out = burn(&reader, &[]);
+    let err: serde_json::Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(err["error"]["kind"], "token_unknown");
+    // The settings write reached the token before its answer was lost.
+    let card = t.card();
+    assert!(card.faults_view().link_cut);
+    assert_eq!(
+        card.faults_view().apdus_seen,
+        4,
+        "info, challenge, auth, settings"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(
+        card.clock.now().abs_diff(now) <= 2,
+        "the clock was set by the lost write"
+    );
+}
+
+#[test]
+fn a_refused_authentication_is_not_a_lost_link() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("OTPC-P1-i", 0));
+    t.card().faults().locked = true;
+    let out = burn(&reader, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(
+        message.contains("refused authentication") && message.contains("not changed"),
+        "{message}"
+    );
+}
+
+#[test]
+fn devices_lists_the_reader_with_its_token() {
+    let reader = VirtualReader::acquire();
+    let _t = reader.insert(token("OTPC-P1-i", 0));
+    let v = json(&run(&["devices", "--json"], ""));
+    let listed = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == reader.name())
+        .expect("reader listed")
+        .clone();
+    assert_eq!(listed["card_present"], true);
+}
