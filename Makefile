@@ -23,5 +23,6 @@ build: deps
 # readers) and a private D-Bus session with an unlocked Secret Service.
 suites: build
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) test --workspace --offline
+	$(HARNESS)/pcsc-tools-check.sh
 
 test: lint suites

@@ -1,5 +1,154 @@
+//! `oathdesk-sim token`: a virtual token plugged into a vpcd slot, with a
+//! control socket through which a test reads its display, clock, seed hash
+//! and settings, and sets faults. The control socket exists only here,
+//! never in the product.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixListener;
+use std::path::PathBuf;
+
+use clap::Parser;
+use serde_json::{Value, json};
+
+use super::{Faults, Token2Card, Token2Model, TokenClock};
+use crate::vpcd::{self, SharedCard};
+
+#[derive(Parser)]
+#[command(
+    name = "oathdesk-sim token",
+    about = "Run a virtual token on a vpcd reader slot"
+)]
+struct Args {
+    /// Protocol family (token2: single-profile programmable tokens).
+    #[arg(long, default_value = "token2")]
+    family: String,
+    /// Model name, e.g. OTPC-P1-i, C301-i (default: from --serial).
+    #[arg(long)]
+    model: Option<String>,
+    /// Serial number; its prefix picks the model when --model is absent.
+    #[arg(long, default_value = "8659612000001")]
+    serial: String,
+    #[arg(long, default_value_t = 35963)]
+    vpcd_port: u16,
+    /// The token's clock error in seconds at start.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    clock_offset: i64,
+    /// Parts per million the token's clock runs fast (+) or slow (-).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    drift_ppm: f64,
+    /// Added to every APDU.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Print "ready" only once pcscd reports the card on this reader.
+    #[arg(long)]
+    wait_for_reader: Option<String>,
+    /// A unix socket for line-delimited JSON control commands.
+    #[arg(long)]
+    state_socket: Option<PathBuf>,
+}
+
 /// Runs the subcommand with `args` (program name first); returns the exit code.
-pub fn run(_args: Vec<String>) -> i32 {
-    eprintln!("not implemented yet");
-    2
+pub fn run(args: Vec<String>) -> i32 {
+    let args = match Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match start(&args) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("oathdesk-sim token: {e}");
+            1
+        }
+    }
+}
+
+fn build_card(a: &Args) -> Result<Token2Card, String> {
+    if a.family != "token2" {
+        return Err(format!(
+            "family {:?} is not simulated yet; use token2",
+            a.family
+        ));
+    }
+    let model = match &a.model {
+        Some(m) => Token2Model::by_name(m).ok_or_else(|| format!("unknown model {m:?}"))?,
+        None => Token2Model::by_serial(&a.serial)
+            .ok_or_else(|| format!("no model has serial prefix of {:?}", a.serial))?,
+    };
+    let suffix = a
+        .serial
+        .strip_prefix(model.serial_prefix)
+        .unwrap_or(&a.serial);
+    let mut card = Token2Card::new(
+        model,
+        suffix,
+        TokenClock::offset(a.clock_offset, a.drift_ppm),
+    );
+    card.faults_mut().latency_ms = a.latency_ms;
+    Ok(card)
+}
+
+fn start(a: &Args) -> Result<(), String> {
+    let card: SharedCard = std::sync::Arc::new(std::sync::Mutex::new(build_card(a)?));
+    let handle = vpcd::attach(card.clone(), a.vpcd_port)
+        .map_err(|e| format!("vpcd on port {}: {e}", a.vpcd_port))?;
+    if let Some(reader) = &a.wait_for_reader {
+        let desk = oathdesk_device::pcsc::PcscDesk::establish().map_err(|e| e.to_string())?;
+        let seen = desk
+            .wait_for_card(reader, true, std::time::Duration::from_secs(10))
+            .map_err(|e| e.to_string())?;
+        if !seen {
+            return Err(format!("pcscd did not see the card on {reader:?}"));
+        }
+    }
+    println!("ready");
+    let _ = std::io::stdout().flush();
+    match &a.state_socket {
+        Some(path) => serve_control(path, &card).map_err(|e| format!("control socket: {e}"))?,
+        // Without a control socket, run until stdin closes.
+        None => std::io::stdin()
+            .lines()
+            .map_while(Result::ok)
+            .for_each(drop),
+    }
+    handle.remove();
+    Ok(())
+}
+
+/// One JSON command per line; answers one JSON line. `{"cmd":"remove"}`
+/// takes the card off and ends the process.
+fn serve_control(path: &PathBuf, card: &SharedCard) -> std::io::Result<()> {
+    let _ = std::fs::remove_file(path);
+    let listener = UnixListener::bind(path)?;
+    for conn in listener.incoming() {
+        let conn = conn?;
+        let mut out = conn.try_clone()?;
+        for line in BufReader::new(conn).lines() {
+            let request: Value = serde_json::from_str(&line?).unwrap_or(Value::Null);
+            let (answer, stop) = control(card, &request);
+            writeln!(out, "{answer}")?;
+            if stop {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn control(card: &SharedCard, request: &Value) -> (Value, bool) {
+    let mut c = card.lock().unwrap_or_else(|p| p.into_inner());
+    match request["cmd"].as_str() {
+        Some("state") => (c.state(), false),
+        Some("fault") => match serde_json::from_value::<Faults>(request["faults"].clone()) {
+            Ok(f) => {
+                *c.faults() = f;
+                (json!({"ok": true}), false)
+            }
+            Err(e) => (json!({"error": e.to_string()}), false),
+        },
+        Some("remove") => (json!({"ok": true}), true),
+        _ => (json!({"error": "commands: state, fault, remove"}), false),
+    }
 }

@@ -141,6 +141,10 @@ impl Token2Card {
             .map(|s| hex::encode(Sha256::digest(s.as_slice())))
     }
 
+    pub fn faults_mut(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+
     /// The fault switches and counters, for reading.
     pub fn faults_view(&self) -> &Faults {
         &self.faults
