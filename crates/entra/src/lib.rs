@@ -1,1 +1,16 @@
-//! oathdesk-entra
+//! Microsoft Entra ID for OathDesk: a typed Graph client for hardware OATH
+//! tokens (inventory, assignment, activation), with retries that honour
+//! `Retry-After`, paging, TLS always verified, and errors that carry the
+//! operator's next step and Graph's request id.
+
+mod client;
+mod error;
+mod oath;
+
+pub use client::{
+    GraphClient, GraphClientBuilder, Idempotence, RetryPolicy, ServerDate, StaticToken, TokenSource,
+};
+pub use error::{EntraError, ErrorKind};
+pub use oath::{
+    DeviceFilter, DeviceStatus, HardwareOathDevice, Identity, NewHardwareOathDevice, User,
+};

@@ -1,5 +1,71 @@
+//! `oathdesk-sim graph`: the Graph sandbox on loopback.
+
+use clap::Parser;
+
+use super::{Sandbox, TenantSeed};
+
+#[derive(Parser)]
+#[command(
+    name = "oathdesk-sim graph",
+    about = "Run the Graph sandbox on 127.0.0.1"
+)]
+struct Args {
+    /// Address to listen on; loopback only.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: std::net::SocketAddr,
+    /// Tenant seed (users, operator tokens) as JSON.
+    #[arg(long)]
+    tenant: Option<std::path::PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// Answer every Nth request with 429.
+    #[arg(long, default_value_t = 0)]
+    throttle_every: u64,
+}
+
 /// Runs the subcommand with `args` (program name first); returns the exit code.
-pub fn run(_args: Vec<String>) -> i32 {
-    eprintln!("not implemented yet");
-    2
+pub fn run(args: Vec<String>) -> i32 {
+    let a = match Args::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    if !a.listen.ip().is_loopback() {
+        eprintln!(
+            "oathdesk-sim graph: the sandbox listens on loopback only, not {}",
+            a.listen.ip()
+        );
+        return 2;
+    }
+    let seed: TenantSeed = match &a.tenant {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("oathdesk-sim graph: {}: {e}", p.display());
+                return 2;
+            }
+        },
+        None => TenantSeed::default(),
+    };
+    let sandbox = match Sandbox::start(seed, a.listen.port()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("oathdesk-sim graph: {e}");
+            return 1;
+        }
+    };
+    sandbox.tenant().faults.latency_ms = a.latency_ms;
+    sandbox.tenant().faults.throttle_every = a.throttle_every;
+    println!("listening {}", sandbox.base_url());
+    // Serve until stdin closes.
+    std::io::stdin()
+        .lines()
+        .map_while(Result::ok)
+        .for_each(drop);
+    0
 }

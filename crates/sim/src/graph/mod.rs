@@ -1,1 +1,79 @@
+//! A Graph sandbox: the hardware-OATH paths of Microsoft Graph beta, their
+//! JSON shapes and status codes, over a tenant model loaded from a JSON
+//! seed, with switches for latency, throttling and faults. Loopback only.
+//!
+//! Rules it enforces, as Entra does: unique serials, one user per token, at
+//! most five OATH tokens per user, no guests, unassign before delete, and
+//! activation verifies the code against the stored secret within ±1 day
+//! (30 s tokens) or ±2 days (60 s), recording the token's drift.
+
 pub mod cli;
+mod routes;
+mod tenant;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+pub use tenant::{Faults, SeedUser, Tenant, TenantSeed};
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    pub addr: SocketAddr,
+    pub state: Arc<Mutex<Tenant>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts on 127.0.0.1:`port` (0: any free port) on its own thread.
+    pub fn start(seed: TenantSeed, port: u16) -> std::io::Result<Sandbox> {
+        let state = Arc::new(Mutex::new(Tenant::from_seed(seed)));
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let app = routes::router(state.clone());
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = rx.await;
+                    })
+                    .await;
+            });
+        });
+        Ok(Sandbox {
+            addr,
+            state,
+            shutdown: Some(tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The Graph root, e.g. `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Locks the tenant to inspect it or change switches.
+    pub fn tenant(&self) -> std::sync::MutexGuard<'_, Tenant> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! Hardware OATH calls (Graph beta) and their typed results. Parsing is
+//! tolerant of the shapes the docs disagree on: list items flat or inside a
+//! `device` wrapper, a GET wrapped in `value`.
+
+use oathdesk_otp::{Algorithm, CodeParams, Secret};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::Method;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::client::{GraphClient, Idempotence};
+use crate::error::{EntraError, ErrorKind};
+
+const INVENTORY: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeviceStatus {
+    Available,
+    Assigned,
+    Activated,
+    FailedActivation,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identity {
+    pub id: String,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HardwareOathDevice {
+    pub id: String,
+    pub serial_number: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub display_name: Option<String>,
+    pub time_interval_in_seconds: u64,
+    pub hash_function: Algorithm,
+    pub status: DeviceStatus,
+    pub assigned_to: Option<Identity>,
+    pub last_used: Option<String>,
+}
+
+impl HardwareOathDevice {
+    /// Reads a device, unwrapping `device` or `value` wrappers.
+    pub fn from_json(v: &Value) -> Option<HardwareOathDevice> {
+        let v = if v["device"].is_object() {
+            &v["device"]
+        } else if v["value"].is_object() {
+            &v["value"]
+        } else {
+            v
+        };
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        let status = match v["status"].as_str().unwrap_or("") {
+            "available" => DeviceStatus::Available,
+            "assigned" => DeviceStatus::Assigned,
+            "activated" => DeviceStatus::Activated,
+            "failedActivation" => DeviceStatus::FailedActivation,
+            _ => DeviceStatus::Unknown,
+        };
+        Some(HardwareOathDevice {
+            id: s("id")?,
+            serial_number: s("serialNumber").unwrap_or_default(),
+            manufacturer: s("manufacturer").unwrap_or_default(),
+            model: s("model").unwrap_or_default(),
+            display_name: s("displayName"),
+            time_interval_in_seconds: v["timeIntervalInSeconds"].as_u64().unwrap_or(30),
+            hash_function: s("hashFunction")
+                .and_then(|h| h.parse().ok())
+                .unwrap_or_default(),
+            status,
+            assigned_to: v["assignedTo"]["id"].as_str().map(|id| Identity {
+                id: id.to_string(),
+                display_name: v["assignedTo"]["displayName"].as_str().map(str::to_string),
+            }),
+            last_used: s("lastUsedDateTime"),
+        })
+    }
+
+    pub fn params(&self) -> CodeParams {
+        CodeParams {
+            algorithm: self.hash_function,
+            digits: 6,
+            period: self.time_interval_in_seconds,
+        }
+    }
+}
+
+/// A token to add to the inventory. The secret is encoded only into the
+/// request body.
+pub struct NewHardwareOathDevice<'a> {
+    pub serial_number: &'a str,
+    pub manufacturer: &'a str,
+    pub model: &'a str,
+    pub secret: &'a Secret,
+    pub params: CodeParams,
+    pub display_name: Option<&'a str>,
+    pub assign_to: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: Option<String>,
+    pub user_type: Option<String>,
+}
+
+/// Filters for the inventory list.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceFilter {
+    pub serial: Option<String>,
+    pub status: Option<String>,
+}
+
+fn quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "''"))
+}
+
+fn enc(v: &str) -> String {
+    utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()
+}
+
+fn hash_name(a: Algorithm) -> &'static str {
+    if a == Algorithm::Sha256 {
+        "hmacsha256"
+    } else {
+        "hmacsha1"
+    }
+}
+
+impl GraphClient {
+    /// Every device matching `filter`, following `@odata.nextLink`.
+    pub fn list_devices(
+        &self,
+        filter: &DeviceFilter,
+    ) -> Result<Vec<HardwareOathDevice>, EntraError> {
+        let mut clauses = Vec::new();
+        if let Some(s) = &filter.serial {
+            clauses.push(format!("serialNumber eq {}", quote(s)));
+        }
+        if let Some(s) = &filter.status {
+            clauses.push(format!("status eq {}", quote(s)));
+        }
+        let mut next = Some(if clauses.is_empty() {
+            format!("{INVENTORY}?$top=999")
+        } else {
+            format!(
+                "{INVENTORY}?$top=999&$filter={}",
+                enc(&clauses.join(" and "))
+            )
+        });
+        let mut all = Vec::new();
+        while let Some(path) = next.take() {
+            let (_, body) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
+            let items = body["value"].as_array().cloned().unwrap_or_default();
+            all.extend(items.iter().filter_map(HardwareOathDevice::from_json));
+            next = body["@odata.nextLink"].as_str().map(str::to_string);
+        }
+        Ok(all)
+    }
+
+    pub fn find_by_serial(&self, serial: &str) -> Result<Option<HardwareOathDevice>, EntraError> {
+        let filter = DeviceFilter {
+            serial: Some(serial.to_string()),
+            status: None,
+        };
+        Ok(self
+            .list_devices(&filter)?
+            .into_iter()
+            .find(|d| d.serial_number == serial))
+    }
+
+    pub fn get_device(&self, id: &str) -> Result<HardwareOathDevice, EntraError> {
+        let (_, body) = self.send(
+            Method::GET,
+            &format!("{INVENTORY}/{}", enc(id)),
+            None,
+            Idempotence::Safe,
+        )?;
+        HardwareOathDevice::from_json(&body).ok_or_else(|| {
+            EntraError::new(ErrorKind::Other, "Graph returned a device without an id")
+        })
+    }
+
+    /// Creates a device. Never blindly resent: after a failure that may have
+    /// hidden success, it looks the serial up and returns what it finds.
+    pub fn create_device(
+        &self,
+        d: &NewHardwareOathDevice<'_>,
+    ) -> Result<HardwareOathDevice, EntraError> {
+        let mut last = None;
+        for _ in 0..4 {
+            match self.create_once(d) {
+                Err(e) if e.kind == ErrorKind::Unavailable => {
+                    if let Some(found) = self.find_by_serial(d.serial_number)? {
+                        return Ok(found);
+                    }
+                    last = Some(e);
+                }
+                other => return other,
+            }
+        }
+        Err(last.expect("at least one attempt"))
+    }
+
+    fn create_once(&self, d: &NewHardwareOathDevice<'_>) -> Result<HardwareOathDevice, EntraError> {
+        let mut body = json!({
+            "serialNumber": d.serial_number,
+            "manufacturer": d.manufacturer,
+            "model": d.model,
+            "secretKey": d.secret.to_base32().as_str(),
+            "timeIntervalInSeconds": d.params.period,
+            "hashFunction": hash_name(d.params.algorithm),
+        });
+        if let Some(n) = d.display_name {
+            body["displayName"] = json!(n);
+        }
+        if let Some(u) = d.assign_to {
+            body["assignTo"] = json!({"id": u});
+        }
+        let result = self.send(Method::POST, INVENTORY, Some(&body), Idempotence::Once);
+        // The body held the secret: overwrite it before it is freed.
+        body["secretKey"] = Value::Null;
+        let (_, created) = result?;
+        let id = HardwareOathDevice::from_json(&created)
+            .map(|c| c.id)
+            .ok_or_else(|| EntraError::new(ErrorKind::Other, "created device has no id"))?;
+        // Don't trust the status in a create response: re-read.
+        self.get_device(&id)
+    }
+
+    pub fn delete_device(&self, id: &str) -> Result<(), EntraError> {
+        self.send(
+            Method::DELETE,
+            &format!("{INVENTORY}/{}", enc(id)),
+            None,
+            Idempotence::Safe,
+        )
+        .map(drop)
+    }
+
+    pub fn assign(&self, user: &str, device_id: &str) -> Result<(), EntraError> {
+        let path = format!(
+            "/beta/users/{}/authentication/hardwareOathMethods",
+            enc(user)
+        );
+        self.send(
+            Method::POST,
+            &path,
+            Some(&json!({"device": {"id": device_id}})),
+            Idempotence::Safe,
+        )
+        .map(drop)
+    }
+
+    pub fn activate(&self, user: &str, device_id: &str, code: &str) -> Result<(), EntraError> {
+        let path = format!(
+            "/beta/users/{}/authentication/hardwareOathMethods/{}/activate",
+            enc(user),
+            enc(device_id)
+        );
+        self.send(
+            Method::POST,
+            &path,
+            Some(&json!({"verificationCode": code})),
+            Idempotence::Safe,
+        )
+        .map(drop)
+    }
+
+    pub fn unassign(&self, user: &str, device_id: &str) -> Result<(), EntraError> {
+        let path = format!(
+            "/beta/users/{}/authentication/hardwareOathMethods/{}",
+            enc(user),
+            enc(device_id)
+        );
+        self.send(Method::DELETE, &path, None, Idempotence::Safe)
+            .map(drop)
+    }
+
+    /// The user's hardware OATH tokens.
+    pub fn user_methods(&self, user: &str) -> Result<Vec<HardwareOathDevice>, EntraError> {
+        let path = format!(
+            "/beta/users/{}/authentication/hardwareOathMethods",
+            enc(user)
+        );
+        let (_, body) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
+        Ok(body["value"]
+            .as_array()
+            .map(|v| v.iter().filter_map(HardwareOathDevice::from_json).collect())
+            .unwrap_or_default())
+    }
+
+    pub fn user(&self, user: &str) -> Result<User, EntraError> {
+        let path = format!(
+            "/v1.0/users/{}?$select=id,userPrincipalName,displayName,userType",
+            enc(user)
+        );
+        let (_, v) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
+        Ok(User {
+            id: v["id"].as_str().unwrap_or_default().to_string(),
+            user_principal_name: v["userPrincipalName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            display_name: v["displayName"].as_str().map(str::to_string),
+            user_type: v["userType"].as_str().map(str::to_string),
+        })
+    }
+}

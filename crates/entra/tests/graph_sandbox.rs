@@ -1,0 +1,289 @@
+//! Every client call against the Graph sandbox over real HTTP: shapes,
+//! paging, throttling, lost responses and each error the operator can meet.
+
+use std::time::Duration;
+
+use oathdesk_entra::{
+    DeviceFilter, DeviceStatus, ErrorKind, GraphClient, NewHardwareOathDevice, RetryPolicy,
+    StaticToken,
+};
+use oathdesk_otp::{Algorithm, CodeParams, Secret, generate_secret, totp};
+use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+
+const ALL: [&str; 3] = [
+    "Policy.ReadWrite.AuthenticationMethod",
+    "UserAuthenticationMethod.ReadWrite.All",
+    "User.Read.All",
+];
+
+fn user(id: &str, upn: &str, kind: &str) -> SeedUser {
+    SeedUser {
+        id: id.into(),
+        upn: upn.into(),
+        display_name: upn.split('@').next().unwrap().into(),
+        user_type: kind.into(),
+    }
+}
+
+fn sandbox() -> Sandbox {
+    let seed = TenantSeed {
+        users: vec![
+            user("u-alice", "alice@contoso.com", "Member"),
+            user("u-guest", "gus@partner.com", "Guest"),
+        ],
+        tokens: [
+            (
+                "op".to_string(),
+                ALL.iter().map(|s| s.to_string()).collect(),
+            ),
+            ("policy-only".to_string(), vec![ALL[0].to_string()]),
+        ]
+        .into(),
+    };
+    Sandbox::start(seed, 0).unwrap()
+}
+
+fn client(s: &Sandbox, token: &str) -> GraphClient {
+    let fast = RetryPolicy {
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    };
+    GraphClient::builder()
+        .graph_base(&s.base_url())
+        .token_source(StaticToken(token.into()))
+        .retry(fast)
+        .build()
+        .unwrap()
+}
+
+fn new_device<'a>(
+    serial: &'a str,
+    secret: &'a Secret,
+    params: CodeParams,
+    assign: Option<&'a str>,
+) -> NewHardwareOathDevice<'a> {
+    NewHardwareOathDevice {
+        serial_number: serial,
+        manufacturer: "Token2",
+        model: "C302-i",
+        secret,
+        params,
+        display_name: None,
+        assign_to: assign,
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn create_assign_activate_read_back() {
+    let s = sandbox();
+    let c = client(&s, "op");
+    let secret = generate_secret(Algorithm::Sha256);
+    let params = CodeParams {
+        algorithm: Algorithm::Sha256,
+        digits: 6,
+        period: 60,
+    };
+    let d = c
+        .create_device(&new_device("8659632000001", &secret, params, None))
+        .unwrap();
+    assert_eq!(
+        (d.status, d.time_interval_in_seconds, d.hash_function),
+        (DeviceStatus::Available, 60, Algorithm::Sha256)
+    );
+    c.assign("alice@contoso.com", &d.id).unwrap();
+    assert_eq!(c.get_device(&d.id).unwrap().status, DeviceStatus::Assigned);
+    let code = totp(&secret, &params, now() + 3 * 60);
+    c.activate("alice@contoso.com", &d.id, &code).unwrap();
+    let back = c.get_device(&d.id).unwrap();
+    assert_eq!(back.status, DeviceStatus::Activated);
+    assert_eq!(back.assigned_to.unwrap().id, "u-alice");
+    assert_eq!(
+        s.tenant().by_serial("8659632000001").unwrap().drift_steps,
+        Some(3)
+    );
+    assert_eq!(c.user_methods("alice@contoso.com").unwrap().len(), 1);
+    assert!(
+        c.last_server_date().is_some(),
+        "the Date header is kept for the clock check"
+    );
+    c.unassign("alice@contoso.com", &d.id).unwrap();
+    c.delete_device(&d.id).unwrap();
+    assert!(c.find_by_serial("8659632000001").unwrap().is_none());
+}
+
+#[test]
+fn create_with_assignment_and_user_lookup() {
+    let s = sandbox();
+    let c = client(&s, "op");
+    let u = c.user("alice@contoso.com").unwrap();
+    assert_eq!(
+        (u.id.as_str(), u.user_type.as_deref()),
+        ("u-alice", Some("Member"))
+    );
+    let secret = generate_secret(Algorithm::Sha1);
+    let d = c
+        .create_device(&new_device(
+            "8659612000009",
+            &secret,
+            CodeParams::default(),
+            Some(&u.id),
+        ))
+        .unwrap();
+    assert_eq!(d.status, DeviceStatus::Assigned);
+}
+
+#[test]
+fn paging_follows_next_links_through_2500_tokens() {
+    let s = sandbox();
+    {
+        let mut t = s.tenant();
+        for i in 0..2500 {
+            let secret = generate_secret(Algorithm::Sha1);
+            let body = serde_json::json!({"serialNumber": format!("SN{i:05}"), "secretKey": secret.to_base32().as_str()});
+            t.create(&body).unwrap();
+        }
+    }
+    let c = client(&s, "op");
+    let all = c.list_devices(&DeviceFilter::default()).unwrap();
+    assert_eq!(all.len(), 2500);
+    let mut serials: Vec<_> = all.iter().map(|d| d.serial_number.clone()).collect();
+    serials.dedup();
+    assert_eq!(serials.len(), 2500);
+    let one = c
+        .list_devices(&DeviceFilter {
+            serial: Some("SN01234".into()),
+            status: None,
+        })
+        .unwrap();
+    assert_eq!(one.len(), 1);
+}
+
+#[test]
+fn a_429_storm_is_ridden_out() {
+    let s = sandbox();
+    s.tenant().faults.throttle_every = 2;
+    let c = client(&s, "op");
+    for i in 0..10 {
+        let secret = generate_secret(Algorithm::Sha1);
+        c.create_device(&new_device(
+            &format!("T{i}"),
+            &secret,
+            CodeParams::default(),
+            None,
+        ))
+        .unwrap();
+    }
+    assert_eq!(c.list_devices(&DeviceFilter::default()).unwrap().len(), 10);
+}
+
+#[test]
+fn a_lost_create_response_does_not_duplicate() {
+    let s = sandbox();
+    s.tenant().faults.fail_after.insert("create".into(), 1);
+    let c = client(&s, "op");
+    let secret = generate_secret(Algorithm::Sha1);
+    let d = c
+        .create_device(&new_device("LOST1", &secret, CodeParams::default(), None))
+        .unwrap();
+    assert_eq!(d.serial_number, "LOST1");
+    assert_eq!(
+        s.tenant()
+            .devices
+            .iter()
+            .filter(|x| x.serial == "LOST1")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn each_error_names_the_next_step() {
+    let s = sandbox();
+    let c = client(&s, "op");
+    let secret = generate_secret(Algorithm::Sha1);
+    let d = c
+        .create_device(&new_device("E1", &secret, CodeParams::default(), None))
+        .unwrap();
+
+    let e = c
+        .create_device(&new_device(
+            "E1",
+            &generate_secret(Algorithm::Sha1),
+            CodeParams::default(),
+            None,
+        ))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::DuplicateSerial);
+    let e = c.assign("gus@partner.com", &d.id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::GuestUser);
+    let e = c.assign("nobody@contoso.com", &d.id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::UserNotFound);
+    c.assign("alice@contoso.com", &d.id).unwrap();
+    let e = c
+        .activate("alice@contoso.com", &d.id, "000000")
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::WrongCode);
+    assert_eq!(
+        c.get_device(&d.id).unwrap().status,
+        DeviceStatus::FailedActivation
+    );
+    assert!(e.request_id.is_some(), "request-id is kept");
+    let e = c.delete_device(&d.id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::MustUnassignFirst);
+
+    for i in 0..4 {
+        let sec = generate_secret(Algorithm::Sha1);
+        let x = c
+            .create_device(&new_device(
+                &format!("L{i}"),
+                &sec,
+                CodeParams::default(),
+                Some("u-alice"),
+            ))
+            .unwrap();
+        assert_eq!(x.status, DeviceStatus::Assigned);
+    }
+    let e = c
+        .create_device(&new_device(
+            "L9",
+            &generate_secret(Algorithm::Sha1),
+            CodeParams::default(),
+            Some("u-alice"),
+        ))
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::MethodLimit);
+
+    let limited = client(&s, "policy-only");
+    let e = limited.assign("alice@contoso.com", &d.id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::MissingPermission);
+    assert!(
+        e.next_step().contains("Authentication Administrator"),
+        "{}",
+        e.next_step()
+    );
+    let e = client(&s, "wrong")
+        .list_devices(&DeviceFilter::default())
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::SignInNeeded);
+    let msg = format!("{e} {}", e.next_step());
+    assert!(!msg.contains(secret.to_base32().as_str()));
+}
+
+#[test]
+fn plain_http_is_refused_except_on_loopback() {
+    let err = GraphClient::builder()
+        .graph_base("http://graph.example.com")
+        .token_source(StaticToken("x".into()))
+        .build()
+        .err()
+        .unwrap();
+    assert!(err.message.contains("https"));
+}

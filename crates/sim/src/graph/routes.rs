@@ -1,0 +1,388 @@
+//! The HTTP face of the sandbox: Graph beta paths, JSON shapes, status
+//! codes and error bodies, plus `/_sandbox/*` controls for tests.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::tenant::{Faults, Refusal, Tenant};
+
+type Shared = Arc<Mutex<Tenant>>;
+
+const INVENTORY: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
+const SCOPE_POLICY: &str = "Policy.ReadWrite.AuthenticationMethod";
+const SCOPE_METHODS: &str = "UserAuthenticationMethod.ReadWrite.All";
+const SCOPE_USERS: &str = "User.Read.All";
+
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route(INVENTORY, get(list_devices).post(create_device))
+        .route(
+            &format!("{INVENTORY}/{{id}}"),
+            get(get_device).delete(delete_device),
+        )
+        .route(
+            "/beta/users/{user}/authentication/hardwareOathMethods",
+            get(user_methods).post(assign),
+        )
+        .route(
+            "/beta/users/{user}/authentication/hardwareOathMethods/{id}",
+            axum::routing::delete(unassign),
+        )
+        .route(
+            "/beta/users/{user}/authentication/hardwareOathMethods/{id}/activate",
+            post(activate),
+        )
+        .route("/v1.0/users/{user}", get(get_user))
+        .route("/_sandbox/faults", post(set_faults))
+        .route("/_sandbox/device/{serial}", get(inspect_device))
+        .with_state(state)
+}
+
+fn error(status: u16, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message,
+        "innerError": {"request-id": request_id(), "date": httpdate::fmt_http_date(std::time::SystemTime::now())}}});
+    let mut resp = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        Json(body),
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        "request-id",
+        HeaderValue::from_str(&request_id()).expect("ascii"),
+    );
+    resp
+}
+
+fn refused(r: Refusal) -> Response {
+    error(r.0, r.1, &r.2)
+}
+
+fn request_id() -> String {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).expect("OS random number generator");
+    format!("sandbox-{}", hex::encode(b))
+}
+
+fn ok(status: StatusCode, body: Option<Value>) -> Response {
+    let mut resp = match body {
+        Some(b) => (status, Json(b)).into_response(),
+        None => status.into_response(),
+    };
+    resp.headers_mut().insert(
+        "request-id",
+        HeaderValue::from_str(&request_id()).expect("ascii"),
+    );
+    resp
+}
+
+/// Latency, bearer token and scope, throttling and injected failures, in
+/// that order. `Err` is the response to send instead.
+async fn gate(
+    state: &Shared,
+    headers: &HeaderMap,
+    kind: &str,
+    scope: &str,
+) -> Result<(), Response> {
+    let latency = state
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .faults
+        .latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let mut t = state.lock().unwrap_or_else(|p| p.into_inner());
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(scopes) = token.and_then(|tok| t.tokens.get(tok)) else {
+        return Err(error(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token is empty or invalid.",
+        ));
+    };
+    if !scopes.iter().any(|s| s == scope) {
+        return Err(error(
+            403,
+            "Authorization_RequestDenied",
+            &format!("Insufficient privileges to complete the operation: {scope} is required."),
+        ));
+    }
+    t.requests += 1;
+    if t.faults.throttle_every > 0 && t.requests % t.faults.throttle_every == 0 {
+        let mut resp = error(429, "TooManyRequests", "Too many requests.");
+        resp.headers_mut()
+            .insert("retry-after", HeaderValue::from_static("0.05"));
+        return Err(resp);
+    }
+    if t.take_fault(kind, false) {
+        return Err(error(
+            503,
+            "serviceNotAvailable",
+            "The service is temporarily unavailable.",
+        ));
+    }
+    Ok(())
+}
+
+/// After the work is done: an injected "response lost" failure, if any.
+fn lost_after(state: &Shared, kind: &str) -> Option<Response> {
+    let mut t = state.lock().unwrap_or_else(|p| p.into_inner());
+    t.take_fault(kind, true).then(|| {
+        error(
+            503,
+            "serviceNotAvailable",
+            "The service is temporarily unavailable.",
+        )
+    })
+}
+
+fn lock(state: &Shared) -> std::sync::MutexGuard<'_, Tenant> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+async fn list_devices(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "list", SCOPE_POLICY).await {
+        return r;
+    }
+    let t = lock(&s);
+    let filter = q.get("$filter").map(|f| parse_filter(f));
+    let matching: Vec<Value> = t
+        .devices
+        .iter()
+        .filter(|d| match &filter {
+            Some(Some((field, value))) if field == "serialNumber" => &d.serial == value,
+            Some(Some((field, value))) if field == "status" => &d.status == value,
+            _ => true,
+        })
+        .map(|d| d.to_json(&t.users))
+        .collect();
+    let top: usize = q
+        .get("$top")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+        .clamp(1, 999);
+    let skip: usize = q
+        .get("$skiptoken")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let page: Vec<Value> = matching.iter().skip(skip).take(top).cloned().collect();
+    let mut body = json!({"value": page});
+    if skip + top < matching.len() {
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1");
+        let mut next = format!(
+            "http://{host}{INVENTORY}?$top={top}&$skiptoken={}",
+            skip + top
+        );
+        if let Some(f) = q.get("$filter") {
+            next.push_str(&format!(
+                "&$filter={}",
+                percent_encoding::utf8_percent_encode(f, percent_encoding::NON_ALPHANUMERIC)
+            ));
+        }
+        body["@odata.nextLink"] = json!(next);
+    }
+    ok(StatusCode::OK, Some(body))
+}
+
+/// `field eq 'value'` (quotes doubled inside the value).
+fn parse_filter(f: &str) -> Option<(String, String)> {
+    let (field, rest) = f.split_once(" eq ")?;
+    let value = rest
+        .trim()
+        .strip_prefix('\'')?
+        .strip_suffix('\'')?
+        .replace("''", "'");
+    Some((field.trim().to_string(), value))
+}
+
+async fn create_device(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "create", SCOPE_POLICY).await {
+        return r;
+    }
+    let created = {
+        let mut t = lock(&s);
+        t.create(&body).map(|d| d.to_json(&t.users))
+    };
+    match created {
+        Err(r) => refused(r),
+        Ok(json) => lost_after(&s, "create").unwrap_or_else(|| ok(StatusCode::CREATED, Some(json))),
+    }
+}
+
+async fn get_device(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "get", SCOPE_POLICY).await {
+        return r;
+    }
+    let t = lock(&s);
+    match t.device(&id) {
+        Some(d) => ok(StatusCode::OK, Some(d.to_json(&t.users))),
+        None => error(404, "itemNotFound", "hardware OATH device not found"),
+    }
+}
+
+async fn delete_device(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "delete", SCOPE_POLICY).await {
+        return r;
+    }
+    let done = lock(&s).delete(&id);
+    match done {
+        Err(r) => refused(r),
+        Ok(()) => lost_after(&s, "delete").unwrap_or_else(|| ok(StatusCode::NO_CONTENT, None)),
+    }
+}
+
+async fn user_methods(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "methods", SCOPE_METHODS).await {
+        return r;
+    }
+    let t = lock(&s);
+    let Some(u) = t.user(&user) else {
+        return error(404, "Request_ResourceNotFound", "user not found");
+    };
+    let value: Vec<Value> = t
+        .devices
+        .iter()
+        .filter(|d| d.assigned_to.as_deref() == Some(u.id.as_str()))
+        .map(|d| json!({"id": d.id, "displayName": d.display_name, "device": d.to_json(&t.users)}))
+        .collect();
+    ok(StatusCode::OK, Some(json!({"value": value})))
+}
+
+async fn assign(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "assign", SCOPE_METHODS).await {
+        return r;
+    }
+    let id = body["device"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let done = {
+        let mut t = lock(&s);
+        t.assign(&user, &id)
+            .map(|d| json!({"id": d.id, "device": d.to_json(&t.users)}))
+    };
+    match done {
+        Err(r) => refused(r),
+        Ok(json) => lost_after(&s, "assign").unwrap_or_else(|| ok(StatusCode::CREATED, Some(json))),
+    }
+}
+
+async fn unassign(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path((user, id)): Path<(String, String)>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "unassign", SCOPE_METHODS).await {
+        return r;
+    }
+    let done = lock(&s).unassign(&user, &id);
+    match done {
+        Err(r) => refused(r),
+        Ok(()) => lost_after(&s, "unassign").unwrap_or_else(|| ok(StatusCode::NO_CONTENT, None)),
+    }
+}
+
+async fn activate(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path((user, id)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "activate", SCOPE_METHODS).await {
+        return r;
+    }
+    let code = body["verificationCode"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let done = lock(&s).activate(&user, &id, &code, now);
+    match done {
+        Err(r) => refused(r),
+        Ok(()) => lost_after(&s, "activate").unwrap_or_else(|| ok(StatusCode::NO_CONTENT, None)),
+    }
+}
+
+async fn get_user(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "user", SCOPE_USERS).await {
+        return r;
+    }
+    let t = lock(&s);
+    match t.user(&user) {
+        Some(u) => ok(
+            StatusCode::OK,
+            Some(serde_json::to_value(u).expect("user json")),
+        ),
+        None => error(
+            404,
+            "Request_ResourceNotFound",
+            &format!("Resource '{user}' does not exist"),
+        ),
+    }
+}
+
+async fn set_faults(State(s): State<Shared>, Json(f): Json<Faults>) -> Response {
+    lock(&s).faults = f;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Test hook: what the sandbox stored for a serial (never in Graph itself).
+async fn inspect_device(State(s): State<Shared>, Path(serial): Path<String>) -> Response {
+    let t = lock(&s);
+    match t.by_serial(&serial) {
+        Some(d) => Json(json!({
+            "id": d.id, "status": d.status, "assignedTo": d.assigned_to, "driftSteps": d.drift_steps,
+            "secretSha256": hex::encode(Sha256::digest(d.secret.expose())),
+            "secretBase32": d.secret.to_base32().as_str(),
+            "count": t.devices.iter().filter(|x| x.serial == serial).count(),
+        }))
+        .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

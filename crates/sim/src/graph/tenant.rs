@@ -1,0 +1,373 @@
+//! The sandbox's tenant: users, the hardware OATH inventory and the rules.
+//! Pure state; the HTTP layer is in `routes`.
+
+use std::collections::HashMap;
+
+use oathdesk_otp::{Algorithm, CodeParams, Secret, parse_base32, totp};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SeedUser {
+    pub id: String,
+    #[serde(rename = "userPrincipalName")]
+    pub upn: String,
+    #[serde(rename = "displayName")]
+    pub display_name: String,
+    /// "Member" or "Guest".
+    #[serde(rename = "userType", default = "member")]
+    pub user_type: String,
+}
+
+fn member() -> String {
+    "Member".into()
+}
+
+/// The JSON seed file: users and the operator's bearer tokens with scopes.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct TenantSeed {
+    pub users: Vec<SeedUser>,
+    /// Bearer token → scopes it carries.
+    #[serde(default)]
+    pub tokens: HashMap<String, Vec<String>>,
+}
+
+/// Switches a test flips at run time.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Faults {
+    pub latency_ms: u64,
+    /// Every Nth request answers 429 with a fractional Retry-After.
+    pub throttle_every: u64,
+    /// Route kind ("create", "assign", "activate", "get", "list", "user", …)
+    /// → how many of its next calls fail with 503 before doing anything.
+    pub fail_before: HashMap<String, u32>,
+    /// Route kind → how many of its next calls do the work, then answer 503
+    /// (the response is lost after the change was made).
+    pub fail_after: HashMap<String, u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Device {
+    pub id: String,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub display_name: Option<String>,
+    pub secret: Secret,
+    pub params: CodeParams,
+    pub status: String,
+    pub assigned_to: Option<String>,
+    /// Token clock minus server clock, in steps, learnt at activation.
+    pub drift_steps: Option<i64>,
+}
+
+impl Device {
+    pub fn to_json(&self, users: &[SeedUser]) -> Value {
+        let assigned = self.assigned_to.as_ref().map(|id| {
+            let name = users
+                .iter()
+                .find(|u| &u.id == id)
+                .map(|u| u.display_name.clone());
+            json!({"id": id, "displayName": name})
+        });
+        json!({
+            "id": self.id,
+            "displayName": self.display_name,
+            "serialNumber": self.serial,
+            "manufacturer": self.manufacturer,
+            "model": self.model,
+            "secretKey": null,
+            "timeIntervalInSeconds": self.params.period,
+            "hashFunction": match self.params.algorithm { Algorithm::Sha256 => "hmacsha256", _ => "hmacsha1" },
+            "status": self.status,
+            "assignedTo": assigned,
+            "lastUsedDateTime": null,
+        })
+    }
+}
+
+/// A rule broken: HTTP status, Graph error code, message.
+pub type Refusal = (u16, &'static str, String);
+
+fn refuse(status: u16, code: &'static str, msg: impl Into<String>) -> Refusal {
+    (status, code, msg.into())
+}
+
+pub struct Tenant {
+    pub users: Vec<SeedUser>,
+    pub tokens: HashMap<String, Vec<String>>,
+    pub devices: Vec<Device>,
+    pub faults: Faults,
+    pub requests: u64,
+    next_id: u64,
+}
+
+/// Entra's limit of OATH tokens per user.
+const MAX_PER_USER: usize = 5;
+
+impl Tenant {
+    pub fn from_seed(seed: TenantSeed) -> Self {
+        Tenant {
+            users: seed.users,
+            tokens: seed.tokens,
+            devices: Vec::new(),
+            faults: Faults::default(),
+            requests: 0,
+            next_id: 1,
+        }
+    }
+
+    /// A user by object id or UPN (case-insensitive).
+    pub fn user(&self, key: &str) -> Option<&SeedUser> {
+        self.users
+            .iter()
+            .find(|u| u.id == key || u.upn.eq_ignore_ascii_case(key))
+    }
+
+    pub fn device(&self, id: &str) -> Option<&Device> {
+        self.devices.iter().find(|d| d.id == id)
+    }
+
+    fn device_mut(&mut self, id: &str) -> Result<&mut Device, Refusal> {
+        self.devices
+            .iter_mut()
+            .find(|d| d.id == id)
+            .ok_or_else(|| refuse(404, "itemNotFound", "hardware OATH device not found"))
+    }
+
+    pub fn by_serial(&self, serial: &str) -> Option<&Device> {
+        self.devices.iter().find(|d| d.serial == serial)
+    }
+
+    fn member(&self, key: &str) -> Result<SeedUser, Refusal> {
+        let u = self.user(key).ok_or_else(|| {
+            refuse(
+                404,
+                "Request_ResourceNotFound",
+                format!("User '{key}' does not exist"),
+            )
+        })?;
+        if u.user_type.eq_ignore_ascii_case("guest") {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "Hardware OATH tokens cannot be assigned to guest users",
+            ));
+        }
+        Ok(u.clone())
+    }
+
+    /// Creates a device from a Graph request body, optionally assigned.
+    pub fn create(&mut self, body: &Value) -> Result<Device, Refusal> {
+        let text = |k: &str| body[k].as_str().map(str::to_string);
+        let serial = text("serialNumber")
+            .ok_or_else(|| refuse(400, "invalidRequest", "serialNumber is required"))?;
+        let secret = text("secretKey")
+            .and_then(|s| parse_base32(&s).ok())
+            .ok_or_else(|| refuse(400, "invalidRequest", "secretKey must be base32"))?;
+        let period = body["timeIntervalInSeconds"].as_u64().unwrap_or(30);
+        if period != 30 && period != 60 {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "timeIntervalInSeconds must be 30 or 60",
+            ));
+        }
+        let algorithm = match text("hashFunction").as_deref().unwrap_or("hmacsha1") {
+            "hmacsha1" => Algorithm::Sha1,
+            "hmacsha256" => Algorithm::Sha256,
+            _ => {
+                return Err(refuse(
+                    400,
+                    "invalidRequest",
+                    "hashFunction must be hmacsha1 or hmacsha256",
+                ));
+            }
+        };
+        if self.by_serial(&serial).is_some() {
+            return Err(refuse(
+                409,
+                "conflict",
+                format!("A device with serial number {serial} already exists"),
+            ));
+        }
+        if self.devices.iter().any(|d| d.secret == secret) {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "The secret key is already in use",
+            ));
+        }
+        let assign_to = body["assignTo"]["id"]
+            .as_str()
+            .map(|u| self.member(u))
+            .transpose()?;
+        if let Some(u) = &assign_to {
+            self.check_room(&u.id)?;
+        }
+        let id = format!("00000000-0000-4000-8000-{:012x}", self.next_id);
+        self.next_id += 1;
+        let device = Device {
+            id,
+            serial,
+            manufacturer: text("manufacturer").unwrap_or_default(),
+            model: text("model").unwrap_or_default(),
+            display_name: text("displayName"),
+            secret,
+            params: CodeParams {
+                algorithm,
+                digits: 6,
+                period,
+            },
+            status: if assign_to.is_some() {
+                "assigned"
+            } else {
+                "available"
+            }
+            .into(),
+            assigned_to: assign_to.map(|u| u.id),
+            drift_steps: None,
+        };
+        self.devices.push(device.clone());
+        Ok(device)
+    }
+
+    fn check_room(&self, user_id: &str) -> Result<(), Refusal> {
+        if self
+            .devices
+            .iter()
+            .filter(|d| d.assigned_to.as_deref() == Some(user_id))
+            .count()
+            >= MAX_PER_USER
+        {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "The user already has the maximum number of OATH tokens (5)",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn assign(&mut self, user: &str, device_id: &str) -> Result<Device, Refusal> {
+        let u = self.member(user)?;
+        let d = self
+            .device(device_id)
+            .ok_or_else(|| refuse(404, "itemNotFound", "hardware OATH device not found"))?;
+        if let Some(owner) = &d.assigned_to {
+            return if owner == &u.id {
+                Ok(d.clone())
+            } else {
+                Err(refuse(
+                    400,
+                    "invalidRequest",
+                    "The device is already assigned to another user",
+                ))
+            };
+        }
+        self.check_room(&u.id)?;
+        let d = self.device_mut(device_id)?;
+        d.assigned_to = Some(u.id);
+        d.status = "assigned".into();
+        Ok(d.clone())
+    }
+
+    /// Checks `code` within the activation window and learns the drift.
+    pub fn activate(
+        &mut self,
+        user: &str,
+        device_id: &str,
+        code: &str,
+        now: u64,
+    ) -> Result<(), Refusal> {
+        let u = self.member(user)?;
+        let d = self.device_mut(device_id)?;
+        if d.assigned_to.as_deref() != Some(u.id.as_str()) {
+            return Err(refuse(
+                404,
+                "itemNotFound",
+                "The device is not assigned to this user",
+            ));
+        }
+        let window = if d.params.period == 60 {
+            2 * 86_400 / 60
+        } else {
+            86_400 / 30
+        } as i64;
+        let here = (now / d.params.period) as i64;
+        let found = std::iter::once(0)
+            .chain((1..=window).flat_map(|k| [k, -k]))
+            .find(|off| {
+                totp(
+                    &d.secret,
+                    &d.params,
+                    ((here + off) as u64) * d.params.period,
+                ) == code
+            });
+        match found {
+            Some(off) => {
+                d.status = "activated".into();
+                d.drift_steps = Some(off);
+                Ok(())
+            }
+            None => {
+                d.status = "failedActivation".into();
+                Err(refuse(
+                    400,
+                    "invalidRequest",
+                    "The verification code is invalid",
+                ))
+            }
+        }
+    }
+
+    pub fn unassign(&mut self, user: &str, device_id: &str) -> Result<(), Refusal> {
+        let uid = self
+            .user(user)
+            .map(|u| u.id.clone())
+            .ok_or_else(|| refuse(404, "Request_ResourceNotFound", "user not found"))?;
+        let d = self.device_mut(device_id)?;
+        if d.assigned_to.as_deref() != Some(uid.as_str()) {
+            return Err(refuse(
+                404,
+                "itemNotFound",
+                "The device is not assigned to this user",
+            ));
+        }
+        d.assigned_to = None;
+        d.status = "available".into();
+        Ok(())
+    }
+
+    pub fn delete(&mut self, device_id: &str) -> Result<(), Refusal> {
+        let d = self
+            .device(device_id)
+            .ok_or_else(|| refuse(404, "itemNotFound", "hardware OATH device not found"))?;
+        if d.assigned_to.is_some() {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "Unassign the device before deleting it",
+            ));
+        }
+        self.devices.retain(|d| d.id != device_id);
+        Ok(())
+    }
+
+    /// Takes one pending injected failure for `kind`, if any.
+    pub fn take_fault(&mut self, kind: &str, after: bool) -> bool {
+        let map = if after {
+            &mut self.faults.fail_after
+        } else {
+            &mut self.faults.fail_before
+        };
+        match map.get_mut(kind) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+}
