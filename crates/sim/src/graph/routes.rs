@@ -119,7 +119,7 @@ async fn gate(
         ));
     }
     t.requests += 1;
-    if t.faults.throttle_every > 0 && t.requests % t.faults.throttle_every == 0 {
+    if t.faults.throttle_every > 0 && t.requests.is_multiple_of(t.faults.throttle_every) {
         let mut resp = error(429, "TooManyRequests", "Too many requests.");
         resp.headers_mut()
             .insert("retry-after", HeaderValue::from_static("0.05"));

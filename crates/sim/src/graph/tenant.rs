@@ -290,11 +290,9 @@ impl Tenant {
                 "The device is not assigned to this user",
             ));
         }
-        let window = if d.params.period == 60 {
-            2 * 86_400 / 60
-        } else {
-            86_400 / 30
-        } as i64;
+        // Entra accepts codes within ±1 day for 30 s tokens, ±2 days for 60 s.
+        let days = if d.params.period == 60 { 2 } else { 1 };
+        let window = (days * 86_400 / d.params.period) as i64;
         let here = (now / d.params.period) as i64;
         let found = std::iter::once(0)
             .chain((1..=window).flat_map(|k| [k, -k]))
