@@ -194,8 +194,9 @@ impl GraphClient {
                 }
                 Err(_) if idem == Idempotence::Safe => self.backoff(attempt),
                 _ => {
-                    return outcome
-                        .and_then(|(status, _, body)| finish(status, body, self.last_request_id()));
+                    return outcome.and_then(|(status, _, body)| {
+                        finish(status, body, self.last_request_id())
+                    });
                 }
             };
             if attempt >= self.retry.max_attempts || started.elapsed() + wait > self.retry.deadline

@@ -2,6 +2,7 @@
 //! the CLI are thin shells over them. Also the enrolment journal, the audit
 //! log and the host-clock check every clock write depends on.
 
+pub mod adapters;
 pub mod audit;
 pub mod clock;
 pub mod config;

@@ -7,7 +7,6 @@
 use oathdesk_otp::{Algorithm, CodeParams, Secret};
 use serde::Serialize;
 
-use crate::clock::ClockCheck;
 use crate::workflow::ProgressSink;
 
 /// What is known about the token on a reader.
@@ -187,9 +186,6 @@ pub struct DirectoryFailure {
 
 /// The directory (Entra through Graph).
 pub trait Directory {
-    /// Compares the host clock with the server's `Date`, from the latest
-    /// response (making a cheap call if there was none).
-    fn clock_check(&self) -> Result<ClockCheck, DirectoryFailure>;
     fn user(&self, upn: &str) -> Result<UserFacts, DirectoryFailure>;
     fn find_by_serial(&self, serial: &str) -> Result<Option<DeviceFacts>, DirectoryFailure>;
     fn create(&self, device: &NewDevice<'_>) -> Result<DeviceFacts, DirectoryFailure>;

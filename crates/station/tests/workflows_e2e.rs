@@ -1,0 +1,418 @@
+//! The helpdesk workflows end to end: station → device → the real `pcsc`
+//! crate → a private pcscd → vpcd → the virtual token, and station → entra
+//! → HTTP → the Graph sandbox; records in SQLite keyed from the real OS
+//! keyring. Run through tests/harness (make test does).
+
+use std::time::Duration;
+
+use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
+use oathdesk_otp::{Algorithm, CodeParams, Secret, parse_base32, totp};
+use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+use oathdesk_sim::testkit::{Inserted, VirtualReader};
+use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
+use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
+use oathdesk_station::journal::EnrolState;
+use oathdesk_station::keys::KeyringStore;
+use oathdesk_station::workflow::{self, EnrolRequest, Quiet, ResyncOutcome};
+use oathdesk_station::{Station, StationConfig, StationError, seeds};
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    station: Station,
+    sandbox: Sandbox,
+    tenant: GraphTenant,
+    tokens: PcscTokenDesk,
+}
+
+fn desk() -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let config = StationConfig {
+        data_dir: dir.path().to_path_buf(),
+        operator: "helpdesk@contoso.com".into(),
+    };
+    let station = Station::open(config.clone(), &KeyringStore::new(&config.key_profile())).unwrap();
+    let users = vec![
+        SeedUser {
+            id: "u-alice".into(),
+            upn: "alice@contoso.com".into(),
+            display_name: "Alice".into(),
+            user_type: "Member".into(),
+        },
+        SeedUser {
+            id: "u-gus".into(),
+            upn: "gus@partner.com".into(),
+            display_name: "Gus".into(),
+            user_type: "Guest".into(),
+        },
+    ];
+    let scopes = [
+        "Policy.ReadWrite.AuthenticationMethod",
+        "UserAuthenticationMethod.ReadWrite.All",
+        "User.Read.All",
+    ];
+    let seed = TenantSeed {
+        users,
+        tokens: [(
+            "op".to_string(),
+            scopes.iter().map(|s| s.to_string()).collect(),
+        )]
+        .into(),
+    };
+    let sandbox = Sandbox::start(seed, 0).unwrap();
+    let fast = RetryPolicy {
+        base_delay: Duration::from_millis(2),
+        max_delay: Duration::from_millis(10),
+        max_attempts: 4,
+        deadline: Duration::from_secs(5),
+    };
+    let client = GraphClient::builder()
+        .graph_base(&sandbox.base_url())
+        .token_source(StaticToken("op".into()))
+        .retry(fast)
+        .build()
+        .unwrap();
+    Desk {
+        _dir: dir,
+        station,
+        sandbox,
+        tenant: GraphTenant { client },
+        tokens: PcscTokenDesk::connect().unwrap(),
+    }
+}
+
+fn token(reader: &VirtualReader, model: &str, offset: i64) -> Inserted<Token2Card> {
+    reader.insert(Token2Card::new(
+        Token2Model::by_name(model).unwrap(),
+        "555001",
+        TokenClock::offset(offset, 0.0),
+    ))
+}
+
+fn request(reader: &VirtualReader) -> EnrolRequest {
+    EnrolRequest {
+        user: "alice@contoso.com".into(),
+        reader: Some(reader.name().into()),
+        algorithm: Algorithm::Sha1,
+        period: 30,
+    }
+}
+
+/// The sandbox's stored secret for `serial` produces the code the token shows.
+fn token_and_entra_agree(d: &Desk, t: &Inserted<Token2Card>, serial: &str) {
+    let stored = d.sandbox.tenant().by_serial(serial).unwrap().clone();
+    let card = t.card();
+    let host = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let shown = card.display_code_at(host).unwrap();
+    assert_eq!(
+        totp(&stored.secret, &stored.params, card.clock.at(host)),
+        shown
+    );
+}
+
+fn sandbox_secret(d: &Desk, serial: &str) -> Secret {
+    let b32 = d
+        .sandbox
+        .tenant()
+        .by_serial(serial)
+        .unwrap()
+        .secret
+        .to_base32();
+    parse_base32(&b32).unwrap()
+}
+
+#[test]
+fn enrol_ends_activated_with_the_tokens_own_code() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "OTPC-P1-i", -7200);
+    let mut events = Vec::new();
+    let out = workflow::enrol(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        &request(&reader),
+        &mut |e| events.push(e),
+    )
+    .unwrap();
+    assert_eq!(out.serial, "8659612555001");
+    let stored = d.sandbox.tenant().by_serial(&out.serial).unwrap().clone();
+    assert_eq!(stored.status, "activated");
+    assert_eq!(stored.assigned_to.as_deref(), Some("u-alice"));
+    token_and_entra_agree(&d, &t, &out.serial);
+    let e = d.station.records().enrolment(&out.enrolment_id).unwrap();
+    assert_eq!(e.state, EnrolState::Activated);
+    assert!(
+        !e.has_sealed_secret,
+        "the secret is erased once Entra confirms"
+    );
+    assert!(d.station.records().verify_audit().unwrap().is_empty());
+    let steps: Vec<String> = events.iter().map(|e| format!("{:?}", e.step)).collect();
+    for want in [
+        "CheckUser",
+        "ReadToken",
+        "CheckClock",
+        "SetClock",
+        "WriteSeed",
+        "Create",
+        "Activate",
+        "Verify",
+    ] {
+        assert!(
+            steps.iter().any(|s| s == want),
+            "no {want} event in {steps:?}"
+        );
+    }
+}
+
+#[test]
+fn enrol_respects_sha256_and_60_seconds() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C302-i", 0);
+    let req = EnrolRequest {
+        algorithm: Algorithm::Sha256,
+        period: 60,
+        ..request(&reader)
+    };
+    let out = workflow::enrol(&d.station, &d.tokens, &d.tenant, &req, &mut Quiet).unwrap();
+    assert_eq!(
+        out.params,
+        CodeParams {
+            algorithm: Algorithm::Sha256,
+            digits: 6,
+            period: 60
+        }
+    );
+    assert_eq!(sandbox_secret(&d, &out.serial).bits(), 256);
+    token_and_entra_agree(&d, &t, &out.serial);
+}
+
+#[test]
+fn a_guest_is_refused_before_the_token_is_touched() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "OTPC-P1-i", 0);
+    let req = EnrolRequest {
+        user: "gus@partner.com".into(),
+        ..request(&reader)
+    };
+    let err = workflow::enrol(&d.station, &d.tokens, &d.tenant, &req, &mut Quiet).unwrap_err();
+    assert!(
+        matches!(err, StationError::BadInput(ref m) if m.contains("guest")),
+        "{err}"
+    );
+    assert_eq!(t.card().faults_view().apdus_seen, 0);
+    assert!(d.sandbox.tenant().devices.is_empty());
+}
+
+#[test]
+fn burn_from_an_entra_qr_writes_nothing_to_entra() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C301-i", 600);
+    let uri =
+        "otpauth://totp/Contoso%3Ajane%40contoso.com?secret=jbswy3dpehpk3pxp&issuer=Microsoft";
+    let seed = seeds::from_text(uri, None, "pasted text").unwrap();
+    let out = workflow::burn_seed(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        &seed,
+        Some(reader.name()),
+        &mut Quiet,
+    )
+    .unwrap();
+    let card = t.card();
+    let host = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let expected = totp(
+        &seed.credential.secret,
+        &seed.credential.params,
+        card.clock.at(host),
+    );
+    assert_eq!(card.display_code_at(host).unwrap(), expected);
+    assert_eq!(out.code.code.len(), 6);
+    assert!(
+        d.sandbox.tenant().devices.is_empty(),
+        "no Graph writes on the software-OATH path"
+    );
+}
+
+#[test]
+fn resync_sets_the_clock_and_keeps_the_seed() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C302-i", 0);
+    let out = workflow::enrol(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        &request(&reader),
+        &mut Quiet,
+    )
+    .unwrap();
+    t.card().clock = TokenClock::offset(-95, 0.0);
+    let preview = workflow::resync::preview(&d.tokens, Some(reader.name())).unwrap();
+    assert!(
+        (-97..=-93).contains(&preview.drift_seconds.unwrap()),
+        "{preview:?}"
+    );
+    assert!(!preview.wipes_seed);
+    let before = t.card().seed_sha256();
+    let done = workflow::resync(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        Some(reader.name()),
+        false,
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(matches!(done, ResyncOutcome::ClockSet { .. }));
+    assert_eq!(t.card().seed_sha256(), before);
+    token_and_entra_agree(&d, &t, &out.serial);
+}
+
+#[test]
+fn resync_on_a_seed_wiping_model_reseeds_and_reregisters_once_confirmed() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C301-i", 0);
+    let first = workflow::enrol(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        &request(&reader),
+        &mut Quiet,
+    )
+    .unwrap();
+    let old_seed = t.card().seed_sha256();
+    t.card().clock = TokenClock::offset(300, 0.0);
+    let err = workflow::resync(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        Some(reader.name()),
+        false,
+        &mut Quiet,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("wipes the seed"), "{err}");
+    assert_eq!(
+        t.card().seed_sha256(),
+        old_seed,
+        "nothing changed without confirmation"
+    );
+    let done = workflow::resync(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        Some(reader.name()),
+        true,
+        &mut Quiet,
+    )
+    .unwrap();
+    let ResyncOutcome::Reseeded(second) = done else {
+        panic!("expected a re-seed")
+    };
+    assert_ne!(second.device_id, first.device_id);
+    assert_ne!(t.card().seed_sha256(), old_seed);
+    let tenant = d.sandbox.tenant();
+    assert_eq!(tenant.devices.len(), 1, "the old registration was removed");
+    assert_eq!(tenant.devices[0].status, "activated");
+    drop(tenant);
+    token_and_entra_agree(&d, &t, &second.serial);
+}
+
+#[test]
+fn graph_down_at_any_step_then_resume_ends_activated_once() {
+    for kind in ["methods", "create", "get", "activate"] {
+        let d = desk();
+        let reader = VirtualReader::acquire();
+        let t = token(&reader, "OTPC-P1-i", 0);
+        let fail_from_start = kind == "methods";
+        d.sandbox
+            .tenant()
+            .faults
+            .fail_before
+            .insert(kind.into(), 1000);
+        let err = workflow::enrol(
+            &d.station,
+            &d.tokens,
+            &d.tenant,
+            &request(&reader),
+            &mut Quiet,
+        )
+        .unwrap_err();
+        d.sandbox.tenant().faults.fail_before.clear();
+        if fail_from_start {
+            assert!(
+                d.station.records().enrolments(true).unwrap().is_empty(),
+                "nothing journalled before the token is touched"
+            );
+            continue;
+        }
+        let StationError::Directory {
+            enrolment: Some(id),
+            ..
+        } = &err
+        else {
+            panic!("{kind}: {err}")
+        };
+        assert!(d.station.records().enrolment(id).unwrap().has_sealed_secret);
+        let out = workflow::resume(&d.station, &d.tokens, &d.tenant, id, &mut Quiet).unwrap();
+        let tenant = d.sandbox.tenant();
+        assert_eq!(tenant.devices.len(), 1, "{kind}: one inventory entry");
+        assert_eq!(tenant.devices[0].status, "activated", "{kind}");
+        drop(tenant);
+        assert!(
+            !d.station
+                .records()
+                .enrolment(&out.enrolment_id)
+                .unwrap()
+                .has_sealed_secret
+        );
+        token_and_entra_agree(&d, &t, &out.serial);
+    }
+}
+
+#[test]
+fn lost_responses_after_the_change_do_not_duplicate() {
+    for kind in ["create", "activate"] {
+        let d = desk();
+        let reader = VirtualReader::acquire();
+        let _t = token(&reader, "OTPC-P1-i", 0);
+        d.sandbox.tenant().faults.fail_after.insert(kind.into(), 1);
+        let result = workflow::enrol(
+            &d.station,
+            &d.tokens,
+            &d.tenant,
+            &request(&reader),
+            &mut Quiet,
+        );
+        let out = match result {
+            Ok(out) => out,
+            Err(StationError::Directory {
+                enrolment: Some(id),
+                ..
+            }) => workflow::resume(&d.station, &d.tokens, &d.tenant, &id, &mut Quiet).unwrap(),
+            Err(e) => panic!("{kind}: {e}"),
+        };
+        let tenant = d.sandbox.tenant();
+        assert_eq!(
+            tenant
+                .devices
+                .iter()
+                .filter(|x| x.serial == out.serial)
+                .count(),
+            1,
+            "{kind}"
+        );
+        assert_eq!(tenant.devices[0].status, "activated", "{kind}");
+    }
+}
