@@ -3,11 +3,15 @@
 use clap::{Args, Subcommand};
 use oathdesk_device::profiles::Profiles;
 use oathdesk_device::{Desk, DeviceError, OpenToken, TokenState};
-use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp_at};
+use oathdesk_otp::{Algorithm, CodeParams};
 use serde::Serialize;
 
+use crate::desk;
 use crate::input::read_secret_input;
 use crate::output::{CliError, Ctx, print};
+use crate::scan_commands::SourceArgs;
+use oathdesk_station::seeds::{self, SeedInput};
+use oathdesk_station::workflow;
 
 #[derive(Subcommand)]
 pub enum DeviceCommand {
@@ -44,6 +48,8 @@ pub struct BurnArgs {
     /// Generate a fresh secret instead of reading one from stdin.
     #[arg(long)]
     generate: bool,
+    #[command(flatten)]
+    source: SourceArgs,
 }
 
 #[derive(Args)]
@@ -167,6 +173,7 @@ impl DeviceCommand {
                     period: a.period,
                 };
                 let mut token = desk()?.open(a.reader.reader.as_deref())?;
+                workflow::burn::checked_clock(&desk::tenant()?, &mut desk::progress_to_stderr)?;
                 token.sync_clock(&params, a.accept_seed_wipe, &now)?;
                 print(ctx, &describe(&token), |t| {
                     format!("clock of {} set to {}", t.serial, t.clock)
@@ -177,40 +184,51 @@ impl DeviceCommand {
     }
 }
 
+/// Where the seed comes from: --generate, a --from-* source, or stdin.
+fn read_seed(a: &BurnArgs) -> Result<SeedInput, CliError> {
+    if a.generate {
+        return Ok(SeedInput::generated(a.algorithm.unwrap_or_default()));
+    }
+    if a.source.from_qr.is_some() || a.source.from_screen || a.source.from_clipboard {
+        return a.source.read_seed();
+    }
+    Ok(seeds::from_text(&read_secret_input()?, None, "stdin")?)
+}
+
 fn burn(ctx: &Ctx, a: BurnArgs) -> Result<(), CliError> {
-    let (secret, base) = if a.generate {
-        let alg = a.algorithm.unwrap_or_default();
-        (
-            generate_secret(alg),
-            CodeParams {
-                algorithm: alg,
-                ..Default::default()
-            },
-        )
-    } else {
-        let text = read_secret_input()?;
-        let mut c = oathdesk_otp::classify(&text, None);
-        let cred = c.credential.take().ok_or_else(|| {
-            CliError::input("not_a_secret", format!("{} {}", c.explanation, c.next_step))
-        })?;
-        (cred.secret, cred.params)
+    let mut seed = read_seed(&a)?;
+    let p = &mut seed.credential.params;
+    p.algorithm = a.algorithm.unwrap_or(p.algorithm);
+    p.digits = a.digits.unwrap_or(p.digits);
+    p.period = a.period.unwrap_or(p.period);
+    p.validate()?;
+    let (station, tokens, tenant) = (desk::station()?, desk::tokens()?, desk::tenant()?);
+    let reader = a.reader.reader.as_deref();
+    let out = workflow::burn_seed(
+        &station,
+        &tokens,
+        &tenant,
+        &seed,
+        reader,
+        a.display_timeout,
+        &mut desk::progress_to_stderr,
+    )?;
+    let t = &out.token;
+    let body = BurnOut {
+        token: TokenOut {
+            reader: t.reader.clone(),
+            serial: t.serial.clone(),
+            model: t.model.clone(),
+            writable: t.writable,
+            clock: t.clock_unix.unwrap_or_default() as u32,
+            drift_seconds: 0,
+            clock_write_wipes_seed: t.clock_write_wipes_seed,
+        },
+        code: out.code.code.clone(),
+        valid_to: out.code.valid_to,
+        hint: out.hint,
     };
-    let params = CodeParams {
-        algorithm: a.algorithm.unwrap_or(base.algorithm),
-        digits: a.digits.unwrap_or(base.digits),
-        period: a.period.unwrap_or(base.period),
-    };
-    params.validate()?;
-    let mut token = desk()?.open(a.reader.reader.as_deref())?;
-    token.burn(&secret, &params, a.display_timeout, &now, &mut |_| {})?;
-    let code = totp_at(&secret, &params, u64::from(now()));
-    let out = BurnOut {
-        token: describe(&token),
-        code: code.code,
-        valid_to: code.valid_to,
-        hint: oathdesk_station::workflow::burn::POWER_CYCLE_HINT,
-    };
-    print(ctx, &out, |o| {
+    print(ctx, &body, |o| {
         format!(
             "Burnt {} {}. After a power cycle it must show {} (valid until {}).\n{}",
             o.token.model, o.token.serial, o.code, o.valid_to, o.hint

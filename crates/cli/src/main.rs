@@ -4,6 +4,7 @@
 //! Secrets are read from stdin or `OATHDESK_SECRET`, never from arguments
 //! (arguments end up in shell history and process listings).
 
+mod desk;
 mod device_commands;
 mod entra_commands;
 mod input;
@@ -11,6 +12,7 @@ mod otp_commands;
 mod output;
 mod records_commands;
 mod scan_commands;
+mod station_commands;
 
 use clap::{Parser, Subcommand};
 
@@ -41,6 +43,8 @@ enum Command {
     #[command(flatten)]
     Scan(scan_commands::ScanCommand),
     #[command(flatten)]
+    Station(station_commands::StationCommand),
+    #[command(flatten)]
     Records(records_commands::RecordsCommand),
 }
 
@@ -52,6 +56,7 @@ fn main() {
         Command::Device(c) => c.run(&ctx),
         Command::Entra(c) => c.run(&ctx),
         Command::Scan(c) => c.run(&ctx),
+        Command::Station(c) => c.run(&ctx),
         Command::Records(c) => c.run(&ctx),
     };
     if let Err(err) = result {

@@ -27,6 +27,11 @@ pub enum JournalCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Finish an interrupted enrolment from the step it reached.
+    Resume {
+        /// The enrolment id (see `journal list`).
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -62,6 +67,9 @@ pub fn open_records() -> Result<Records, CliError> {
 
 impl RecordsCommand {
     pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
+        if let RecordsCommand::Journal(JournalCommand::Resume { id }) = &self {
+            return crate::station_commands::resume(ctx, id);
+        }
         let records = open_records()?;
         match self {
             RecordsCommand::Journal(JournalCommand::List { all }) => {
@@ -81,6 +89,7 @@ impl RecordsCommand {
                     }
                 });
             }
+            RecordsCommand::Journal(JournalCommand::Resume { .. }) => unreachable!("handled above"),
             RecordsCommand::Audit(cmd) => run_audit(ctx, &records, cmd)?,
         }
         Ok(())

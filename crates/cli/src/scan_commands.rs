@@ -16,8 +16,15 @@ pub enum ScanCommand {
 }
 
 #[derive(Args)]
-#[group(required = true, multiple = false)]
 pub struct ScanArgs {
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+/// Where a seed is read from, other than stdin.
+#[derive(Args)]
+#[group(required = false, multiple = false)]
+pub struct SourceArgs {
     /// A picture file (PNG, JPEG, BMP, GIF) holding the QR code.
     #[arg(long, value_name = "FILE")]
     pub from_qr: Option<PathBuf>,
@@ -29,7 +36,7 @@ pub struct ScanArgs {
     pub from_clipboard: bool,
 }
 
-impl ScanArgs {
+impl SourceArgs {
     /// Reads the seed the flags point at.
     pub fn read_seed(&self) -> Result<SeedInput, CliError> {
         let seed = if let Some(path) = &self.from_qr {
@@ -59,7 +66,14 @@ struct ScanOut {
 impl ScanCommand {
     pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
         let ScanCommand::Scan(args) = self;
-        let seed = args.read_seed()?;
+        let s = &args.source;
+        if s.from_qr.is_none() && !s.from_screen && !s.from_clipboard {
+            return Err(CliError::input(
+                "no_source",
+                "say where to look: --from-qr FILE, --from-screen or --from-clipboard",
+            ));
+        }
+        let seed = s.read_seed()?;
         let cred = &seed.credential;
         let out = ScanOut {
             origin: seed.origin.clone(),

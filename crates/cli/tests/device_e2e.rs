@@ -3,7 +3,8 @@
 //! tests/harness/pcsc-ns.sh (make test does).
 
 mod common;
-use common::{run, stderr};
+use common::{run_with, stderr};
+use oathdesk_sim::graph::{Sandbox, TenantSeed};
 use oathdesk_sim::testkit::{Inserted, VirtualReader};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock, VirtualCard};
 
@@ -20,6 +21,37 @@ fn token(model: &str, clock_offset: i64) -> Token2Card {
 fn json(out: &std::process::Output) -> serde_json::Value {
     assert!(out.status.success(), "failed: {}", stderr(out));
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A station for the CLI: its own data directory, and a Graph sandbox as
+/// the time authority every clock write is checked against.
+struct Station {
+    dir: tempfile::TempDir,
+    sandbox: Sandbox,
+}
+
+impl Station {
+    fn new() -> Station {
+        Station {
+            dir: tempfile::tempdir().unwrap(),
+            sandbox: Sandbox::start(TenantSeed::default(), 0).unwrap(),
+        }
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("OATHDESK_DATA_DIR", self.dir.path().display().to_string()),
+            ("OATHDESK_GRAPH_URL", self.sandbox.base_url()),
+        ]
+    }
+}
+
+thread_local! {
+    static STATION: Station = Station::new();
+}
+
+fn run(args: &[&str], stdin: &str) -> std::process::Output {
+    STATION.with(|s| run_with(args, stdin, &s.env()))
 }
 
 fn burn(reader: &VirtualReader, extra: &[&str]) -> std::process::Output {
@@ -158,7 +190,7 @@ fn a_lost_link_reports_what_the_token_really_holds() {
         t.card().faults().drop_after = Some(drop_after);
         let out = burn(&reader, &[]);
         assert_eq!(out.status.code(), Some(1), "drop after {drop_after}");
-        let err: serde_json::Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+        let err: serde_json::Value = common::json_error(&out);
         let kind = err["error"]["kind"].as_str().unwrap().to_string();
         let message = err["error"]["message"].as_str().unwrap().to_string();
         assert!(
@@ -185,7 +217,7 @@ fn a_write_whose_answer_is_lost_is_reported_unknown_and_really_landed() {
     let t = reader.insert(token("OTPC-P1-i", -9000));
     t.card().faults().drop_after_next_write = true;
     let out = burn(&reader, &[]);
-    let err: serde_json::Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    let err: serde_json::Value = common::json_error(&out);
     assert_eq!(err["error"]["kind"], "token_unknown");
     // The settings write reached the token before its answer was lost.
     let card = t.card();

@@ -151,6 +151,26 @@ impl GraphClient {
             .clone()
     }
 
+    /// Asks the Graph host for its time without signing in: any answer
+    /// (even 401) carries a `Date` header. Used before a token's clock is
+    /// set when no tenant is signed in.
+    pub fn probe_server_date(&self) -> Result<ServerDate, EntraError> {
+        let sent = SystemTime::now();
+        let resp = self.http.get(self.base.clone()).send().map_err(|e| {
+            EntraError::new(
+                ErrorKind::Unavailable,
+                format!("cannot reach Microsoft Graph: {}", without_url(&e)),
+            )
+        })?;
+        self.remember(&resp, sent, SystemTime::now());
+        self.last_server_date().ok_or_else(|| {
+            EntraError::new(
+                ErrorKind::Unavailable,
+                "Graph answered without a Date header",
+            )
+        })
+    }
+
     /// Absolute URL for a path such as `/beta/users/x`, or a full nextLink.
     pub fn url(&self, path: &str) -> Result<url::Url, EntraError> {
         if path.starts_with("http") {

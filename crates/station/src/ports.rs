@@ -102,17 +102,19 @@ pub struct TokenFailure {
 /// One token on one reader, opened for a workflow.
 pub trait TokenSession {
     fn facts(&self) -> &TokenFacts;
-    /// Writes configuration and clock (`clock_unix`), then the seed.
+    /// Writes settings and the host clock (read at the last moment, after
+    /// authentication), then the seed. `display_timeout` in seconds, or the
+    /// model's default.
     fn burn(
         &mut self,
         secret: &Secret,
         params: &CodeParams,
-        clock_unix: u64,
+        display_timeout: Option<u64>,
         progress: &mut dyn ProgressSink,
     ) -> Result<(), TokenFailure>;
-    /// Sets the clock only (with the settings the token already has). Callers
-    /// check `clock_write_wipes_seed` first.
-    fn set_clock(&mut self, params: &CodeParams, clock_unix: u64) -> Result<(), TokenFailure>;
+    /// Sets the clock from the host clock, with `params` as the token's
+    /// settings. Never wipes a seed: refused on models where it would.
+    fn set_clock(&mut self, params: &CodeParams) -> Result<(), TokenFailure>;
 }
 
 /// The readers at the desk.

@@ -26,6 +26,29 @@ impl std::fmt::Debug for SeedInput {
     }
 }
 
+impl SeedInput {
+    /// A fresh secret from the OS random generator, as long as the hash.
+    pub fn generated(algorithm: oathdesk_otp::Algorithm) -> SeedInput {
+        let mut credential = OtpAuthUri::from_secret(oathdesk_otp::generate_secret(algorithm));
+        credential.params.algorithm = algorithm;
+        let classification = Classification {
+            kind: oathdesk_otp::InputKind::BareSecret,
+            explanation: format!(
+                "A fresh {}-bit secret from the OS random generator.",
+                credential.secret.bits()
+            ),
+            next_step: "Burn it.".into(),
+            credential: None,
+            encoding: None,
+        };
+        SeedInput {
+            credential,
+            classification,
+            origin: "generated".into(),
+        }
+    }
+}
+
 /// Turns one piece of text into a usable seed, or the classifier's advice.
 pub fn from_text(
     text: &str,

@@ -222,6 +222,7 @@ fn burn_from_an_entra_qr_writes_nothing_to_entra() {
         &d.tenant,
         &seed,
         Some(reader.name()),
+        Some(60),
         &mut Quiet,
     )
     .unwrap();
@@ -237,6 +238,7 @@ fn burn_from_an_entra_qr_writes_nothing_to_entra() {
     );
     assert_eq!(card.display_code_at(host).unwrap(), expected);
     assert_eq!(out.code.code.len(), 6);
+    assert_eq!(card.settings().2, 2, "display timeout 60 s is code 2");
     assert!(
         d.sandbox.tenant().devices.is_empty(),
         "no Graph writes on the software-OATH path"

@@ -12,8 +12,14 @@ pub fn cli() -> Command {
 
 /// Runs `oathdesk-cli args…` with `stdin` piped in.
 pub fn run(args: &[&str], stdin: &str) -> Output {
+    run_with(args, stdin, &[])
+}
+
+/// Like [`run`], with extra environment variables.
+pub fn run_with(args: &[&str], stdin: &str, env: &[(&str, String)]) -> Output {
     let mut child = cli()
         .args(args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env_remove("OATHDESK_SECRET")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -44,4 +50,12 @@ pub fn run_json(args: &[&str], stdin: &str) -> serde_json::Value {
     let out = run(&all, stdin);
     assert!(out.status.success(), "{args:?} failed: {}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+/// The JSON error a `--json` command wrote as its last stderr line (progress
+/// lines may come before it).
+pub fn json_error(o: &Output) -> serde_json::Value {
+    let text = stderr(o);
+    let last = text.lines().last().unwrap_or_default();
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("no JSON error ({e}) in:\n{text}"))
 }

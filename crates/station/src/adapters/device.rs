@@ -85,7 +85,7 @@ impl TokenSession for PcscSession {
         &mut self,
         secret: &Secret,
         params: &CodeParams,
-        _clock: u64,
+        display_timeout: Option<u64>,
         progress: &mut dyn ProgressSink,
     ) -> Result<(), TokenFailure> {
         let mut current: Option<Step> = None;
@@ -103,7 +103,7 @@ impl TokenSession for PcscSession {
         // The clock is read just before the settings APDU, after authentication.
         let result = self
             .token
-            .burn(secret, params, None, &clock_now, &mut on_step);
+            .burn(secret, params, display_timeout, &clock_now, &mut on_step);
         match (&result, current) {
             (Ok(()), Some(step)) => progress.done(step, None),
             (Err(e), Some(step)) => progress.failed(step, &e.to_string(), &e.next_step()),
@@ -113,7 +113,7 @@ impl TokenSession for PcscSession {
         result.map_err(failure)
     }
 
-    fn set_clock(&mut self, params: &CodeParams, _clock: u64) -> Result<(), TokenFailure> {
+    fn set_clock(&mut self, params: &CodeParams) -> Result<(), TokenFailure> {
         // Never accepts a seed wipe: re-seeding is a burn, decided upstream.
         let result = self.token.sync_clock(params, false, &clock_now);
         self.facts.clock_unix = Some(u64::from(self.token.clock()));

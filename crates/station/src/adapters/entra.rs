@@ -52,18 +52,7 @@ impl TimeAuthority for GraphTenant {
     fn clock_check(&self) -> Result<ClockCheck, DirectoryFailure> {
         let date = match self.client.last_server_date() {
             Some(d) => d,
-            None => {
-                // Any cheap call brings a Date header.
-                self.client.find_by_serial("").map_err(failure)?;
-                self.client
-                    .last_server_date()
-                    .ok_or_else(|| DirectoryFailure {
-                        kind: DirectoryFailureKind::Transient,
-                        message: "Graph sent no Date header".into(),
-                        next_step: "Try again.".into(),
-                        request_id: None,
-                    })?
-            }
+            None => self.client.probe_server_date().map_err(failure)?,
         };
         ClockCheck::from_date_header(&date.date, date.sent, date.received).map_err(|e| {
             DirectoryFailure {

@@ -34,6 +34,7 @@ pub fn burn_seed(
     time: &dyn TimeAuthority,
     seed: &SeedInput,
     reader: Option<&str>,
+    display_timeout: Option<u64>,
     progress: &mut dyn ProgressSink,
 ) -> Result<BurnOutcome, StationError> {
     let params = seed.credential.params;
@@ -48,9 +49,8 @@ pub fn burn_seed(
         progress,
     )?;
     checked_clock(time, progress)?;
+    let result = session.burn(&seed.credential.secret, &params, display_timeout, progress);
     let facts = session.facts().clone();
-    let clock = now_unix();
-    let result = session.burn(&seed.credential.secret, &params, clock, progress);
     let outcome = result.as_ref().map(|_| "ok").unwrap_or("failed");
     station.audit(AuditEntry {
         action: "burn".into(),
@@ -121,7 +121,7 @@ pub(crate) fn open_checked<'d>(
 }
 
 /// Checks the host clock against the time authority before a clock write.
-pub(crate) fn checked_clock(
+pub fn checked_clock(
     time: &dyn TimeAuthority,
     progress: &mut dyn ProgressSink,
 ) -> Result<(), StationError> {

@@ -116,7 +116,7 @@ pub(crate) fn burn_and_register(
         replaces_device_id: replaces,
     };
     let enrolment = station.records().start_enrolment(&new, &secret)?;
-    let burnt = session.burn(&secret, &params, now_unix(), progress);
+    let burnt = session.burn(&secret, &params, None, progress);
     audit_step(station, &enrolment, "burn", None, burnt.is_ok())?;
     if let Err(failure) = burnt {
         station
@@ -172,7 +172,7 @@ fn reburn(
         )));
     }
     checked_clock(tenant, progress)?;
-    let burnt = session.burn(secret, &e.params, now_unix(), progress);
+    let burnt = session.burn(secret, &e.params, None, progress);
     audit_step(station, e, "burn", None, burnt.is_ok())?;
     burnt.map_err(StationError::Token)?;
     station

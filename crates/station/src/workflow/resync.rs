@@ -149,7 +149,7 @@ fn set_clock(
 ) -> Result<ResyncOutcome, StationError> {
     checked_clock(tenant, progress)?;
     progress.started(Step::SetClock);
-    let result = session.set_clock(params, now_unix());
+    let result = session.set_clock(params);
     station.audit(AuditEntry {
         action: "resync".into(),
         serial: Some(before.token.serial.clone()),

@@ -1,0 +1,49 @@
+//! What every station command needs: the station's records, the readers,
+//! and Entra — configured from the environment.
+//!
+//! - `OATHDESK_DATA_DIR`: where the journal and audit log live.
+//! - `OATHDESK_GRAPH_URL`: the Graph root (default Microsoft's; a loopback
+//!   `http://` URL selects the sandbox).
+//! - `OATHDESK_ACCESS_TOKEN`: the operator's Graph access token. (Interactive
+//!   sign-in is not built yet; scripts bring their own token.)
+
+use oathdesk_entra::{GraphClient, StaticToken};
+use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
+use oathdesk_station::keys::KeyringStore;
+use oathdesk_station::workflow::{Progress, StepStatus};
+use oathdesk_station::{Station, StationConfig};
+
+use crate::output::CliError;
+
+pub fn station() -> Result<Station, CliError> {
+    let config = StationConfig::from_env();
+    let keys = KeyringStore::new(&config.key_profile());
+    Ok(Station::open(config, &keys)?)
+}
+
+pub fn tokens() -> Result<PcscTokenDesk, CliError> {
+    PcscTokenDesk::connect()
+        .map_err(|f| CliError::failure("reader", format!("{} {}", f.message, f.next_step)))
+}
+
+pub fn tenant() -> Result<GraphTenant, CliError> {
+    let url = std::env::var("OATHDESK_GRAPH_URL")
+        .unwrap_or_else(|_| "https://graph.microsoft.com".into());
+    let token = std::env::var("OATHDESK_ACCESS_TOKEN").unwrap_or_default();
+    let client = GraphClient::builder()
+        .graph_base(&url)
+        .token_source(StaticToken(token))
+        .build()
+        .map_err(|e| CliError::input("graph_url", format!("{e}; check OATHDESK_GRAPH_URL")))?;
+    Ok(GraphTenant { client })
+}
+
+/// Prints each workflow step to stderr as one JSON line, so a person sees
+/// the progress and a script (or a test) can follow it.
+pub fn progress_to_stderr(event: Progress) {
+    let line = serde_json::to_string(&event).expect("serialisable progress");
+    eprintln!("progress: {line}");
+    if let StepStatus::Failed { message, next_step } = &event.status {
+        eprintln!("  {message} {next_step}");
+    }
+}
