@@ -1,0 +1,250 @@
+//! Enrolment from the command line, killed after each step and resumed:
+//! `oathdesk-cli enrol` → station → pcscd/vpcd → the virtual token, and →
+//! Graph over HTTP → the sandbox. Ends with a scan of everything the runs
+//! left behind for the secrets they used. Run through tests/harness.
+
+mod common;
+use std::io::{BufRead, BufReader};
+use std::process::{Output, Stdio};
+
+use common::{cli, json_error, run_with, stderr};
+use oathdesk_otp::Secret;
+use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+use oathdesk_sim::testkit::VirtualReader;
+use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
+
+struct Desk {
+    dir: tempfile::TempDir,
+    sandbox: Sandbox,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let users = vec![SeedUser {
+            id: "u-alice".into(),
+            upn: "alice@contoso.com".into(),
+            display_name: "Alice".into(),
+            user_type: "Member".into(),
+        }];
+        let scopes = [
+            "Policy.ReadWrite.AuthenticationMethod",
+            "UserAuthenticationMethod.ReadWrite.All",
+            "User.Read.All",
+        ];
+        let seed = TenantSeed {
+            users,
+            tokens: [(
+                "op".to_string(),
+                scopes.iter().map(|s| s.to_string()).collect(),
+            )]
+            .into(),
+        };
+        Desk {
+            dir: tempfile::tempdir().unwrap(),
+            sandbox: Sandbox::start(seed, 0).unwrap(),
+        }
+    }
+
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("OATHDESK_DATA_DIR", self.dir.path().display().to_string()),
+            ("OATHDESK_GRAPH_URL", self.sandbox.base_url()),
+            ("OATHDESK_ACCESS_TOKEN", "op".into()),
+        ]
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        run_with(args, "", &self.env())
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Starts `enrol` and SIGKILLs it as soon as it reports `step` done.
+    /// Returns everything it printed.
+    fn enrol_killed_after(&self, reader: &str, step: &str) -> String {
+        let mut child = cli()
+            .args([
+                "enrol",
+                "--user",
+                "alice@contoso.com",
+                "--reader",
+                reader,
+                "--json",
+            ])
+            .envs(self.env())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let marker = format!("progress: {{\"step\":\"{step}\",\"status\":\"done\"");
+        let mut seen = String::new();
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.starts_with(&marker) {
+                child.kill().unwrap();
+                break;
+            }
+        }
+        child.wait().unwrap();
+        seen
+    }
+}
+
+fn token(serial_suffix: &str) -> Token2Card {
+    Token2Card::new(
+        Token2Model::by_name("OTPC-P1-i").unwrap(),
+        serial_suffix,
+        TokenClock::offset(-30, 0.0),
+    )
+}
+
+/// Files under `dir` (recursively), with their bytes.
+fn files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            out.push((p, bytes));
+        }
+    }
+    out
+}
+
+fn assert_nowhere(secret: &Secret, haystacks: &[(String, Vec<u8>)]) {
+    let b32 = secret.to_base32().to_string();
+    let hex = secret.to_hex().to_string();
+    let forms: Vec<Vec<u8>> = vec![
+        b32.clone().into_bytes(),
+        b32.to_lowercase().into_bytes(),
+        hex.clone().into_bytes(),
+        hex.to_uppercase().into_bytes(),
+        secret.expose().to_vec(),
+    ];
+    for (name, bytes) in haystacks {
+        for f in &forms {
+            assert!(
+                !bytes.windows(f.len()).any(|w| w == f.as_slice()),
+                "the secret appears in {name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn enrol_killed_after_each_step_resumes_to_activated_once_and_leaves_no_secret() {
+    let mut printed = Vec::new();
+    let mut secrets = Vec::new();
+    let mut dirs = Vec::new();
+    for (i, step) in ["write_seed", "create", "activate"].iter().enumerate() {
+        let d = Desk::new();
+        d.sandbox.tenant().faults.latency_ms = 150;
+        let reader = VirtualReader::acquire();
+        let t = reader.insert(token(&format!("90{i}")));
+        printed.push((
+            format!("enrol killed after {step}"),
+            d.enrol_killed_after(reader.name(), step).into_bytes(),
+        ));
+
+        let pending = d.json(&["journal", "list", "--json"]);
+        let pending = pending.as_array().unwrap();
+        assert_eq!(pending.len(), 1, "after {step}: one pending enrolment");
+        assert_eq!(pending[0]["has_sealed_secret"], true);
+        let id = pending[0]["id"].as_str().unwrap().to_string();
+
+        let out = d.run(&["journal", "resume", &id, "--json"]);
+        assert!(
+            out.status.success(),
+            "resume after {step}: {}",
+            stderr(&out)
+        );
+        printed.push((
+            format!("resume after {step}"),
+            [out.stdout, out.stderr].concat(),
+        ));
+
+        let serial = t.card().serial.clone();
+        let tenant = d.sandbox.tenant();
+        assert_eq!(
+            tenant.devices.iter().filter(|x| x.serial == serial).count(),
+            1,
+            "after {step}: one inventory entry"
+        );
+        let stored = tenant.by_serial(&serial).unwrap().clone();
+        drop(tenant);
+        assert_eq!(stored.status, "activated", "after {step}");
+        let host = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let card = t.card();
+        assert_eq!(
+            oathdesk_otp::totp(&stored.secret, &stored.params, card.clock.at(host)),
+            card.display_code_at(host).unwrap()
+        );
+        drop(card);
+        assert!(
+            d.json(&["journal", "list", "--json"])
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "nothing pending after resume"
+        );
+        assert_eq!(d.json(&["audit", "verify", "--json"])["intact"], true);
+        secrets.push(stored.secret);
+        dirs.push(d);
+    }
+    // Everything the runs left: databases, printed output, temp files.
+    let mut haystacks = printed;
+    for d in &dirs {
+        haystacks.extend(
+            files(d.dir.path())
+                .into_iter()
+                .map(|(p, b)| (p.display().to_string(), b)),
+        );
+    }
+    haystacks.extend(
+        files(&std::env::temp_dir())
+            .into_iter()
+            .filter(|(_, b)| b.len() < 50 << 20)
+            .map(|(p, b)| (p.display().to_string(), b)),
+    );
+    for s in &secrets {
+        assert_nowhere(s, &haystacks);
+    }
+}
+
+#[test]
+fn enrol_for_an_unknown_user_touches_nothing() {
+    let d = Desk::new();
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("777"));
+    let out = d.run(&[
+        "enrol",
+        "--user",
+        "nobody@contoso.com",
+        "--reader",
+        reader.name(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        json_error(&out)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UPN")
+    );
+    assert_eq!(t.card().faults_view().apdus_seen, 0);
+    assert!(d.sandbox.tenant().devices.is_empty());
+}
