@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 HARNESS := tests/harness
 
-.PHONY: run test deps lint build suites
+.PHONY: run test deps lint build suites bench
 
 deps:
 	scripts/install-deps.sh
@@ -26,3 +26,8 @@ suites: build
 	$(HARNESS)/pcsc-tools-check.sh
 
 test: lint suites
+
+# Benchmarks (not part of `make test`): burn and enrolment against the
+# virtual token and the Graph sandbox with injected latency.
+bench: build
+	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench desk
