@@ -15,6 +15,8 @@ use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 
 struct Desk {
     dir: tempfile::TempDir,
+    /// The CLI's TMPDIR, scanned for secrets afterwards.
+    tmp: tempfile::TempDir,
     sandbox: Sandbox,
 }
 
@@ -50,6 +52,7 @@ impl Desk {
             ("OATHDESK_DATA_DIR", self.dir.path().display().to_string()),
             ("OATHDESK_GRAPH_URL", self.sandbox.base_url()),
             ("OATHDESK_ACCESS_TOKEN", "op".into()),
+            ("TMPDIR", self.tmp.path().display().to_string()),
         ]
     }
 
