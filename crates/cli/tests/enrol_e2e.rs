@@ -43,6 +43,7 @@ impl Desk {
         };
         Desk {
             dir: tempfile::tempdir().unwrap(),
+            tmp: tempfile::tempdir().unwrap(),
             sandbox: Sandbox::start(seed, 0).unwrap(),
         }
     }
@@ -211,17 +212,19 @@ fn enrol_killed_after_each_step_resumes_to_activated_once_and_leaves_no_secret()
     // Everything the runs left: databases, printed output, temp files.
     let mut haystacks = printed;
     for d in &dirs {
-        haystacks.extend(
-            files(d.dir.path())
-                .into_iter()
-                .map(|(p, b)| (p.display().to_string(), b)),
-        );
+        for dir in [d.dir.path(), d.tmp.path()] {
+            haystacks.extend(
+                files(dir)
+                    .into_iter()
+                    .map(|(p, b)| (p.display().to_string(), b)),
+            );
+        }
     }
-    haystacks.extend(
-        files(&std::env::temp_dir())
-            .into_iter()
-            .filter(|(_, b)| b.len() < 50 << 20)
-            .map(|(p, b)| (p.display().to_string(), b)),
+    assert!(
+        haystacks
+            .iter()
+            .any(|(name, _)| name.ends_with("station.sqlite")),
+        "the scan reads the databases"
     );
     for s in &secrets {
         assert_nowhere(s, &haystacks);
