@@ -130,3 +130,65 @@ fn a_reader_takes_a_second_token_after_the_first_is_removed() {
         token.remove();
     }
 }
+
+/// Molto2 through pcscd: a wrong customer key counts the tries down in
+/// `63 Cx`; a key change waits for ▲.
+#[test]
+fn molto2_tries_left_and_button_gate_over_pcscd() {
+    use oathdesk_sim::token::Molto2Card;
+    use sha1::{Digest, Sha1};
+    let reader = VirtualReader::acquire();
+    let token = reader.insert(Molto2Card::new("MOLTO2T00001", TokenClock::offset(0, 0.0)));
+    let ctx = Context::establish(Scope::User).unwrap();
+    let card = ctx
+        .connect(
+            &CString::new(reader.name()).unwrap(),
+            ShareMode::Exclusive,
+            Protocols::ANY,
+        )
+        .unwrap();
+    let key_of = |customer: &[u8]| -> [u8; 16] { Sha1::digest(customer)[..16].try_into().unwrap() };
+    let auth = |key: [u8; 16]| -> Vec<u8> {
+        let ch = transmit(&card, &[0x80, 0x4B, 0x08, 0x00, 0x00]);
+        let mut block = ch[..8].to_vec();
+        block.resize(16, 0);
+        let ct = ecb::Encryptor::<sm4::Sm4>::new(&key.into())
+            .encrypt_padded_vec_mut::<NoPadding>(&block);
+        let mut apdu = vec![0x80, 0xCE, 0x00, 0x00, 0x10];
+        apdu.extend_from_slice(&ct);
+        transmit(&card, &apdu)
+    };
+    assert_eq!(auth(key_of(b"WRONG-KEY-000000")), [0x63, 0xC9]);
+    assert_eq!(auth(key_of(b"WRONG-KEY-000000")), [0x63, 0xC8]);
+    assert_eq!(auth(key_of(b"TOKEN2MOLTO1-KEY")), [0x90, 0x00]);
+    assert_eq!(
+        transmit(&card, &[0x80, 0x56, 0x00, 0x00, 0x00]),
+        [0x90, 0x60],
+        "factory reset waits for the button"
+    );
+    assert!(token.card().is_waiting_for_press());
+    assert!(token.card().press_up());
+}
+
+#[test]
+fn ykoath_applet_answers_select_over_pcscd() {
+    use oathdesk_sim::token::YkOathCard;
+    let reader = VirtualReader::acquire();
+    let _token = reader.insert(YkOathCard::new());
+    let ctx = Context::establish(Scope::User).unwrap();
+    let card = ctx
+        .connect(
+            &CString::new(reader.name()).unwrap(),
+            ShareMode::Exclusive,
+            Protocols::ANY,
+        )
+        .unwrap();
+    let r = transmit(
+        &card,
+        &[
+            0x00, 0xA4, 0x04, 0x00, 0x07, 0xA0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01,
+        ],
+    );
+    assert_eq!(&r[..2], [0x79, 0x03], "version tag first");
+    assert_eq!(&r[r.len() - 2..], [0x90, 0x00]);
+}

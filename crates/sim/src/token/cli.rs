@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use clap::Parser;
 use serde_json::{Value, json};
 
-use super::{Faults, Token2Card, Token2Model, TokenClock};
+use std::sync::{Arc, Mutex};
+
+use super::{Faults, Molto2Card, Token2Card, Token2Model, TokenClock, YkOathCard};
 use crate::vpcd::{self, SharedCard};
 
 #[derive(Parser)]
@@ -19,7 +21,7 @@ use crate::vpcd::{self, SharedCard};
     about = "Run a virtual token on a vpcd reader slot"
 )]
 struct Args {
-    /// Protocol family (token2: single-profile programmable tokens).
+    /// Protocol family: token2 (single-profile programmable), molto2, ykoath.
     #[arg(long, default_value = "token2")]
     family: String,
     /// Model name, e.g. OTPC-P1-i, C301-i (default: from --serial).
@@ -65,13 +67,26 @@ pub fn run(args: Vec<String>) -> i32 {
     }
 }
 
-fn build_card(a: &Args) -> Result<Token2Card, String> {
-    if a.family != "token2" {
-        return Err(format!(
-            "family {:?} is not simulated yet; use token2",
-            a.family
-        ));
-    }
+fn build_card(a: &Args) -> Result<SharedCard, String> {
+    let clock = TokenClock::offset(a.clock_offset, a.drift_ppm);
+    let card: SharedCard = match a.family.as_str() {
+        "token2" => Arc::new(Mutex::new(build_token2(a, clock)?)),
+        "molto2" => Arc::new(Mutex::new(Molto2Card::new(&a.serial, clock))),
+        "ykoath" => Arc::new(Mutex::new(YkOathCard::new())),
+        other => {
+            return Err(format!(
+                "unknown family {other:?}: use token2, molto2 or ykoath"
+            ));
+        }
+    };
+    card.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .faults()
+        .latency_ms = a.latency_ms;
+    Ok(card)
+}
+
+fn build_token2(a: &Args, clock: TokenClock) -> Result<Token2Card, String> {
     let model = match &a.model {
         Some(m) => Token2Model::by_name(m).ok_or_else(|| format!("unknown model {m:?}"))?,
         None => Token2Model::by_serial(&a.serial)
@@ -81,17 +96,11 @@ fn build_card(a: &Args) -> Result<Token2Card, String> {
         .serial
         .strip_prefix(model.serial_prefix)
         .unwrap_or(&a.serial);
-    let mut card = Token2Card::new(
-        model,
-        suffix,
-        TokenClock::offset(a.clock_offset, a.drift_ppm),
-    );
-    card.faults_mut().latency_ms = a.latency_ms;
-    Ok(card)
+    Ok(Token2Card::new(model, suffix, clock))
 }
 
 fn start(a: &Args) -> Result<(), String> {
-    let card: SharedCard = std::sync::Arc::new(std::sync::Mutex::new(build_card(a)?));
+    let card = build_card(a)?;
     let handle = vpcd::attach(card.clone(), a.vpcd_port)
         .map_err(|e| format!("vpcd on port {}: {e}", a.vpcd_port))?;
     if let Some(reader) = &a.wait_for_reader {
@@ -148,7 +157,11 @@ fn control(card: &SharedCard, request: &Value) -> (Value, bool) {
             }
             Err(e) => (json!({"error": e.to_string()}), false),
         },
+        Some("press") => (json!({"committed": c.press_button()}), false),
         Some("remove") => (json!({"ok": true}), true),
-        _ => (json!({"error": "commands: state, fault, remove"}), false),
+        _ => (
+            json!({"error": "commands: state, fault, press, remove"}),
+            false,
+        ),
     }
 }

@@ -4,11 +4,15 @@
 pub mod cli;
 mod clock;
 mod faults;
+pub mod molto2;
 pub mod token2;
+pub mod ykoath;
 
 pub use clock::TokenClock;
 pub use faults::Faults;
+pub use molto2::Molto2Card;
 pub use token2::{Token2Card, Token2Model};
+pub use ykoath::YkOathCard;
 
 /// A smart card as vpcd sees it.
 pub trait VirtualCard: Send {
@@ -22,6 +26,11 @@ pub trait VirtualCard: Send {
     fn faults(&mut self) -> &mut Faults;
     /// What a test may read: display code, clock, seed hash, settings.
     fn state(&self) -> serde_json::Value;
+    /// A press of the device's button (▲ on a Molto2); false if nothing
+    /// waited for it or the device has no button.
+    fn press_button(&mut self) -> bool {
+        false
+    }
 }
 
 /// A minimal valid ATR announcing T=1.
