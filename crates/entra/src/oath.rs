@@ -188,6 +188,11 @@ impl GraphClient {
 
     /// Creates a device. Never blindly resent: after a failure that may have
     /// hidden success, it looks the serial up and returns what it finds.
+    ///
+    /// The `status` in a create response is not to be trusted (Microsoft's
+    /// docs disagree with the service): callers that act on the status
+    /// re-read with [`GraphClient::get_device`]. The enrolment workflow reads
+    /// the token back after activation anyway, so it saves that call.
     pub fn create_device(
         &self,
         d: &NewHardwareOathDevice<'_>,
@@ -226,11 +231,8 @@ impl GraphClient {
         // The body held the secret: overwrite it before it is freed.
         body["secretKey"] = Value::Null;
         let (_, created) = result?;
-        let id = HardwareOathDevice::from_json(&created)
-            .map(|c| c.id)
-            .ok_or_else(|| EntraError::new(ErrorKind::Other, "created device has no id"))?;
-        // Don't trust the status in a create response: re-read.
-        self.get_device(&id)
+        HardwareOathDevice::from_json(&created)
+            .ok_or_else(|| EntraError::new(ErrorKind::Other, "created device has no id"))
     }
 
     pub fn delete_device(&self, id: &str) -> Result<(), EntraError> {
