@@ -151,7 +151,7 @@ fn enrol_killed_after_each_step_resumes_to_activated_once_and_leaves_no_secret()
     let mut printed = Vec::new();
     let mut secrets = Vec::new();
     let mut dirs = Vec::new();
-    for (i, step) in ["write_seed", "create", "activate"].iter().enumerate() {
+    for (i, step) in ["set_clock", "write_seed", "create", "activate"].iter().enumerate() {
         let d = Desk::new();
         d.sandbox.tenant().faults.latency_ms = 150;
         let reader = VirtualReader::acquire();
