@@ -22,25 +22,8 @@ struct Desk {
 
 impl Desk {
     fn new() -> Desk {
-        let users = vec![SeedUser {
-            id: "u-alice".into(),
-            upn: "alice@contoso.com".into(),
-            display_name: "Alice".into(),
-            user_type: "Member".into(),
-        }];
-        let scopes = [
-            "Policy.ReadWrite.AuthenticationMethod",
-            "UserAuthenticationMethod.ReadWrite.All",
-            "User.Read.All",
-        ];
-        let seed = TenantSeed {
-            users,
-            tokens: [(
-                "op".to_string(),
-                scopes.iter().map(|s| s.to_string()).collect(),
-            )]
-            .into(),
-        };
+        let seed =
+            TenantSeed::with_operator("op", vec![SeedUser::member("u-alice", "alice@contoso.com")]);
         Desk {
             dir: tempfile::tempdir().unwrap(),
             tmp: tempfile::tempdir().unwrap(),
@@ -151,7 +134,10 @@ fn enrol_killed_after_each_step_resumes_to_activated_once_and_leaves_no_secret()
     let mut printed = Vec::new();
     let mut secrets = Vec::new();
     let mut dirs = Vec::new();
-    for (i, step) in ["set_clock", "write_seed", "create", "activate"].iter().enumerate() {
+    for (i, step) in ["set_clock", "write_seed", "create", "activate"]
+        .iter()
+        .enumerate()
+    {
         let d = Desk::new();
         d.sandbox.tenant().faults.latency_ms = 150;
         let reader = VirtualReader::acquire();

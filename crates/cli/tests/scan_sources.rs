@@ -51,6 +51,10 @@ struct Xvfb {
     display: String,
 }
 
+/// One X server at a time: two starting together on a loaded machine have
+/// been seen to refuse a client's first connection.
+static ONE_SCREEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 impl Xvfb {
     /// Starts Xvfb on a free display; `-displayfd` reports the number only
     /// once the server accepts connections, so no waiting is guessed.
@@ -138,6 +142,7 @@ fn scan_screen(display: &str) -> std::process::Output {
 
 #[test]
 fn scan_finds_the_qr_on_a_real_screen() {
+    let _one = ONE_SCREEN.lock().unwrap_or_else(|p| p.into_inner());
     let x = Xvfb::start();
     let dir = tempfile::tempdir().unwrap();
     let _shown = Picture::show(&x.display, &write_qr(dir.path(), ENTRA));
@@ -154,6 +159,7 @@ fn scan_finds_the_qr_on_a_real_screen() {
 
 #[test]
 fn scan_of_an_empty_screen_says_no_qr_was_seen() {
+    let _one = ONE_SCREEN.lock().unwrap_or_else(|p| p.into_inner());
     let x = Xvfb::start();
     let out = cli()
         .args(["scan", "--from-screen"])

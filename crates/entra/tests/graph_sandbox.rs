@@ -8,38 +8,16 @@ use oathdesk_entra::{
     StaticToken,
 };
 use oathdesk_otp::{Algorithm, CodeParams, Secret, generate_secret, totp};
-use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
-
-const ALL: [&str; 3] = [
-    "Policy.ReadWrite.AuthenticationMethod",
-    "UserAuthenticationMethod.ReadWrite.All",
-    "User.Read.All",
-];
-
-fn user(id: &str, upn: &str, kind: &str) -> SeedUser {
-    SeedUser {
-        id: id.into(),
-        upn: upn.into(),
-        display_name: upn.split('@').next().unwrap().into(),
-        user_type: kind.into(),
-    }
-}
+use oathdesk_sim::graph::{OPERATOR_SCOPES, Sandbox, SeedUser, TenantSeed};
 
 fn sandbox() -> Sandbox {
-    let seed = TenantSeed {
-        users: vec![
-            user("u-alice", "alice@contoso.com", "Member"),
-            user("u-guest", "gus@partner.com", "Guest"),
-        ],
-        tokens: [
-            (
-                "op".to_string(),
-                ALL.iter().map(|s| s.to_string()).collect(),
-            ),
-            ("policy-only".to_string(), vec![ALL[0].to_string()]),
-        ]
-        .into(),
-    };
+    let users = vec![
+        SeedUser::member("u-alice", "alice@contoso.com"),
+        SeedUser::guest("u-guest", "gus@partner.com"),
+    ];
+    let mut seed = TenantSeed::with_operator("op", users);
+    seed.tokens
+        .insert("policy-only".into(), vec![OPERATOR_SCOPES[0].to_string()]);
     Sandbox::start(seed, 0).unwrap()
 }
 

@@ -32,29 +32,8 @@ fn main() {
         operator: "bench".into(),
     };
     let station = Station::open(config, &MemoryKeyStore::new()).unwrap();
-    let users = vec![SeedUser {
-        id: "u-1".into(),
-        upn: "user@contoso.com".into(),
-        display_name: "User".into(),
-        user_type: "Member".into(),
-    }];
-    let scopes = [
-        "Policy.ReadWrite.AuthenticationMethod",
-        "UserAuthenticationMethod.ReadWrite.All",
-        "User.Read.All",
-    ];
-    let sandbox = Sandbox::start(
-        TenantSeed {
-            users,
-            tokens: [(
-                "op".to_string(),
-                scopes.iter().map(|s| s.to_string()).collect(),
-            )]
-            .into(),
-        },
-        0,
-    )
-    .unwrap();
+    let seed = TenantSeed::with_operator("op", vec![SeedUser::member("u-1", "user@contoso.com")]);
+    let sandbox = Sandbox::start(seed, 0).unwrap();
     let client = GraphClient::builder()
         .graph_base(&sandbox.base_url())
         .token_source(StaticToken("op".into()))

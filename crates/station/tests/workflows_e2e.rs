@@ -31,33 +31,13 @@ fn desk() -> Desk {
         operator: "helpdesk@contoso.com".into(),
     };
     let station = Station::open(config.clone(), &KeyringStore::new(&config.key_profile())).unwrap();
-    let users = vec![
-        SeedUser {
-            id: "u-alice".into(),
-            upn: "alice@contoso.com".into(),
-            display_name: "Alice".into(),
-            user_type: "Member".into(),
-        },
-        SeedUser {
-            id: "u-gus".into(),
-            upn: "gus@partner.com".into(),
-            display_name: "Gus".into(),
-            user_type: "Guest".into(),
-        },
-    ];
-    let scopes = [
-        "Policy.ReadWrite.AuthenticationMethod",
-        "UserAuthenticationMethod.ReadWrite.All",
-        "User.Read.All",
-    ];
-    let seed = TenantSeed {
-        users,
-        tokens: [(
-            "op".to_string(),
-            scopes.iter().map(|s| s.to_string()).collect(),
-        )]
-        .into(),
-    };
+    let seed = TenantSeed::with_operator(
+        "op",
+        vec![
+            SeedUser::member("u-alice", "alice@contoso.com"),
+            SeedUser::guest("u-gus", "gus@partner.com"),
+        ],
+    );
     let sandbox = Sandbox::start(seed, 0).unwrap();
     let fast = RetryPolicy {
         base_delay: Duration::from_millis(2),

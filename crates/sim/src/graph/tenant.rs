@@ -23,6 +23,34 @@ fn member() -> String {
     "Member".into()
 }
 
+impl SeedUser {
+    /// A member account; its display name is the UPN's local part.
+    pub fn member(id: &str, upn: &str) -> SeedUser {
+        let name = upn.split('@').next().unwrap_or(upn);
+        SeedUser {
+            id: id.into(),
+            upn: upn.into(),
+            display_name: name.into(),
+            user_type: member(),
+        }
+    }
+
+    /// A guest account.
+    pub fn guest(id: &str, upn: &str) -> SeedUser {
+        SeedUser {
+            user_type: "Guest".into(),
+            ..SeedUser::member(id, upn)
+        }
+    }
+}
+
+/// The scopes an operator needs for every hardware-OATH call.
+pub const OPERATOR_SCOPES: [&str; 3] = [
+    "Policy.ReadWrite.AuthenticationMethod",
+    "UserAuthenticationMethod.ReadWrite.All",
+    "User.Read.All",
+];
+
 /// The JSON seed file: users and the operator's bearer tokens with scopes.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct TenantSeed {
@@ -30,6 +58,17 @@ pub struct TenantSeed {
     /// Bearer token → scopes it carries.
     #[serde(default)]
     pub tokens: HashMap<String, Vec<String>>,
+}
+
+impl TenantSeed {
+    /// `users`, and one operator bearer token carrying every scope.
+    pub fn with_operator(token: &str, users: Vec<SeedUser>) -> TenantSeed {
+        let scopes = OPERATOR_SCOPES.iter().map(|s| s.to_string()).collect();
+        TenantSeed {
+            users,
+            tokens: [(token.to_string(), scopes)].into(),
+        }
+    }
 }
 
 /// Switches a test flips at run time.

@@ -17,9 +17,14 @@ pub use ykoath::YkOathCard;
 /// A smart card as vpcd sees it.
 pub trait VirtualCard: Send {
     /// Answer-to-reset.
-    fn atr(&self) -> Vec<u8>;
+    fn atr(&self) -> Vec<u8> {
+        ATR_T1.to_vec()
+    }
+    /// Power (or reset) ends any authenticated session.
     fn power_on(&mut self);
-    fn power_off(&mut self);
+    fn power_off(&mut self) {
+        self.power_on();
+    }
     /// Handles one command APDU; returns the response with its status word.
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8>;
     /// The fault switches a test has set on this card.

@@ -9,7 +9,7 @@ use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::{ATR_T1, Faults, TokenClock, VirtualCard};
+use super::{Faults, TokenClock, VirtualCard};
 
 pub const PROFILES: usize = 100;
 /// Authentication tries before the device locks (recovery: factory reset).
@@ -329,17 +329,9 @@ impl Molto2Card {
 }
 
 impl VirtualCard for Molto2Card {
-    fn atr(&self) -> Vec<u8> {
-        ATR_T1.to_vec()
-    }
-
     fn power_on(&mut self) {
         self.authenticated = false;
         self.challenge = None;
-    }
-
-    fn power_off(&mut self) {
-        self.power_on();
     }
 
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {

@@ -8,7 +8,7 @@ use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::{ATR_T1, Faults, TokenClock, VirtualCard};
+use super::{Faults, TokenClock, VirtualCard};
 
 /// A model and whether a clock write keeps its seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,17 +281,9 @@ impl Token2Card {
 }
 
 impl VirtualCard for Token2Card {
-    fn atr(&self) -> Vec<u8> {
-        ATR_T1.to_vec()
-    }
-
     fn power_on(&mut self) {
         self.authenticated = false;
         self.challenge = None;
-    }
-
-    fn power_off(&mut self) {
-        self.power_on();
     }
 
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {

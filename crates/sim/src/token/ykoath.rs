@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 
-use super::{ATR_T1, Faults, VirtualCard};
+use super::{Faults, VirtualCard};
 
 pub const AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01];
 /// Credentials a key holds (32 on most firmware).
@@ -290,17 +290,9 @@ impl YkOathCard {
 }
 
 impl VirtualCard for YkOathCard {
-    fn atr(&self) -> Vec<u8> {
-        ATR_T1.to_vec()
-    }
-
     fn power_on(&mut self) {
         self.selected = false;
         self.unlocked = self.access_key.is_none();
-    }
-
-    fn power_off(&mut self) {
-        self.power_on();
     }
 
     fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {
