@@ -24,6 +24,9 @@ pub enum DeviceErrorKind {
     Refused(#[from] Token2Error),
     #[error("{0}")]
     NotWritable(String),
+    /// A Molto2 refused the customer key.
+    #[error("the token refused the customer key: {tries_left} tries left before it locks itself")]
+    KeyRefused { tries_left: u8 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,6 +64,12 @@ impl DeviceError {
             }
             (DeviceErrorKind::Refused(_), _) => "Check the token model and its settings, then try again.".into(),
             (DeviceErrorKind::NotWritable(_), _) => "Use a supported programmable token.".into(),
+            (DeviceErrorKind::KeyRefused { tries_left: 0 }, _) => {
+                "The token is locked: only a factory reset (which wipes every profile) recovers it.".into()
+            }
+            (DeviceErrorKind::KeyRefused { .. }, _) => {
+                "Check the customer key before trying again; do not guess.".into()
+            }
         }
     }
 

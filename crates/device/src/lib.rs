@@ -10,10 +10,13 @@
 pub mod apdu;
 mod desk;
 mod error;
+pub mod hid;
+pub mod molto2;
 pub mod pcsc;
 pub mod profiles;
 pub mod token2;
 pub mod transport;
+pub mod ykoath;
 
 pub use desk::{Desk, OpenToken};
 pub use error::{DeviceError, DeviceErrorKind, TokenState};

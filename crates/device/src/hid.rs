@@ -1,0 +1,246 @@
+//! HID: Token2's own APDU framing over 65-byte reports (not CTAPHID), for
+//! the OTP applet on Token2 FIDO keys. Output report: `00 | 21 | flags|seq |
+//! len (≤ 61) | chunk | zero padding`, flags `0x20` for "more follows" and
+//! `0x00` for the last chunk, sequence modulo 16. The device answers `C0`
+//! while busy (waiting for a touch). Windows rejects feature reports here,
+//! so output reports are used.
+//!
+//! No HID device can exist on the test machines (no uhid), so the device is
+//! a trait: `hidapi` implements it on desks (feature `hid`), an in-process
+//! fake in tests.
+
+use crate::transport::{Transport, TransportError};
+
+pub const REPORT_LEN: usize = 64;
+const CHANNEL: u8 = 0x21;
+const MORE: u8 = 0x20;
+const BUSY: u8 = 0xC0;
+const CHUNK: usize = 61;
+/// Busy answers after which the user is asked to touch the key.
+pub const TOUCH_HINT_AFTER: u32 = 3;
+
+/// One HID device's interrupt pipes.
+pub trait HidDevice {
+    /// Writes one output report (report id first, then 64 bytes).
+    fn write_report(&mut self, report: &[u8; REPORT_LEN + 1]) -> Result<(), TransportError>;
+    /// Reads one 64-byte input report.
+    fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError>;
+}
+
+/// Splits an APDU into output reports.
+pub fn frame(apdu: &[u8]) -> Vec<[u8; REPORT_LEN + 1]> {
+    let chunks: Vec<&[u8]> = if apdu.is_empty() {
+        vec![&[]]
+    } else {
+        apdu.chunks(CHUNK).collect()
+    };
+    let last = chunks.len() - 1;
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut r = [0u8; REPORT_LEN + 1];
+            r[1] = CHANNEL;
+            r[2] = if i < last { MORE } else { 0 } | (i as u8 & 0x0F);
+            r[3] = chunk.len() as u8;
+            r[4..4 + chunk.len()].copy_from_slice(chunk);
+            r
+        })
+        .collect()
+}
+
+/// An APDU transport over a HID device; `on_busy` is told how many busy
+/// answers came so far (the GUI asks for a touch after a few).
+pub struct HidTransport<D: HidDevice> {
+    pub device: D,
+    pub on_busy: Box<dyn FnMut(u32) + Send>,
+}
+
+impl<D: HidDevice> Transport for HidTransport<D> {
+    fn transmit_raw(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        for report in frame(apdu) {
+            self.device.write_report(&report)?;
+        }
+        let (mut out, mut busy, mut expect) = (Vec::new(), 0u32, 0u8);
+        loop {
+            let r = self.device.read_report()?;
+            if r[0] == BUSY {
+                busy += 1;
+                (self.on_busy)(busy);
+                continue;
+            }
+            let len = r[2] as usize;
+            if r[0] != CHANNEL || len > CHUNK || r[1] & 0x0F != expect & 0x0F {
+                return Err(TransportError::Malformed);
+            }
+            out.extend_from_slice(&r[3..3 + len]);
+            expect = expect.wrapping_add(1);
+            if r[1] & MORE == 0 {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+/// What enumeration reports about a HID device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HidInfo {
+    pub vendor_id: u16,
+    pub product_id: u16,
+    pub usage_page: u16,
+    pub product: String,
+    pub path: String,
+}
+
+impl HidInfo {
+    /// Token2's FIDO keys with the OTP applet: VID 0x349E and the FIDO usage
+    /// page, or the product string; confirmed afterwards with the SELECT.
+    pub fn may_hold_token2_otp(&self) -> bool {
+        self.vendor_id == 0x349E
+            && (self.usage_page == 0xF1D0 || self.product.contains("FIDO2 Security Key"))
+    }
+}
+
+/// Lists HID devices; the real one wraps `hidapi` (feature `hid`).
+pub trait HidEnumerator {
+    fn devices(&self) -> Result<Vec<HidInfo>, TransportError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A device that reassembles APDUs, answers through `respond`, and can
+    /// be busy for a few reads first.
+    struct FakeKey<F: FnMut(&[u8]) -> Vec<u8>> {
+        inbox: Vec<u8>,
+        outbox: Vec<[u8; REPORT_LEN]>,
+        busy_reads: u32,
+        respond: F,
+    }
+
+    impl<F: FnMut(&[u8]) -> Vec<u8>> HidDevice for FakeKey<F> {
+        fn write_report(&mut self, r: &[u8; REPORT_LEN + 1]) -> Result<(), TransportError> {
+            assert_eq!((r[0], r[1]), (0, CHANNEL));
+            self.inbox.extend_from_slice(&r[4..4 + r[3] as usize]);
+            if r[2] & MORE == 0 {
+                let answer = (self.respond)(&std::mem::take(&mut self.inbox));
+                self.outbox = frame(&answer)
+                    .into_iter()
+                    .rev()
+                    .map(|f| f[1..].try_into().unwrap())
+                    .collect();
+            }
+            Ok(())
+        }
+
+        fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError> {
+            if self.busy_reads > 0 {
+                self.busy_reads -= 1;
+                let mut r = [0u8; REPORT_LEN];
+                r[0] = BUSY;
+                return Ok(r);
+            }
+            self.outbox
+                .pop()
+                .ok_or(TransportError::LinkLost("no answer".into()))
+        }
+    }
+
+    #[test]
+    fn frames_long_apdus_in_sequenced_chunks() {
+        let apdu: Vec<u8> = (0..150u8).collect();
+        let reports = frame(&apdu);
+        assert_eq!(reports.len(), 3);
+        assert_eq!((reports[0][2], reports[0][3]), (0x20, 61));
+        assert_eq!((reports[1][2], reports[1][3]), (0x21, 61));
+        assert_eq!((reports[2][2], reports[2][3]), (0x02, 28));
+    }
+
+    #[test]
+    fn round_trips_through_a_busy_device() {
+        let mut busy_seen = Vec::new();
+        let key = FakeKey {
+            inbox: vec![],
+            outbox: vec![],
+            busy_reads: 4,
+            respond: |apdu: &[u8]| [apdu, &[0x90, 0x00]].concat(),
+        };
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let mut t = HidTransport {
+            device: key,
+            on_busy: Box::new(move |n| log.lock().unwrap().push(n)),
+        };
+        let apdu: Vec<u8> = (0..100u8).collect();
+        let answer = t.transmit_raw(&apdu).unwrap();
+        assert_eq!(&answer[..100], &apdu[..]);
+        busy_seen.extend(seen.lock().unwrap().iter().copied());
+        assert_eq!(busy_seen, vec![1, 2, 3, 4]);
+        assert!(busy_seen.iter().any(|n| *n >= TOUCH_HINT_AFTER));
+    }
+
+    #[test]
+    fn recognises_token2_fido_keys() {
+        let info = HidInfo {
+            vendor_id: 0x349E,
+            product_id: 0x0026,
+            usage_page: 0xF1D0,
+            product: "x".into(),
+            path: "p".into(),
+        };
+        assert!(info.may_hold_token2_otp());
+        assert!(
+            !HidInfo {
+                vendor_id: 0x1050,
+                ..info
+            }
+            .may_hold_token2_otp()
+        );
+    }
+}
+
+/// The real HID devices, through `hidapi`.
+#[cfg(feature = "hid")]
+pub mod hidapi_impl {
+    use super::{HidDevice, HidEnumerator, HidInfo, REPORT_LEN};
+    use crate::transport::TransportError;
+
+    fn err(e: hidapi::HidError) -> TransportError {
+        TransportError::LinkLost(format!("HID: {e}"))
+    }
+
+    pub struct HidApiEnumerator(pub hidapi::HidApi);
+
+    impl HidEnumerator for HidApiEnumerator {
+        fn devices(&self) -> Result<Vec<HidInfo>, TransportError> {
+            Ok(self
+                .0
+                .device_list()
+                .map(|d| HidInfo {
+                    vendor_id: d.vendor_id(),
+                    product_id: d.product_id(),
+                    usage_page: d.usage_page(),
+                    product: d.product_string().unwrap_or_default().to_string(),
+                    path: d.path().to_string_lossy().into_owned(),
+                })
+                .collect())
+        }
+    }
+
+    pub struct HidApiDevice(pub hidapi::HidDevice);
+
+    impl HidDevice for HidApiDevice {
+        fn write_report(&mut self, report: &[u8; REPORT_LEN + 1]) -> Result<(), TransportError> {
+            self.0.write(report).map(drop).map_err(err)
+        }
+
+        fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError> {
+            let mut buf = [0u8; REPORT_LEN];
+            match self.0.read_timeout(&mut buf, 5_000).map_err(err)? {
+                0 => Err(TransportError::LinkLost("HID: no answer within 5 s".into())),
+                _ => Ok(buf),
+            }
+        }
+    }
+}
