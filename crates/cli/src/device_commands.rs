@@ -27,27 +27,37 @@ pub enum DeviceCommand {
 
 #[derive(Args)]
 pub struct ReaderArg {
+    /// Token family: auto (a Molto2 by its reader name, else a Token2
+    /// single-profile token), token2, molto2 or ykoath.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub family: crate::family_commands::Family,
     /// The reader (default: the one with a token on it).
     #[arg(long)]
-    reader: Option<String>,
+    pub reader: Option<String>,
 }
 
 #[derive(Args)]
 pub struct BurnArgs {
     #[command(flatten)]
-    reader: ReaderArg,
+    pub reader: ReaderArg,
     #[arg(long, value_parser = parse_algorithm)]
-    algorithm: Option<Algorithm>,
+    pub algorithm: Option<Algorithm>,
     #[arg(long)]
-    period: Option<u64>,
+    pub period: Option<u64>,
     #[arg(long)]
-    digits: Option<u32>,
+    pub digits: Option<u32>,
     /// Seconds the display stays on.
     #[arg(long)]
-    display_timeout: Option<u64>,
+    pub display_timeout: Option<u64>,
     /// Generate a fresh secret instead of reading one from stdin.
     #[arg(long)]
     generate: bool,
+    /// Molto2: the profile (0-99) to burn.
+    #[arg(long)]
+    pub profile: Option<u8>,
+    /// Molto2: a title of up to 12 bytes shown with the profile.
+    #[arg(long)]
+    pub title: Option<String>,
     #[command(flatten)]
     source: SourceArgs,
 }
@@ -55,7 +65,7 @@ pub struct BurnArgs {
 #[derive(Args)]
 pub struct SyncArgs {
     #[command(flatten)]
-    reader: ReaderArg,
+    pub reader: ReaderArg,
     #[arg(long, value_parser = parse_algorithm, default_value = "sha1")]
     algorithm: Algorithm,
     #[arg(long, default_value_t = 30)]
@@ -63,6 +73,12 @@ pub struct SyncArgs {
     /// Go ahead on models whose clock write wipes the seed.
     #[arg(long)]
     accept_seed_wipe: bool,
+    /// Molto2: the profile whose clock to set.
+    #[arg(long, conflicts_with = "all")]
+    pub profile: Option<u8>,
+    /// Molto2: every profile.
+    #[arg(long)]
+    pub all: bool,
 }
 
 fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
@@ -156,6 +172,16 @@ impl DeviceCommand {
                         .join("\n")
                 });
             }
+            DeviceCommand::Info(a) if crate::family_commands::is_other(&a)? => {
+                crate::family_commands::info(ctx, &a)?
+            }
+            DeviceCommand::Burn(a) if crate::family_commands::is_other(&a.reader)? => {
+                let seed = read_seed(&a)?;
+                crate::family_commands::burn(ctx, &a, seed)?
+            }
+            DeviceCommand::SyncClock(a) if crate::family_commands::is_other(&a.reader)? => {
+                crate::family_commands::sync(ctx, &a)?
+            }
             DeviceCommand::Info(a) => {
                 let token = desk()?.open(a.reader.as_deref())?;
                 print(ctx, &describe(&token), |t| {
@@ -185,7 +211,7 @@ impl DeviceCommand {
 }
 
 /// Where the seed comes from: --generate, a --from-* source, or stdin.
-fn read_seed(a: &BurnArgs) -> Result<SeedInput, CliError> {
+pub fn read_seed(a: &BurnArgs) -> Result<SeedInput, CliError> {
     if a.generate {
         return Ok(SeedInput::generated(a.algorithm.unwrap_or_default()));
     }

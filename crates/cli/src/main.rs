@@ -7,6 +7,7 @@
 mod desk;
 mod device_commands;
 mod entra_commands;
+mod family_commands;
 mod input;
 mod otp_commands;
 mod output;

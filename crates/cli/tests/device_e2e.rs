@@ -265,3 +265,124 @@ fn devices_lists_the_reader_with_its_token() {
         .clone();
     assert_eq!(listed["card_present"], true);
 }
+
+mod families {
+    use super::*;
+    use oathdesk_sim::token::{Molto2Card, YkOathCard};
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    }
+
+    #[test]
+    fn molto2_burn_a_profile_then_its_display_matches() {
+        let reader = VirtualReader::acquire();
+        let t = reader.insert(Molto2Card::new(
+            "MOLTO2C00001",
+            TokenClock::offset(-900, 0.0),
+        ));
+        let args = [
+            "burn",
+            "--family",
+            "molto2",
+            "--reader",
+            reader.name(),
+            "--profile",
+            "5",
+            "--title",
+            "VPN",
+            "--digits",
+            "8",
+            "--json",
+        ];
+        let v = json(&run(&args, SECRET));
+        assert_eq!(v["written_to"], "profile 5");
+        let card = t.card();
+        let host = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let at = card.clock.at(host).to_string();
+        let computed = json(&run(
+            &["code", "--digits", "8", "--at", &at, "--json"],
+            SECRET,
+        ));
+        assert_eq!(card.display_code_at(5, host).unwrap(), computed["code"]);
+        assert_eq!(card.profiles[5].title.as_deref(), Some("VPN"));
+    }
+
+    #[test]
+    fn molto2_sync_all_profiles_moves_the_clock() {
+        let reader = VirtualReader::acquire();
+        let t = reader.insert(Molto2Card::new(
+            "MOLTO2C00002",
+            TokenClock::offset(-3600, 0.0),
+        ));
+        json(&run(
+            &[
+                "sync-clock",
+                "--family",
+                "molto2",
+                "--reader",
+                reader.name(),
+                "--all",
+                "--json",
+            ],
+            "",
+        ));
+        assert!(t.card().clock.now().abs_diff(now()) <= 2);
+    }
+
+    #[test]
+    fn molto2_wrong_customer_key_says_tries_left() {
+        let reader = VirtualReader::acquire();
+        let _t = reader.insert(Molto2Card::new("MOLTO2C00003", TokenClock::offset(0, 0.0)));
+        let mut env = STATION.with(|s| s.env());
+        env.push(("OATHDESK_CUSTOMER_KEY", "WRONGWRONGWRONG1".into()));
+        let args = [
+            "burn",
+            "--family",
+            "molto2",
+            "--reader",
+            reader.name(),
+            "--profile",
+            "1",
+            "--json",
+        ];
+        let out = run_with(&args, SECRET, &env);
+        assert_eq!(out.status.code(), Some(1));
+        let message = common::json_error(&out)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.contains("9 tries left"), "{message}");
+    }
+
+    #[test]
+    fn ykoath_burn_then_the_key_computes_the_same_code() {
+        let reader = VirtualReader::acquire();
+        let t = reader.insert(YkOathCard::new());
+        let uri = "otpauth://totp/Contoso:alice@contoso.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Contoso";
+        let v = json(&run(
+            &[
+                "burn",
+                "--family",
+                "ykoath",
+                "--reader",
+                reader.name(),
+                "--json",
+            ],
+            uri,
+        ));
+        assert_eq!(v["written_to"], "credential Contoso:alice@contoso.com");
+        let at = now();
+        let computed = json(&run(&["code", "--at", &at.to_string(), "--json"], uri));
+        assert_eq!(
+            t.card().code("Contoso:alice@contoso.com", at).unwrap(),
+            computed["code"]
+        );
+    }
+}
