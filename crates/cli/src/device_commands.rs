@@ -25,7 +25,7 @@ pub enum DeviceCommand {
     SyncClock(SyncArgs),
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct ReaderArg {
     /// Token family: auto (a Molto2 by its reader name, else a Token2
     /// single-profile token), token2, molto2 or ykoath.
@@ -183,7 +183,10 @@ impl DeviceCommand {
                 crate::family_commands::sync(ctx, &a)?
             }
             DeviceCommand::Info(a) => {
-                let token = desk()?.open(a.reader.as_deref())?;
+                let token = match desk()?.open(a.reader.as_deref()) {
+                    Ok(t) => t,
+                    Err(e) => return crate::family_commands::identify_fallback(ctx, &a, e),
+                };
                 print(ctx, &describe(&token), |t| {
                     format!(
                         "{} {} on {}: clock {} (drift {:+} s)",

@@ -6,6 +6,8 @@
 use clap::ValueEnum;
 use oathdesk_device::molto2::{DEFAULT_CUSTOMER_KEY, Molto2Session, PROFILES};
 use oathdesk_device::pcsc::PcscDesk;
+use oathdesk_device::profiles::{Family as ProfileFamily, Profiles};
+use oathdesk_device::token2::codec as t2codec;
 use oathdesk_device::token2::codec::DisplayTimeout;
 use oathdesk_device::ykoath::{YkOathSession, credential_name};
 use oathdesk_otp::{CodeParams, totp_at};
@@ -40,7 +42,10 @@ fn reader_of(a: &ReaderArg) -> Result<String, CliError> {
     Ok(d.choose_reader(a.reader.as_deref())?)
 }
 
-/// The family to use: explicit, or a Molto2 recognised by its reader name.
+/// The family to use: explicit, or a Molto2 recognised by its reader name
+/// (never probed: foreign commands can wedge it), else a Token2 token.
+/// `info` falls back to a YKOATH SELECT when a token does not know Token2's
+/// get-info (see [`identify_fallback`]).
 fn family_of(a: &ReaderArg) -> Result<Family, CliError> {
     if a.family != Family::Auto {
         return Ok(a.family);
@@ -51,6 +56,27 @@ fn family_of(a: &ReaderArg) -> Result<Family, CliError> {
     } else {
         Family::Token2
     })
+}
+
+/// For `info` in auto mode: a token that refused Token2's get-info as an
+/// unknown command may be a YKOATH applet; describe it if SELECT succeeds.
+pub fn identify_fallback(
+    ctx: &Ctx,
+    a: &ReaderArg,
+    err: oathdesk_device::DeviceError,
+) -> Result<(), CliError> {
+    let unknown_command = matches!(
+        err.kind,
+        oathdesk_device::DeviceErrorKind::Refused(t2codec::Token2Error::Unsupported(_))
+    );
+    if a.family != Family::Auto || !unknown_command {
+        return Err(err.into());
+    }
+    let forced = ReaderArg {
+        family: Family::Ykoath,
+        reader: a.reader.clone(),
+    };
+    info(ctx, &forced)
 }
 
 /// True when the command is for a Molto2 or YKOATH token.
@@ -148,12 +174,7 @@ pub fn burn(ctx: &Ctx, a: &BurnArgs, mut seed: SeedInput) -> Result<(), CliError
                     format!("a Molto2 has profiles 0-{}", PROFILES - 1),
                 ));
             }
-            if ![4, 6, 8, 10].contains(&params.digits) || ![30, 60].contains(&params.period) {
-                return Err(CliError::input(
-                    "settings",
-                    "a Molto2 shows 4, 6, 8 or 10 digits with a 30 or 60 s period; nothing was written",
-                ));
-            }
+            check(Family::Molto2, &params, seed.credential.secret.len())?;
             let timeout = DisplayTimeout::from_seconds(a.display_timeout.unwrap_or(30))
                 .ok_or_else(|| {
                     CliError::input(
@@ -174,6 +195,7 @@ pub fn burn(ctx: &Ctx, a: &BurnArgs, mut seed: SeedInput) -> Result<(), CliError
             (m.info().serial.clone(), format!("profile {profile}"))
         }
         _ => {
+            check(Family::Ykoath, &params, seed.credential.secret.len())?;
             let name = credential_name(
                 seed.credential.display_issuer(),
                 &seed.credential.account,
@@ -208,6 +230,21 @@ pub fn burn(ctx: &Ctx, a: &BurnArgs, mut seed: SeedInput) -> Result<(), CliError
         |v| v.to_string(),
     );
     Ok(())
+}
+
+/// Checks the settings against the family's device profile, before any write.
+fn check(family: Family, params: &CodeParams, seed_len: usize) -> Result<(), CliError> {
+    let kind = match family {
+        Family::Molto2 => ProfileFamily::Token2Molto2,
+        _ => ProfileFamily::Ykoath,
+    };
+    let profiles = Profiles::builtin();
+    let profile = profiles
+        .for_family(kind)
+        .expect("built-in profile for every family");
+    profile
+        .check(params, seed_len)
+        .map_err(|e| CliError::input("not_writable", e.to_string()))
 }
 
 pub fn sync(ctx: &Ctx, a: &SyncArgs) -> Result<(), CliError> {

@@ -386,3 +386,44 @@ mod families {
         );
     }
 }
+
+mod detection {
+    use super::*;
+    use oathdesk_sim::token::YkOathCard;
+
+    #[test]
+    fn a_ykoath_applet_is_found_without_being_named() {
+        let reader = VirtualReader::acquire();
+        let _t = reader.insert(YkOathCard::new());
+        let v = json(&run(&["info", "--reader", reader.name(), "--json"], ""));
+        assert_eq!(v["family"], "ykoath");
+    }
+
+    #[test]
+    fn molto2_settings_are_checked_against_its_profile_first() {
+        let reader = VirtualReader::acquire();
+        let t = reader.insert(oathdesk_sim::token::Molto2Card::new(
+            "MOLTO2D00001",
+            TokenClock::offset(0, 0.0),
+        ));
+        let args = [
+            "burn",
+            "--family",
+            "molto2",
+            "--reader",
+            reader.name(),
+            "--profile",
+            "2",
+            "--digits",
+            "7",
+        ];
+        let out = run(&args, SECRET);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("nothing was written"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(t.card().seed_sha256(2).is_none());
+    }
+}

@@ -12,6 +12,8 @@ use serde::Deserialize;
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     Token2Single,
+    Token2Molto2,
+    Ykoath,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
@@ -71,7 +73,10 @@ impl Profile {
 
     fn validate(&self) -> Result<(), String> {
         let bad = |field: &str, why: &str| Err(format!("field `{field}`: {why}"));
-        if self.serial_prefixes.is_empty() || self.serial_prefixes.iter().any(|p| p.is_empty()) {
+        // Single-profile models are told apart only by serial prefix.
+        let needs_prefix = self.family == Family::Token2Single;
+        let empty = self.serial_prefixes.iter().any(|p| p.is_empty());
+        if (needs_prefix && self.serial_prefixes.is_empty()) || empty {
             return bad("serial_prefixes", "needs at least one non-empty prefix");
         }
         if self.algorithms.is_empty() {
@@ -95,7 +100,7 @@ impl Profile {
 pub struct Profiles(Vec<Profile>);
 
 /// The profiles shipped with OathDesk, so the app works without the folder.
-const BUILTIN: [(&str, &str); 8] = [
+const BUILTIN: [(&str, &str); 10] = [
     (
         "token2-otpc-p1-i.toml",
         include_str!("../../../device-profiles/token2-otpc-p1-i.toml"),
@@ -127,6 +132,14 @@ const BUILTIN: [(&str, &str); 8] = [
     (
         "token2-c302-i.toml",
         include_str!("../../../device-profiles/token2-c302-i.toml"),
+    ),
+    (
+        "token2-molto2v2.toml",
+        include_str!("../../../device-profiles/token2-molto2v2.toml"),
+    ),
+    (
+        "yubikey-oath.toml",
+        include_str!("../../../device-profiles/yubikey-oath.toml"),
     ),
 ];
 
@@ -165,6 +178,12 @@ impl Profiles {
         &self.0
     }
 
+    /// The profile of a family recognised by other means than its serial
+    /// (Molto2 by reader name, YKOATH by SELECT).
+    pub fn for_family(&self, family: Family) -> Option<&Profile> {
+        self.0.iter().find(|p| p.family == family)
+    }
+
     /// The model whose longest serial prefix matches; `None` for an unknown
     /// token, which is shown but never written.
     pub fn for_serial(&self, serial: &str) -> Option<&Profile> {
@@ -190,7 +209,8 @@ mod tests {
     #[test]
     fn builtin_profiles_load_and_match_by_longest_prefix() {
         let p = Profiles::builtin();
-        assert_eq!(p.all().len(), 8);
+        assert_eq!(p.all().len(), 10);
+        assert_eq!(p.for_family(Family::Token2Molto2).unwrap().profiles, 100);
         assert_eq!(p.for_serial("8659621000001").unwrap().name, "OTPC-P2-i-NB");
         assert_eq!(p.for_serial("8659622000001").unwrap().name, "OTPC-P2-i");
         assert!(p.for_serial("1234567").is_none());
