@@ -12,5 +12,6 @@ pub use client::{
 };
 pub use error::{EntraError, ErrorKind};
 pub use oath::{
-    DeviceFilter, DeviceStatus, HardwareOathDevice, Identity, NewHardwareOathDevice, User,
+    BulkOutcome, DeviceFilter, DeviceStatus, DeviceUpdate, HardwareOathDevice, Identity,
+    NewHardwareOathDevice, User,
 };

@@ -314,3 +314,176 @@ impl GraphClient {
         })
     }
 }
+
+/// Fields an unassigned device may change (never the secret).
+#[derive(Debug, Clone, Default)]
+pub struct DeviceUpdate {
+    pub display_name: Option<String>,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub params: Option<CodeParams>,
+}
+
+/// One item's fate in a bulk create.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum BulkOutcome {
+    Created { id: String },
+    Refused { message: String },
+}
+
+const POLICY: &str =
+    "/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/hardwareOath";
+const POLICY_TYPE: &str = "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration";
+
+fn user_path(user: &str) -> String {
+    format!(
+        "/beta/users/{}/authentication/hardwareOathMethods",
+        enc(user)
+    )
+}
+
+impl GraphClient {
+    pub fn update_device(&self, id: &str, u: &DeviceUpdate) -> Result<(), EntraError> {
+        let mut body = json!({});
+        if let Some(v) = &u.display_name {
+            body["displayName"] = json!(v);
+        }
+        if let Some(v) = &u.manufacturer {
+            body["manufacturer"] = json!(v);
+        }
+        if let Some(v) = &u.model {
+            body["model"] = json!(v);
+        }
+        if let Some(p) = &u.params {
+            body["timeIntervalInSeconds"] = json!(p.period);
+            body["hashFunction"] = json!(hash_name(p.algorithm));
+        }
+        self.send(
+            Method::PATCH,
+            &format!("{INVENTORY}/{}", enc(id)),
+            Some(&body),
+            Idempotence::Safe,
+        )
+        .map(drop)
+    }
+
+    /// Creates many devices in one `$delta` request; each item's outcome is
+    /// reported by position. Not retried blindly: on a failure that may hide
+    /// success, look the serials up.
+    pub fn bulk_create(
+        &self,
+        devices: &[NewHardwareOathDevice<'_>],
+    ) -> Result<Vec<BulkOutcome>, EntraError> {
+        let value: Vec<Value> = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                json!({
+                    "@contentId": (i + 1).to_string(),
+                    "serialNumber": d.serial_number,
+                    "manufacturer": d.manufacturer,
+                    "model": d.model,
+                    "secretKey": d.secret.to_base32().as_str(),
+                    "timeIntervalInSeconds": d.params.period,
+                    "hashFunction": hash_name(d.params.algorithm),
+                })
+            })
+            .collect();
+        let mut body = json!({"@context": "#$delta", "value": value});
+        let result = self.send(Method::PATCH, INVENTORY, Some(&body), Idempotence::Once);
+        if let Some(items) = body["value"].as_array_mut() {
+            items.iter_mut().for_each(|i| i["secretKey"] = Value::Null);
+        }
+        let (_, answer) = result?;
+        let by_id: Vec<Value> = answer["value"].as_array().cloned().unwrap_or_default();
+        Ok((1..=devices.len())
+            .map(|n| {
+                let item = by_id
+                    .iter()
+                    .find(|v| v["@contentId"] == json!(n.to_string()));
+                match item.and_then(|v| v["id"].as_str()) {
+                    Some(id) => BulkOutcome::Created { id: id.to_string() },
+                    None => BulkOutcome::Refused {
+                        message: item
+                            .and_then(|v| v["error"]["message"].as_str())
+                            .unwrap_or("no answer for this item")
+                            .to_string(),
+                    },
+                }
+            })
+            .collect())
+    }
+
+    pub fn deactivate(&self, user: &str, device_id: &str) -> Result<(), EntraError> {
+        let path = format!("{}/{}/deactivate", user_path(user), enc(device_id));
+        self.send(Method::POST, &path, None, Idempotence::Safe)
+            .map(drop)
+    }
+
+    pub fn assign_and_activate(
+        &self,
+        user: &str,
+        device_id: &str,
+        code: &str,
+    ) -> Result<(), EntraError> {
+        let body = json!({"device": {"id": device_id}, "verificationCode": code});
+        self.send(
+            Method::POST,
+            &format!("{}/assignAndActivate", user_path(user)),
+            Some(&body),
+            Idempotence::Safe,
+        )
+        .map(drop)
+    }
+
+    pub fn assign_and_activate_by_serial(
+        &self,
+        user: &str,
+        serial: &str,
+        code: &str,
+    ) -> Result<(), EntraError> {
+        let body = json!({"serialNumber": serial, "verificationCode": code});
+        let path = format!("{}/assignAndActivateBySerialNumber", user_path(user));
+        self.send(Method::POST, &path, Some(&body), Idempotence::Safe)
+            .map(drop)
+    }
+
+    /// Whether the tenant's hardware OATH method policy is enabled.
+    pub fn policy_enabled(&self) -> Result<bool, EntraError> {
+        let (_, v) = self.send(Method::GET, POLICY, None, Idempotence::Safe)?;
+        Ok(v["state"].as_str() == Some("enabled"))
+    }
+
+    pub fn set_policy_enabled(&self, enabled: bool) -> Result<(), EntraError> {
+        let body = json!({"@odata.type": POLICY_TYPE, "state": if enabled { "enabled" } else { "disabled" }});
+        self.send(Method::PATCH, POLICY, Some(&body), Idempotence::Safe)
+            .map(drop)
+    }
+
+    /// Users whose UPN starts with `prefix` (v1.0).
+    pub fn search_users(&self, prefix: &str) -> Result<Vec<User>, EntraError> {
+        let filter = format!("startswith(userPrincipalName,{})", quote(prefix));
+        let (_, v) = self.send(
+            Method::GET,
+            &format!("/v1.0/users?$filter={}", enc(&filter)),
+            None,
+            Idempotence::Safe,
+        )?;
+        Ok(v["value"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|u| User {
+                        id: u["id"].as_str().unwrap_or_default().into(),
+                        user_principal_name: u["userPrincipalName"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .into(),
+                        display_name: u["displayName"].as_str().map(str::to_string),
+                        user_type: u["userType"].as_str().map(str::to_string),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}

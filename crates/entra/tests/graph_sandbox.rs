@@ -265,3 +265,86 @@ fn plain_http_is_refused_except_on_loopback() {
         .unwrap();
     assert!(err.message.contains("https"));
 }
+
+#[test]
+fn update_deactivate_assign_and_activate_policy_and_search() {
+    use oathdesk_entra::{BulkOutcome, DeviceUpdate};
+    let s = sandbox();
+    let c = client(&s, "op");
+    let secret = generate_secret(Algorithm::Sha1);
+    let d = c
+        .create_device(&new_device("U1", &secret, CodeParams::default(), None))
+        .unwrap();
+    let upd = DeviceUpdate {
+        display_name: Some("Desk 4".into()),
+        params: Some(CodeParams {
+            period: 60,
+            ..CodeParams::default()
+        }),
+        ..Default::default()
+    };
+    c.update_device(&d.id, &upd).unwrap();
+    let back = c.get_device(&d.id).unwrap();
+    assert_eq!(
+        (back.display_name.as_deref(), back.time_interval_in_seconds),
+        (Some("Desk 4"), 60)
+    );
+
+    let p60 = CodeParams {
+        period: 60,
+        ..CodeParams::default()
+    };
+    c.assign_and_activate("alice@contoso.com", &d.id, &totp(&secret, &p60, now()))
+        .unwrap();
+    assert_eq!(c.get_device(&d.id).unwrap().status, DeviceStatus::Activated);
+    assert_eq!(
+        c.update_device(&d.id, &upd).unwrap_err().kind,
+        ErrorKind::MustUnassignFirst
+    );
+    c.deactivate("alice@contoso.com", &d.id).unwrap();
+    assert_eq!(c.get_device(&d.id).unwrap().status, DeviceStatus::Assigned);
+
+    let s2 = generate_secret(Algorithm::Sha1);
+    c.create_device(&new_device("U2", &s2, CodeParams::default(), None))
+        .unwrap();
+    c.assign_and_activate_by_serial(
+        "alice@contoso.com",
+        "U2",
+        &totp(&s2, &CodeParams::default(), now()),
+    )
+    .unwrap();
+    assert_eq!(
+        c.find_by_serial("U2").unwrap().unwrap().status,
+        DeviceStatus::Activated
+    );
+
+    assert!(!c.policy_enabled().unwrap());
+    c.set_policy_enabled(true).unwrap();
+    assert!(c.policy_enabled().unwrap());
+
+    let found = c.search_users("ali").unwrap();
+    assert_eq!(
+        found
+            .iter()
+            .map(|u| u.user_principal_name.as_str())
+            .collect::<Vec<_>>(),
+        ["alice@contoso.com"]
+    );
+
+    let secrets: Vec<Secret> = (0..3).map(|_| generate_secret(Algorithm::Sha1)).collect();
+    let serials = ["B1", "B2", "U1"];
+    let batch: Vec<_> = serials
+        .iter()
+        .zip(&secrets)
+        .map(|(sn, sec)| new_device(sn, sec, CodeParams::default(), None))
+        .collect();
+    let out = c.bulk_create(&batch).unwrap();
+    assert!(
+        matches!(out[0], BulkOutcome::Created { .. })
+            && matches!(out[1], BulkOutcome::Created { .. })
+    );
+    assert!(
+        matches!(&out[2], BulkOutcome::Refused { message } if message.contains("already exists")),
+        "{out:?}"
+    );
+}

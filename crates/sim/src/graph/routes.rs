@@ -17,17 +17,34 @@ use super::tenant::{Faults, Refusal, Tenant};
 type Shared = Arc<Mutex<Tenant>>;
 
 const INVENTORY: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
+const METHODS: &str = "/beta/users/{user}/authentication/hardwareOathMethods";
+const POLICY: &str =
+    "/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/hardwareOath";
 const SCOPE_POLICY: &str = "Policy.ReadWrite.AuthenticationMethod";
 const SCOPE_METHODS: &str = "UserAuthenticationMethod.ReadWrite.All";
 const SCOPE_USERS: &str = "User.Read.All";
 
 pub fn router(state: Shared) -> Router {
     Router::new()
-        .route(INVENTORY, get(list_devices).post(create_device))
+        .route(
+            INVENTORY,
+            get(list_devices).post(create_device).patch(bulk_create),
+        )
         .route(
             &format!("{INVENTORY}/{{id}}"),
-            get(get_device).delete(delete_device),
+            get(get_device).delete(delete_device).patch(update_device),
         )
+        .route(
+            &format!("{METHODS}/assignAndActivate"),
+            post(assign_and_activate),
+        )
+        .route(
+            &format!("{METHODS}/assignAndActivateBySerialNumber"),
+            post(assign_and_activate),
+        )
+        .route(&format!("{METHODS}/{{id}}/deactivate"), post(deactivate))
+        .route(POLICY, get(get_policy).patch(set_policy))
+        .route("/v1.0/users", get(search_users))
         .route(
             "/beta/users/{user}/authentication/hardwareOathMethods",
             get(user_methods).post(assign),
@@ -385,4 +402,164 @@ async fn inspect_device(State(s): State<Shared>, Path(serial): Path<String>) -> 
         .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Answers a change: the refusal, a lost response, or `status` with no body.
+fn changed(s: &Shared, kind: &str, done: Result<(), Refusal>, status: StatusCode) -> Response {
+    match done {
+        Err(r) => refused(r),
+        Ok(()) => lost_after(s, kind).unwrap_or_else(|| ok(status, None)),
+    }
+}
+
+async fn update_device(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "update", SCOPE_POLICY).await {
+        return r;
+    }
+    let done = lock(&s).update(&id, &body);
+    changed(&s, "update", done, StatusCode::NO_CONTENT)
+}
+
+/// `{"@context":"#$delta","value":[{"@contentId":"1", …}]}`: creates each
+/// item, answering each by its content id.
+async fn bulk_create(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "bulk", SCOPE_POLICY).await {
+        return r;
+    }
+    let items = body["value"].as_array().cloned().unwrap_or_default();
+    let mut t = lock(&s);
+    let results: Vec<Value> = items
+        .iter()
+        .map(|item| {
+            let content_id = item["@contentId"].clone();
+            match t.create(item) {
+                Ok(d) => json!({"@contentId": content_id, "id": d.id, "serialNumber": d.serial}),
+                Err((status, code, message)) => json!({"@contentId": content_id, "status": status, "error": {"code": code, "message": message}}),
+            }
+        })
+        .collect();
+    ok(StatusCode::OK, Some(json!({"value": results})))
+}
+
+async fn deactivate(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path((user, id)): Path<(String, String)>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "deactivate", SCOPE_METHODS).await {
+        return r;
+    }
+    let done = lock(&s).deactivate(&user, &id);
+    changed(&s, "deactivate", done, StatusCode::NO_CONTENT)
+}
+
+/// Both `assignAndActivate` (`device.id`) and `…BySerialNumber`.
+async fn assign_and_activate(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(user): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "activate", SCOPE_METHODS).await {
+        return r;
+    }
+    let code = body["verificationCode"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let done = {
+        let mut t = lock(&s);
+        let id = match (body["device"]["id"].as_str(), body["serialNumber"].as_str()) {
+            (Some(id), _) => Some(id.to_string()),
+            (None, Some(serial)) => t.by_serial(serial).map(|d| d.id.clone()),
+            _ => None,
+        };
+        match id {
+            None => Err((
+                404,
+                "itemNotFound",
+                "hardware OATH device not found".to_string(),
+            )),
+            Some(id) => t
+                .assign(&user, &id)
+                .and_then(|_| t.activate(&user, &id, &code, now_unix())),
+        }
+    };
+    changed(&s, "activate", done, StatusCode::NO_CONTENT)
+}
+
+async fn get_policy(State(s): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = gate(&s, &headers, "policy", SCOPE_POLICY).await {
+        return r;
+    }
+    let state = lock(&s).policy_state.clone();
+    ok(
+        StatusCode::OK,
+        Some(
+            json!({"@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration", "id": "HardwareOath", "state": state}),
+        ),
+    )
+}
+
+async fn set_policy(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "policy", SCOPE_POLICY).await {
+        return r;
+    }
+    if body["@odata.type"].as_str()
+        != Some("#microsoft.graph.hardwareOathAuthenticationMethodConfiguration")
+    {
+        return error(400, "invalidRequest", "@odata.type is required");
+    }
+    match body["state"].as_str() {
+        Some(st @ ("enabled" | "disabled")) => {
+            lock(&s).policy_state = st.into();
+            ok(StatusCode::NO_CONTENT, None)
+        }
+        _ => error(400, "invalidRequest", "state must be enabled or disabled"),
+    }
+}
+
+/// `$filter=startswith(userPrincipalName,'x')` (quotes doubled inside).
+async fn search_users(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = gate(&s, &headers, "user", SCOPE_USERS).await {
+        return r;
+    }
+    let prefix = q
+        .get("$filter")
+        .and_then(|f| f.strip_prefix("startswith(userPrincipalName,'"))
+        .and_then(|f| f.strip_suffix("')"))
+        .map(|p| p.replace("''", "'").to_ascii_lowercase())
+        .unwrap_or_default();
+    let t = lock(&s);
+    let value: Vec<Value> = t
+        .users
+        .iter()
+        .filter(|u| u.upn.to_ascii_lowercase().starts_with(&prefix))
+        .map(|u| serde_json::to_value(u).expect("user json"))
+        .collect();
+    ok(StatusCode::OK, Some(json!({"value": value})))
 }

@@ -134,6 +134,8 @@ fn refuse(status: u16, code: &'static str, msg: impl Into<String>) -> Refusal {
 }
 
 pub struct Tenant {
+    /// `disabled` or `enabled`: the hardware OATH method policy.
+    pub policy_state: String,
     pub users: Vec<SeedUser>,
     pub tokens: HashMap<String, Vec<String>>,
     pub devices: Vec<Device>,
@@ -148,6 +150,7 @@ const MAX_PER_USER: usize = 5;
 impl Tenant {
     pub fn from_seed(seed: TenantSeed) -> Self {
         Tenant {
+            policy_state: "disabled".into(),
             users: seed.users,
             tokens: seed.tokens,
             devices: Vec::new(),
@@ -357,6 +360,77 @@ impl Tenant {
                 ))
             }
         }
+    }
+
+    /// Back to `assigned`: the user must activate again.
+    pub fn deactivate(&mut self, user: &str, device_id: &str) -> Result<(), Refusal> {
+        let uid = self
+            .user(user)
+            .map(|u| u.id.clone())
+            .ok_or_else(|| refuse(404, "Request_ResourceNotFound", "user not found"))?;
+        let d = self.device_mut(device_id)?;
+        if d.assigned_to.as_deref() != Some(uid.as_str()) {
+            return Err(refuse(
+                404,
+                "itemNotFound",
+                "The device is not assigned to this user",
+            ));
+        }
+        d.status = "assigned".into();
+        Ok(())
+    }
+
+    /// Changes display name, manufacturer, model, interval or hash; never
+    /// the secret, and only while unassigned.
+    pub fn update(&mut self, device_id: &str, body: &Value) -> Result<(), Refusal> {
+        let d = self.device_mut(device_id)?;
+        if d.assigned_to.is_some() {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "Unassign the device before updating it",
+            ));
+        }
+        if body.get("secretKey").is_some() {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "The secret key cannot be updated",
+            ));
+        }
+        if let Some(v) = body["displayName"].as_str() {
+            d.display_name = Some(v.into());
+        }
+        if let Some(v) = body["manufacturer"].as_str() {
+            d.manufacturer = v.into();
+        }
+        if let Some(v) = body["model"].as_str() {
+            d.model = v.into();
+        }
+        match body["timeIntervalInSeconds"].as_u64() {
+            Some(p @ (30 | 60)) => d.params.period = p,
+            Some(_) => {
+                return Err(refuse(
+                    400,
+                    "invalidRequest",
+                    "timeIntervalInSeconds must be 30 or 60",
+                ));
+            }
+            None => {}
+        }
+        match body["hashFunction"].as_str() {
+            Some("hmacsha1") => d.params.algorithm = Algorithm::Sha1,
+            Some("hmacsha256") => d.params.algorithm = Algorithm::Sha256,
+            Some(_) => {
+                return Err(refuse(
+                    400,
+                    "invalidRequest",
+                    "hashFunction must be hmacsha1 or hmacsha256",
+                ));
+            }
+            None => {}
+        }
+        Ok(())
     }
 
     pub fn unassign(&mut self, user: &str, device_id: &str) -> Result<(), Refusal> {
