@@ -31,3 +31,4 @@ test: lint suites
 # virtual token and the Graph sandbox with injected latency.
 bench: build
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench desk
+	$(CARGO) bench -p oathdesk-entra --bench bulk_create
