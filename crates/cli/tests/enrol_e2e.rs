@@ -240,3 +240,51 @@ fn enrol_for_an_unknown_user_touches_nothing() {
     assert_eq!(t.card().faults_view().apdus_seen, 0);
     assert!(d.sandbox.tenant().devices.is_empty());
 }
+
+#[test]
+fn inventory_and_user_commands_against_the_sandbox() {
+    let d = Desk::new();
+    let secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let create = [
+        "inventory",
+        "create",
+        "--serial",
+        "INV001",
+        "--model",
+        "C302-i",
+        "--user",
+        "alice@contoso.com",
+        "--json",
+    ];
+    let out = run_with(&create, secret, &d.env());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    let listed = d.json(&["inventory", "list", "--serial", "INV001", "--json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(
+        d.json(&["inventory", "show", &id, "--json"])["status"],
+        "assigned"
+    );
+    let out = d.run(&["inventory", "delete", &id, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        json_error(&out)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Unassign")
+    );
+    d.json(&[
+        "inventory",
+        "unassign",
+        &id,
+        "--user",
+        "alice@contoso.com",
+        "--json",
+    ]);
+    d.json(&["inventory", "delete", &id, "--json"]);
+    assert!(d.sandbox.tenant().devices.is_empty());
+    let users = d.json(&["users", "search", "ali", "--json"]);
+    assert_eq!(users[0]["user_principal_name"], "alice@contoso.com");
+}
