@@ -6,6 +6,7 @@
 mod client;
 mod error;
 mod oath;
+pub mod signin;
 
 pub use client::{
     GraphClient, GraphClientBuilder, Idempotence, RetryPolicy, ServerDate, StaticToken, TokenSource,

@@ -487,3 +487,16 @@ impl GraphClient {
             .unwrap_or_default())
     }
 }
+
+impl GraphClient {
+    /// The signed-in operator.
+    pub fn me(&self) -> Result<User, EntraError> {
+        let (_, v) = self.send(Method::GET, "/v1.0/me", None, Idempotence::Safe)?;
+        Ok(User {
+            id: v["id"].as_str().unwrap_or_default().into(),
+            user_principal_name: v["userPrincipalName"].as_str().unwrap_or_default().into(),
+            display_name: v["displayName"].as_str().map(str::to_string),
+            user_type: v["userType"].as_str().map(str::to_string),
+        })
+    }
+}

@@ -8,6 +8,7 @@
 //! (30 s tokens) or ±2 days (60 s), recording the token's drift.
 
 pub mod cli;
+mod oauth;
 mod routes;
 mod tenant;
 

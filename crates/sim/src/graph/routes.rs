@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::tenant::{Faults, Refusal, Tenant};
 
-type Shared = Arc<Mutex<Tenant>>;
+pub(crate) type Shared = Arc<Mutex<Tenant>>;
 
 const INVENTORY: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
 const METHODS: &str = "/beta/users/{user}/authentication/hardwareOathMethods";
@@ -45,6 +45,17 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{METHODS}/{{id}}/deactivate"), post(deactivate))
         .route(POLICY, get(get_policy).patch(set_policy))
         .route("/v1.0/users", get(search_users))
+        .route("/v1.0/me", get(super::oauth::me))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(super::oauth::authorize),
+        )
+        .route("/{tenant}/oauth2/v2.0/token", post(super::oauth::token))
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(super::oauth::devicecode),
+        )
+        .route("/_sandbox/approve/{user_code}", post(super::oauth::approve))
         .route(
             "/beta/users/{user}/authentication/hardwareOathMethods",
             get(user_methods).post(assign),

@@ -58,6 +58,9 @@ pub struct TenantSeed {
     /// Bearer token → scopes it carries.
     #[serde(default)]
     pub tokens: HashMap<String, Vec<String>>,
+    /// The operator (UPN) who signs in through the OAuth endpoints.
+    #[serde(default)]
+    pub operator: Option<String>,
 }
 
 impl TenantSeed {
@@ -67,6 +70,7 @@ impl TenantSeed {
         TenantSeed {
             users,
             tokens: [(token.to_string(), scopes)].into(),
+            operator: None,
         }
     }
 }
@@ -134,6 +138,9 @@ fn refuse(status: u16, code: &'static str, msg: impl Into<String>) -> Refusal {
 }
 
 pub struct Tenant {
+    /// The UPN that signs in through the OAuth endpoints.
+    pub operator: Option<String>,
+    pub logins: super::oauth::Logins,
     /// `disabled` or `enabled`: the hardware OATH method policy.
     pub policy_state: String,
     pub users: Vec<SeedUser>,
@@ -150,6 +157,8 @@ const MAX_PER_USER: usize = 5;
 impl Tenant {
     pub fn from_seed(seed: TenantSeed) -> Self {
         Tenant {
+            operator: seed.operator,
+            logins: Default::default(),
             policy_state: "disabled".into(),
             users: seed.users,
             tokens: seed.tokens,

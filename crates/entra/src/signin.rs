@@ -1,0 +1,324 @@
+//! Operator sign-in as a public client (no secret): authorization code with
+//! PKCE (S256) on a loopback redirect opened in the system browser, or the
+//! device code flow as a fallback. The refresh token lives in the OS
+//! keyring and is rotated on every refresh; access tokens stay in memory.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, DeviceAuthorizationUrl, PkceCodeChallenge,
+    RedirectUrl, RefreshToken, Scope, StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
+};
+use zeroize::Zeroizing;
+
+use crate::client::TokenSource;
+use crate::error::{EntraError, ErrorKind};
+
+/// The least-privilege scopes that cover every OathDesk operation.
+pub const SCOPES: [&str; 4] = [
+    "offline_access",
+    "https://graph.microsoft.com/Policy.ReadWrite.AuthenticationMethod",
+    "https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All",
+    "https://graph.microsoft.com/User.Read.All",
+];
+
+/// Where and as whom to sign in. The authority URL is configurable so
+/// tests point at the sandbox.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    /// e.g. `https://login.microsoftonline.com`.
+    pub authority: String,
+    /// Tenant id or domain, or `organizations`.
+    pub tenant: String,
+    pub client_id: String,
+}
+
+fn fail(kind: ErrorKind, m: impl std::fmt::Display) -> EntraError {
+    EntraError::new(kind, format!("sign-in failed: {m}"))
+}
+
+impl Authority {
+    fn endpoint(&self, what: &str) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0/{what}",
+            self.authority.trim_end_matches('/'),
+            self.tenant
+        )
+    }
+
+    fn http() -> Result<reqwest::blocking::Client, EntraError> {
+        reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| fail(ErrorKind::Other, e))
+    }
+
+    /// Keyring account under which this authority's refresh token is kept.
+    pub fn store_account(&self) -> String {
+        format!("graph-refresh:{}:{}", self.tenant, self.client_id)
+    }
+}
+
+/// Opens a URL for the operator. The real one starts the system browser;
+/// tests play the browser themselves.
+pub trait BrowserOpener {
+    fn open(&self, url: &str) -> Result<(), EntraError>;
+}
+
+/// The system browser (`xdg-open` on Linux, `open` on macOS).
+pub struct SystemBrowser;
+
+impl BrowserOpener for SystemBrowser {
+    fn open(&self, url: &str) -> Result<(), EntraError> {
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        std::process::Command::new(opener)
+            .arg(url)
+            .spawn()
+            .map(drop)
+            .map_err(|e| {
+                fail(
+                    ErrorKind::Other,
+                    format!("cannot open a browser ({e}); use the device code sign-in instead"),
+                )
+            })
+    }
+}
+
+/// Where the refresh token is kept.
+pub trait TokenStore: Send + Sync {
+    fn load(&self) -> Result<Option<Zeroizing<String>>, EntraError>;
+    fn save(&self, refresh_token: &str) -> Result<(), EntraError>;
+    fn clear(&self) -> Result<(), EntraError>;
+}
+
+/// The OS keyring (Secret Service on Linux).
+pub struct KeyringTokenStore {
+    account: String,
+}
+
+impl KeyringTokenStore {
+    pub fn new(authority: &Authority) -> Self {
+        KeyringTokenStore {
+            account: authority.store_account(),
+        }
+    }
+
+    fn entry(&self) -> Result<keyring::Entry, EntraError> {
+        keyring::Entry::new("OathDesk", &self.account).map_err(keyring_error)
+    }
+}
+
+fn keyring_error(e: keyring::Error) -> EntraError {
+    EntraError::new(
+        ErrorKind::Other,
+        format!("the OS keyring is not available ({e}); unlock it and sign in again"),
+    )
+}
+
+impl TokenStore for KeyringTokenStore {
+    fn load(&self) -> Result<Option<Zeroizing<String>>, EntraError> {
+        match self.entry()?.get_password() {
+            Ok(t) => Ok(Some(Zeroizing::new(t))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+
+    fn save(&self, refresh_token: &str) -> Result<(), EntraError> {
+        self.entry()?
+            .set_password(refresh_token)
+            .map_err(keyring_error)
+    }
+
+    fn clear(&self) -> Result<(), EntraError> {
+        match self.entry()?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+}
+
+/// A store in memory, for unit tests.
+#[derive(Default)]
+pub struct MemoryTokenStore(Mutex<Option<Zeroizing<String>>>);
+
+impl TokenStore for MemoryTokenStore {
+    fn load(&self) -> Result<Option<Zeroizing<String>>, EntraError> {
+        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+    fn save(&self, t: &str) -> Result<(), EntraError> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(Zeroizing::new(t.to_string()));
+        Ok(())
+    }
+    fn clear(&self) -> Result<(), EntraError> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
+    }
+}
+
+fn keep<T: TokenResponse>(
+    store: &dyn TokenStore,
+    token: &T,
+) -> Result<Zeroizing<String>, EntraError> {
+    if let Some(r) = token.refresh_token() {
+        store.save(r.secret())?;
+    }
+    Ok(Zeroizing::new(token.access_token().secret().clone()))
+}
+
+/// Signs in with authorization code + PKCE: a loopback listener receives the
+/// redirect; the browser is opened through `browser`. Returns the access
+/// token and keeps the refresh token in `store`.
+pub fn login_pkce(
+    a: &Authority,
+    browser: &dyn BrowserOpener,
+    store: &dyn TokenStore,
+) -> Result<Zeroizing<String>, EntraError> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| fail(ErrorKind::Other, e))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| fail(ErrorKind::Other, e))?
+        .port();
+    let redirect = format!("http://localhost:{port}/");
+    let client = BasicClient::new(ClientId::new(a.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(a.endpoint("authorize")).map_err(|e| fail(ErrorKind::Other, e))?)
+        .set_token_uri(TokenUrl::new(a.endpoint("token")).map_err(|e| fail(ErrorKind::Other, e))?)
+        .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| fail(ErrorKind::Other, e))?);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(SCOPES.iter().map(|s| Scope::new(s.to_string())))
+        .set_pkce_challenge(challenge)
+        .url();
+    browser.open(url.as_str())?;
+    let code = receive_code(&listener, state.secret())?;
+    let token = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .set_pkce_verifier(verifier)
+        .request(&Authority::http()?)
+        .map_err(|e| fail(ErrorKind::SignInNeeded, e))?;
+    keep(store, &token)
+}
+
+/// Waits for the browser's redirect and returns the code, checking `state`.
+fn receive_code(listener: &TcpListener, state: &str) -> Result<Zeroizing<String>, EntraError> {
+    let (mut stream, _) = listener.accept().map_err(|e| fail(ErrorKind::Other, e))?;
+    let mut line = String::new();
+    BufReader::new(&stream)
+        .read_line(&mut line)
+        .map_err(|e| fail(ErrorKind::Other, e))?;
+    let target = line.split_whitespace().nth(1).unwrap_or_default();
+    let url = url::Url::parse(&format!("http://localhost{target}"))
+        .map_err(|e| fail(ErrorKind::Other, e))?;
+    let param = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
+    let body = "<html><body>OathDesk: you are signed in. You can close this window.</body></html>";
+    let _ = write!(
+        stream,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if param("state").as_deref() != Some(state) {
+        return Err(fail(
+            ErrorKind::SignInNeeded,
+            "the answer did not match this sign-in (state)",
+        ));
+    }
+    match param("code") {
+        Some(code) => Ok(Zeroizing::new(code)),
+        None => Err(fail(
+            ErrorKind::SignInNeeded,
+            param("error_description").unwrap_or_else(|| "no code returned".into()),
+        )),
+    }
+}
+
+/// Signs in with the device code flow: `show` tells the operator the code
+/// and where to enter it; returns once they have signed in.
+pub fn login_device_code(
+    a: &Authority,
+    store: &dyn TokenStore,
+    show: &mut dyn FnMut(&str, &str),
+) -> Result<Zeroizing<String>, EntraError> {
+    let client = BasicClient::new(ClientId::new(a.client_id.clone()))
+        .set_token_uri(TokenUrl::new(a.endpoint("token")).map_err(|e| fail(ErrorKind::Other, e))?)
+        .set_device_authorization_url(
+            DeviceAuthorizationUrl::new(a.endpoint("devicecode"))
+                .map_err(|e| fail(ErrorKind::Other, e))?,
+        );
+    let http = Authority::http()?;
+    let details: StandardDeviceAuthorizationResponse = client
+        .exchange_device_code()
+        .add_scopes(SCOPES.iter().map(|s| Scope::new(s.to_string())))
+        .request(&http)
+        .map_err(|e| fail(ErrorKind::SignInNeeded, e))?;
+    show(
+        details.user_code().secret(),
+        details.verification_uri().as_str(),
+    );
+    let token = client
+        .exchange_device_access_token(&details)
+        .request(&http, std::thread::sleep, Some(Duration::from_secs(900)))
+        .map_err(|e| fail(ErrorKind::SignInNeeded, e))?;
+    keep(store, &token)
+}
+
+/// Forgets the refresh token.
+pub fn sign_out(store: &dyn TokenStore) -> Result<(), EntraError> {
+    store.clear()
+}
+
+/// A [`TokenSource`] that redeems (and rotates) the stored refresh token
+/// once, then serves the access token from memory.
+pub struct RefreshingToken<S: TokenStore> {
+    authority: Authority,
+    store: S,
+    access: Mutex<Option<Zeroizing<String>>>,
+}
+
+impl<S: TokenStore> RefreshingToken<S> {
+    pub fn new(authority: Authority, store: S) -> Self {
+        RefreshingToken {
+            authority,
+            store,
+            access: Mutex::new(None),
+        }
+    }
+}
+
+impl<S: TokenStore> TokenSource for RefreshingToken<S> {
+    fn access_token(&self) -> Result<String, EntraError> {
+        let mut cached = self.access.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(t) = cached.as_ref() {
+            return Ok(t.to_string());
+        }
+        let refresh = self
+            .store
+            .load()?
+            .ok_or_else(|| EntraError::new(ErrorKind::SignInNeeded, "not signed in"))?;
+        let client = BasicClient::new(ClientId::new(self.authority.client_id.clone()))
+            .set_token_uri(
+                TokenUrl::new(self.authority.endpoint("token"))
+                    .map_err(|e| fail(ErrorKind::Other, e))?,
+            );
+        let token = client
+            .exchange_refresh_token(&RefreshToken::new(refresh.to_string()))
+            .add_scopes(SCOPES.iter().map(|s| Scope::new(s.to_string())))
+            .request(&Authority::http()?)
+            .map_err(|e| fail(ErrorKind::SignInNeeded, e))?;
+        let access = keep(&self.store, &token)?;
+        *cached = Some(access.clone());
+        Ok(access.to_string())
+    }
+}

@@ -1,0 +1,159 @@
+//! Operator sign-in end to end against the sandbox's identity endpoints:
+//! PKCE with the test playing the browser, refresh with rotation, device
+//! code, and the refresh token kept in the real OS keyring (run inside
+//! tests/harness/keyring-session.sh; make test does).
+
+use oathdesk_entra::signin::{
+    Authority, BrowserOpener, KeyringTokenStore, MemoryTokenStore, RefreshingToken, TokenStore,
+    login_device_code, login_pkce, sign_out,
+};
+use oathdesk_entra::{DeviceFilter, EntraError, ErrorKind, GraphClient, StaticToken, TokenSource};
+use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+
+fn sandbox() -> Sandbox {
+    let mut seed = TenantSeed::with_operator(
+        "unused",
+        vec![SeedUser::member("u-op", "helpdesk@contoso.com")],
+    );
+    seed.operator = Some("helpdesk@contoso.com".into());
+    Sandbox::start(seed, 0).unwrap()
+}
+
+fn authority(s: &Sandbox) -> Authority {
+    Authority {
+        authority: s.base_url(),
+        tenant: "contoso".into(),
+        client_id: "oathdesk-test".into(),
+    }
+}
+
+/// Plays the browser: follows the authorize redirect to the app's loopback
+/// listener, on its own thread (the app is waiting to accept it).
+struct PlayBrowser {
+    tamper_state: bool,
+}
+
+impl BrowserOpener for PlayBrowser {
+    fn open(&self, url: &str) -> Result<(), EntraError> {
+        let (url, tamper) = (url.to_string(), self.tamper_state);
+        std::thread::spawn(move || {
+            let http = reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let resp = http.get(&url).send().unwrap();
+            assert_eq!(resp.status().as_u16(), 302, "authorize redirects");
+            let mut location = resp.headers()["location"].to_str().unwrap().to_string();
+            if tamper {
+                location = location.replace("state=", "state=x");
+            }
+            http.get(location).send().unwrap();
+        });
+        Ok(())
+    }
+}
+
+fn graph(s: &Sandbox, token: impl TokenSource + 'static) -> GraphClient {
+    GraphClient::builder()
+        .graph_base(&s.base_url())
+        .token_source(token)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn pkce_sign_in_then_refresh_rotates_the_token() {
+    let s = sandbox();
+    let store = MemoryTokenStore::default();
+    let access = login_pkce(
+        &authority(&s),
+        &PlayBrowser {
+            tamper_state: false,
+        },
+        &store,
+    )
+    .unwrap();
+    let me = graph(&s, StaticToken(access.to_string())).me().unwrap();
+    assert_eq!(me.user_principal_name, "helpdesk@contoso.com");
+    let first_refresh = store.load().unwrap().unwrap();
+
+    let refreshing = RefreshingToken::new(authority(&s), store);
+    let c = graph(&s, refreshing);
+    c.list_devices(&DeviceFilter::default()).unwrap();
+    assert_eq!(c.me().unwrap().user_principal_name, "helpdesk@contoso.com");
+
+    // The old refresh token was used up by the rotation.
+    let replay = MemoryTokenStore::default();
+    replay.save(&first_refresh).unwrap();
+    let err = RefreshingToken::new(authority(&s), replay)
+        .access_token()
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::SignInNeeded);
+}
+
+#[test]
+fn a_redirect_for_another_sign_in_is_refused() {
+    let s = sandbox();
+    let err = login_pkce(
+        &authority(&s),
+        &PlayBrowser { tamper_state: true },
+        &MemoryTokenStore::default(),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("state"), "{err}");
+}
+
+#[test]
+fn device_code_sign_in() {
+    let s = sandbox();
+    let base = s.base_url();
+    let store = MemoryTokenStore::default();
+    let access = login_device_code(&authority(&s), &store, &mut |user_code, uri| {
+        assert!(uri.starts_with("https://"));
+        let approve = format!("{base}/_sandbox/approve/{user_code}");
+        reqwest::blocking::Client::new()
+            .post(approve)
+            .send()
+            .unwrap();
+    })
+    .unwrap();
+    assert_eq!(
+        graph(&s, StaticToken(access.to_string()))
+            .me()
+            .unwrap()
+            .user_principal_name,
+        "helpdesk@contoso.com"
+    );
+    assert!(store.load().unwrap().is_some());
+}
+
+#[test]
+fn the_refresh_token_lives_in_the_os_keyring_until_sign_out() {
+    let s = sandbox();
+    let a = Authority {
+        client_id: format!("keyring-test-{}", std::process::id()),
+        ..authority(&s)
+    };
+    let store = KeyringTokenStore::new(&a);
+    login_pkce(
+        &a,
+        &PlayBrowser {
+            tamper_state: false,
+        },
+        &store,
+    )
+    .unwrap();
+    let kept = store.load().unwrap().expect("stored in the keyring");
+    let c = graph(
+        &s,
+        RefreshingToken::new(a.clone(), KeyringTokenStore::new(&a)),
+    );
+    c.me().unwrap();
+    assert_ne!(
+        store.load().unwrap().unwrap().as_str(),
+        kept.as_str(),
+        "rotated on refresh"
+    );
+    sign_out(&store).unwrap();
+    assert!(store.load().unwrap().is_none());
+}
