@@ -4,9 +4,10 @@
 //! - `OATHDESK_DATA_DIR`: where the journal and audit log live.
 //! - `OATHDESK_GRAPH_URL`: the Graph root (default Microsoft's; a loopback
 //!   `http://` URL selects the sandbox).
-//! - `OATHDESK_ACCESS_TOKEN`: the operator's Graph access token. (Interactive
-//!   sign-in is not built yet; scripts bring their own token.)
+//! - `OATHDESK_ACCESS_TOKEN`: a Graph access token for scripts; otherwise
+//!   the session of `oathdesk-cli login`.
 
+use oathdesk_entra::signin::{KeyringTokenStore, RefreshingToken};
 use oathdesk_entra::{GraphClient, StaticToken};
 use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
 use oathdesk_station::keys::KeyringStore;
@@ -26,13 +27,24 @@ pub fn tokens() -> Result<PcscTokenDesk, CliError> {
         .map_err(|f| CliError::failure("reader", format!("{} {}", f.message, f.next_step)))
 }
 
+/// Entra, as the operator: `OATHDESK_ACCESS_TOKEN` if set (scripts),
+/// else the signed-in session (`oathdesk-cli login`). Without either,
+/// unauthenticated: enough for the host-clock check, refused by Graph calls.
 pub fn tenant() -> Result<GraphTenant, CliError> {
     let url = std::env::var("OATHDESK_GRAPH_URL")
         .unwrap_or_else(|_| "https://graph.microsoft.com".into());
-    let token = std::env::var("OATHDESK_ACCESS_TOKEN").unwrap_or_default();
-    let client = GraphClient::builder()
-        .graph_base(&url)
-        .token_source(StaticToken(token))
+    let builder = GraphClient::builder().graph_base(&url);
+    let builder = match (
+        std::env::var("OATHDESK_ACCESS_TOKEN"),
+        crate::signin_commands::remembered(),
+    ) {
+        (Ok(token), _) => builder.token_source(StaticToken(token)),
+        (Err(_), Some(a)) => {
+            builder.token_source(RefreshingToken::new(a.clone(), KeyringTokenStore::new(&a)))
+        }
+        (Err(_), None) => builder.token_source(StaticToken(String::new())),
+    };
+    let client = builder
         .build()
         .map_err(|e| CliError::input("graph_url", format!("{e}; check OATHDESK_GRAPH_URL")))?;
     Ok(GraphTenant { client })

@@ -13,6 +13,7 @@ mod otp_commands;
 mod output;
 mod records_commands;
 mod scan_commands;
+mod signin_commands;
 mod station_commands;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,8 @@ enum Command {
     #[command(flatten)]
     Entra(entra_commands::EntraCommand),
     #[command(flatten)]
+    Signin(signin_commands::SigninCommand),
+    #[command(flatten)]
     Scan(scan_commands::ScanCommand),
     #[command(flatten)]
     Station(station_commands::StationCommand),
@@ -56,6 +59,7 @@ fn main() {
         Command::Otp(c) => c.run(&ctx),
         Command::Device(c) => c.run(&ctx),
         Command::Entra(c) => c.run(&ctx),
+        Command::Signin(c) => c.run(&ctx),
         Command::Scan(c) => c.run(&ctx),
         Command::Station(c) => c.run(&ctx),
         Command::Records(c) => c.run(&ctx),

@@ -288,3 +288,64 @@ fn inventory_and_user_commands_against_the_sandbox() {
     let users = d.json(&["users", "search", "ali", "--json"]);
     assert_eq!(users[0]["user_principal_name"], "alice@contoso.com");
 }
+
+#[test]
+fn login_whoami_logout_with_the_keyring() {
+    let mut seed = TenantSeed::with_operator(
+        "unused",
+        vec![SeedUser::member("u-op", "helpdesk@contoso.com")],
+    );
+    seed.operator = Some("helpdesk@contoso.com".into());
+    let sandbox = Sandbox::start(seed, 0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env: Vec<(&str, String)> = vec![
+        ("OATHDESK_DATA_DIR", dir.path().display().to_string()),
+        ("OATHDESK_GRAPH_URL", sandbox.base_url()),
+        ("OATHDESK_AUTHORITY", sandbox.base_url()),
+        (
+            "OATHDESK_CLIENT_ID",
+            format!("cli-test-{}", std::process::id()),
+        ),
+        ("OATHDESK_BROWSER", "none".into()),
+    ];
+    let mut child = cli()
+        .args(["login", "--tenant", "contoso", "--json"])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env_remove("OATHDESK_ACCESS_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Play the browser: follow the sign-in URL the CLI prints.
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = stderr_lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("sign-in: open ").map(str::to_string))
+        .expect("the CLI prints the sign-in URL");
+    let http = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = http.get(&url).send().unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(http.get(location).send().unwrap().status().is_success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "login failed");
+    assert!(dir.path().join("signin.json").exists());
+
+    let whoami = run_with(&["whoami", "--json"], "", &env);
+    assert!(whoami.status.success(), "{}", stderr(&whoami));
+    let me: serde_json::Value = serde_json::from_slice(&whoami.stdout).unwrap();
+    assert_eq!(me["user_principal_name"], "helpdesk@contoso.com");
+    assert!(
+        run_with(&["inventory", "list", "--json"], "", &env)
+            .status
+            .success()
+    );
+
+    assert!(run_with(&["logout", "--json"], "", &env).status.success());
+    let after = run_with(&["whoami", "--json"], "", &env);
+    assert_eq!(after.status.code(), Some(1));
+}
