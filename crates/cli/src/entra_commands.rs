@@ -35,6 +35,13 @@ pub enum InventoryCommand {
     Show { id: String },
     /// Add a token (secret on stdin, base32 or otpauth URI).
     Create(CreateArgs),
+    /// Add tokens from a legacy Entra CSV (`upn,serial number,secret key,
+    /// time interval,manufacturer,model`); each row is checked first, and a
+    /// serial already in the inventory is left alone.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
     /// Assign a token to a user.
     Assign {
         id: String,
@@ -163,6 +170,17 @@ fn inventory(ctx: &Ctx, c: InventoryCommand) -> Result<(), CliError> {
             let d = g.create_device(&new)?;
             print(ctx, &d, |d| {
                 format!("created {} ({})", d.id, d.serial_number)
+            });
+        }
+        InventoryCommand::Import { file } => {
+            let report = crate::import::import_csv(&g, &file)?;
+            print(ctx, &report, |r| {
+                format!(
+                    "created {}, skipped {}, refused {}",
+                    r.created.len(),
+                    r.skipped.len(),
+                    r.refused.len()
+                )
             });
         }
         InventoryCommand::Assign { id, user } => {

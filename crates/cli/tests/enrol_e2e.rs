@@ -349,3 +349,52 @@ fn login_whoami_logout_with_the_keyring() {
     let after = run_with(&["whoami", "--json"], "", &env);
     assert_eq!(after.status.code(), Some(1));
 }
+
+#[test]
+fn inventory_import_of_a_legacy_csv_skips_known_serials_and_reports_bad_users() {
+    let d = Desk::new();
+    let csv = d.dir.path().join("tokens.csv");
+    std::fs::write(
+        &csv,
+        "upn,serial number,secret key,timeinterval,manufacturer,model\n\
+         alice@contoso.com,IMP001,GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ,30,Token2,C302-i\n\
+         ,IMP002,JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP,60,Token2,C302-i\n\
+         nobody@contoso.com,IMP003,MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U,30,Token2,C302-i\n",
+    )
+    .unwrap();
+    let first = d.json(&["inventory", "import", csv.to_str().unwrap(), "--json"]);
+    assert_eq!(first["created"].as_array().unwrap().len(), 2);
+    assert_eq!(first["refused"].as_array().unwrap().len(), 1);
+    assert!(
+        first["refused"][0]
+            .as_str()
+            .unwrap()
+            .contains("nobody@contoso.com")
+    );
+    assert_eq!(
+        d.sandbox
+            .tenant()
+            .by_serial("IMP001")
+            .unwrap()
+            .assigned_to
+            .as_deref(),
+        Some("u-alice")
+    );
+    let again = d.json(&["inventory", "import", csv.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        again["skipped"].as_array().unwrap().len(),
+        2,
+        "known serials are never overwritten"
+    );
+    let out = d.run(&["inventory", "import", csv.to_str().unwrap(), "--json"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("GEZDGNBV"));
+
+    std::fs::write(&csv, "upn,serial number,secret key,time interval,manufacturer,model\nx,S,0123456789abcdef0123,45,T,M\n").unwrap();
+    let bad = d.run(&["inventory", "import", csv.to_str().unwrap()]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "bad input is refused before anything is sent"
+    );
+    assert!(!stderr(&bad).contains("0123456789abcdef0123"));
+}

@@ -217,6 +217,22 @@ fn each_error_names_the_next_step() {
     let e = c.delete_device(&d.id).unwrap_err();
     assert_eq!(e.kind, ErrorKind::MustUnassignFirst);
 
+    let bob = s.tenant().users.len();
+    s.tenant()
+        .users
+        .push(SeedUser::member("u-bob", "bob@contoso.com"));
+    assert_eq!(s.tenant().users.len(), bob + 1);
+    let e = c.assign("bob@contoso.com", &d.id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::AlreadyAssigned);
+    let e = c
+        .create_device(&new_device("E2", &secret, CodeParams::default(), None))
+        .unwrap_err();
+    assert_eq!(
+        e.kind,
+        ErrorKind::SecretRejected,
+        "a secret already in use is refused"
+    );
+
     for i in 0..4 {
         let sec = generate_secret(Algorithm::Sha1);
         let x = c

@@ -21,6 +21,18 @@ struct Args {
     /// Answer every Nth request with 429.
     #[arg(long, default_value_t = 0)]
     throttle_every: u64,
+    /// KIND=N: the next N calls of that kind (create, assign, activate,
+    /// get, list, user, methods, delete, unassign, …) answer 503. Repeatable.
+    #[arg(long, value_parser = parse_fail)]
+    fail: Vec<(String, u32)>,
+}
+
+fn parse_fail(s: &str) -> Result<(String, u32), String> {
+    let (kind, n) = s.split_once('=').ok_or("use KIND=N, e.g. create=2")?;
+    Ok((
+        kind.to_string(),
+        n.parse().map_err(|_| format!("{n:?} is not a count"))?,
+    ))
 }
 
 /// Runs the subcommand with `args` (program name first); returns the exit code.
@@ -61,6 +73,11 @@ pub fn run(args: Vec<String>) -> i32 {
     };
     sandbox.tenant().faults.latency_ms = a.latency_ms;
     sandbox.tenant().faults.throttle_every = a.throttle_every;
+    sandbox
+        .tenant()
+        .faults
+        .fail_before
+        .extend(a.fail.iter().cloned());
     println!("listening {}", sandbox.base_url());
     // Serve until stdin closes.
     std::io::stdin()
