@@ -293,7 +293,12 @@ fn inventory_and_user_commands_against_the_sandbox() {
 fn login_whoami_logout_with_the_keyring() {
     let mut seed = TenantSeed::with_operator(
         "unused",
-        vec![SeedUser::member("u-op", "helpdesk@contoso.com")],
+        vec![
+            SeedUser::member("u-op", "helpdesk@contoso.com").with_roles(&[
+                "Authentication Policy Administrator",
+                "Authentication Administrator",
+            ]),
+        ],
     );
     seed.operator = Some("helpdesk@contoso.com".into());
     let sandbox = Sandbox::start(seed, 0).unwrap();

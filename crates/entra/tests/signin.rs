@@ -13,7 +13,12 @@ use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 fn sandbox() -> Sandbox {
     let mut seed = TenantSeed::with_operator(
         "unused",
-        vec![SeedUser::member("u-op", "helpdesk@contoso.com")],
+        vec![
+            SeedUser::member("u-op", "helpdesk@contoso.com").with_roles(&[
+                "Authentication Policy Administrator",
+                "Authentication Administrator",
+            ]),
+        ],
     );
     seed.operator = Some("helpdesk@contoso.com".into());
     Sandbox::start(seed, 0).unwrap()
@@ -156,4 +161,37 @@ fn the_refresh_token_lives_in_the_os_keyring_until_sign_out() {
     );
     sign_out(&store).unwrap();
     assert!(store.load().unwrap().is_none());
+}
+
+#[test]
+fn an_operator_without_the_role_is_told_which_role_to_ask_for() {
+    let mut seed = TenantSeed::with_operator(
+        "unused",
+        vec![SeedUser::member("u-op", "newbie@contoso.com")],
+    );
+    seed.operator = Some("newbie@contoso.com".into());
+    let s = Sandbox::start(seed, 0).unwrap();
+    let access = login_pkce(
+        &authority(&s),
+        &PlayBrowser {
+            tamper_state: false,
+        },
+        &MemoryTokenStore::default(),
+    )
+    .unwrap();
+    let c = graph(&s, StaticToken(access.to_string()));
+    let e = c.list_devices(&DeviceFilter::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::MissingPermission);
+    assert!(
+        e.next_step()
+            .contains("Authentication Policy Administrator"),
+        "{}",
+        e.next_step()
+    );
+    let e = c.assign("newbie@contoso.com", "x").unwrap_err();
+    assert!(
+        e.next_step().contains("Authentication Administrator"),
+        "{}",
+        e.next_step()
+    );
 }

@@ -146,6 +146,12 @@ async fn gate(
             &format!("Insufficient privileges to complete the operation: {scope} is required."),
         ));
     }
+    if let Some(role) = token.and_then(|tok| t.missing_role(tok, scope)) {
+        let message = format!(
+            "Insufficient privileges to complete the operation: {scope} requires the {role} role."
+        );
+        return Err(error(403, "Authorization_RequestDenied", &message));
+    }
     t.requests += 1;
     if t.faults.throttle_every > 0 && t.requests.is_multiple_of(t.faults.throttle_every) {
         let mut resp = error(429, "TooManyRequests", "Too many requests.");

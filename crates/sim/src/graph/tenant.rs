@@ -17,6 +17,9 @@ pub struct SeedUser {
     /// "Member" or "Guest".
     #[serde(rename = "userType", default = "member")]
     pub user_type: String,
+    /// Entra roles held (for an operator who signs in).
+    #[serde(default, skip_serializing)]
+    pub roles: Vec<String>,
 }
 
 fn member() -> String {
@@ -32,7 +35,14 @@ impl SeedUser {
             upn: upn.into(),
             display_name: name.into(),
             user_type: member(),
+            roles: vec![],
         }
+    }
+
+    /// The same account holding `roles`.
+    pub fn with_roles(mut self, roles: &[&str]) -> SeedUser {
+        self.roles = roles.iter().map(|r| r.to_string()).collect();
+        self
     }
 
     /// A guest account.
@@ -167,6 +177,19 @@ impl Tenant {
             requests: 0,
             next_id: 1,
         }
+    }
+
+    /// The Entra role a signed-in operator lacks for a call needing `scope`.
+    /// Tokens handed out by the seed (scripts) carry no operator and pass.
+    pub fn missing_role(&self, token: &str, scope: &str) -> Option<&'static str> {
+        let operator = self.user(self.logins.access.get(token)?)?;
+        let needed = match scope {
+            "Policy.ReadWrite.AuthenticationMethod" => "Authentication Policy Administrator",
+            "UserAuthenticationMethod.ReadWrite.All" => "Authentication Administrator",
+            _ => return None,
+        };
+        let has = |r: &str| operator.roles.iter().any(|x| x == r);
+        (!has(needed) && !has("Global Administrator")).then_some(needed)
     }
 
     /// A user by object id or UPN (case-insensitive).
