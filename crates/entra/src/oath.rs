@@ -109,6 +109,18 @@ pub struct User {
     pub user_type: Option<String>,
 }
 
+impl User {
+    fn from_json(v: &Value) -> User {
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        User {
+            id: s("id").unwrap_or_default(),
+            user_principal_name: s("userPrincipalName").unwrap_or_default(),
+            display_name: s("displayName"),
+            user_type: s("userType"),
+        }
+    }
+}
+
 /// Filters for the inventory list.
 #[derive(Debug, Clone, Default)]
 pub struct DeviceFilter {
@@ -303,15 +315,7 @@ impl GraphClient {
             enc(user)
         );
         let (_, v) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
-        Ok(User {
-            id: v["id"].as_str().unwrap_or_default().to_string(),
-            user_principal_name: v["userPrincipalName"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            display_name: v["displayName"].as_str().map(str::to_string),
-            user_type: v["userType"].as_str().map(str::to_string),
-        })
+        Ok(User::from_json(&v))
     }
 }
 
@@ -471,19 +475,7 @@ impl GraphClient {
         )?;
         Ok(v["value"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|u| User {
-                        id: u["id"].as_str().unwrap_or_default().into(),
-                        user_principal_name: u["userPrincipalName"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .into(),
-                        display_name: u["displayName"].as_str().map(str::to_string),
-                        user_type: u["userType"].as_str().map(str::to_string),
-                    })
-                    .collect()
-            })
+            .map(|a| a.iter().map(User::from_json).collect())
             .unwrap_or_default())
     }
 }
@@ -492,11 +484,6 @@ impl GraphClient {
     /// The signed-in operator.
     pub fn me(&self) -> Result<User, EntraError> {
         let (_, v) = self.send(Method::GET, "/v1.0/me", None, Idempotence::Safe)?;
-        Ok(User {
-            id: v["id"].as_str().unwrap_or_default().into(),
-            user_principal_name: v["userPrincipalName"].as_str().unwrap_or_default().into(),
-            display_name: v["displayName"].as_str().map(str::to_string),
-            user_type: v["userType"].as_str().map(str::to_string),
-        })
+        Ok(User::from_json(&v))
     }
 }

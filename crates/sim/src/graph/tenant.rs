@@ -394,8 +394,8 @@ impl Tenant {
         }
     }
 
-    /// Back to `assigned`: the user must activate again.
-    pub fn deactivate(&mut self, user: &str, device_id: &str) -> Result<(), Refusal> {
+    /// `device_id`, provided it is assigned to `user`.
+    fn users_device(&mut self, user: &str, device_id: &str) -> Result<&mut Device, Refusal> {
         let uid = self
             .user(user)
             .map(|u| u.id.clone())
@@ -408,6 +408,12 @@ impl Tenant {
                 "The device is not assigned to this user",
             ));
         }
+        Ok(d)
+    }
+
+    /// Back to `assigned`: the user must activate again.
+    pub fn deactivate(&mut self, user: &str, device_id: &str) -> Result<(), Refusal> {
+        let d = self.users_device(user, device_id)?;
         d.status = "assigned".into();
         Ok(())
     }
@@ -466,18 +472,7 @@ impl Tenant {
     }
 
     pub fn unassign(&mut self, user: &str, device_id: &str) -> Result<(), Refusal> {
-        let uid = self
-            .user(user)
-            .map(|u| u.id.clone())
-            .ok_or_else(|| refuse(404, "Request_ResourceNotFound", "user not found"))?;
-        let d = self.device_mut(device_id)?;
-        if d.assigned_to.as_deref() != Some(uid.as_str()) {
-            return Err(refuse(
-                404,
-                "itemNotFound",
-                "The device is not assigned to this user",
-            ));
-        }
+        let d = self.users_device(user, device_id)?;
         d.assigned_to = None;
         d.status = "available".into();
         Ok(())
