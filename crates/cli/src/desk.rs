@@ -16,8 +16,12 @@ use oathdesk_station::{Station, StationConfig};
 
 use crate::output::CliError;
 
+/// The station, with the signed-in operator (if any) named in the audit log.
 pub fn station() -> Result<Station, CliError> {
-    let config = StationConfig::from_env();
+    let mut config = StationConfig::from_env();
+    if let Some(upn) = crate::signin_commands::remembered_operator() {
+        config.operator = upn;
+    }
     let keys = KeyringStore::new(&config.key_profile());
     Ok(Station::open(config, &keys)?)
 }

@@ -57,9 +57,17 @@ pub fn remembered() -> Option<Authority> {
     })
 }
 
-fn remember(a: &Authority) -> Result<(), CliError> {
+/// The signed-in operator's UPN, for the audit log.
+pub fn remembered_operator() -> Option<String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(settings_path()).ok()?).ok()?;
+    v["upn"].as_str().map(str::to_string)
+}
+
+fn remember(a: &Authority, upn: &str) -> Result<(), CliError> {
     let path = settings_path();
-    let body = json!({"authority": a.authority, "tenant": a.tenant, "client_id": a.client_id});
+    let body =
+        json!({"authority": a.authority, "tenant": a.tenant, "client_id": a.client_id, "upn": upn});
     std::fs::create_dir_all(path.parent().expect("a data directory"))
         .and_then(|_| std::fs::write(&path, body.to_string()))
         .map_err(|e| CliError::failure("settings", format!("cannot write {}: {e}", path.display())))
@@ -127,18 +135,25 @@ fn login(ctx: &Ctx, a: LoginArgs) -> Result<(), CliError> {
     } else {
         login_pkce(&authority, &SystemBrowser, &store)
     };
-    let _access = result.map_err(|e| {
+    let access = result.map_err(|e| {
         if e.kind == ErrorKind::Other {
             CliError::failure("signin", e.message)
         } else {
             e.into()
         }
     })?;
-    remember(&authority)?;
+    let url = std::env::var("OATHDESK_GRAPH_URL")
+        .unwrap_or_else(|_| "https://graph.microsoft.com".into());
+    let graph = oathdesk_entra::GraphClient::builder()
+        .graph_base(&url)
+        .token_source(oathdesk_entra::StaticToken(access.to_string()))
+        .build()?;
+    let me = graph.me()?;
+    remember(&authority, &me.user_principal_name)?;
     print(
         ctx,
-        &json!({"signed_in": true, "tenant": authority.tenant}),
-        |_| "signed in".into(),
+        &json!({"signed_in": true, "tenant": authority.tenant, "upn": me.user_principal_name}),
+        |v| format!("signed in as {}", v["upn"].as_str().unwrap_or_default()),
     );
     Ok(())
 }
