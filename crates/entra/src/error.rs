@@ -118,7 +118,9 @@ impl EntraError {
 
 /// The Entra role that grants the permission a 403 names.
 fn role_for(message: &str) -> &'static str {
-    if message.contains("UserAuthenticationMethod") {
+    if message.contains("Privileged Authentication Administrator") {
+        "Privileged Authentication Administrator"
+    } else if message.contains("UserAuthenticationMethod") {
         "Authentication Administrator"
     } else if message.contains("User.Read") {
         "Directory Readers"

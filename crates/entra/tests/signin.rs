@@ -195,3 +195,47 @@ fn an_operator_without_the_role_is_told_which_role_to_ask_for() {
         e.next_step()
     );
 }
+
+#[test]
+fn managing_an_administrators_token_needs_the_privileged_role() {
+    let users = vec![
+        SeedUser::member("u-op", "helpdesk@contoso.com").with_roles(&[
+            "Authentication Policy Administrator",
+            "Authentication Administrator",
+        ]),
+        SeedUser::member("u-admin", "boss@contoso.com").with_roles(&["User Administrator"]),
+        SeedUser::member("u-carol", "carol@contoso.com"),
+    ];
+    let mut seed = TenantSeed::with_operator("unused", users);
+    seed.operator = Some("helpdesk@contoso.com".into());
+    let s = Sandbox::start(seed, 0).unwrap();
+    let access = login_pkce(
+        &authority(&s),
+        &PlayBrowser {
+            tamper_state: false,
+        },
+        &MemoryTokenStore::default(),
+    )
+    .unwrap();
+    let c = graph(&s, StaticToken(access.to_string()));
+    let secret = oathdesk_otp::generate_secret(oathdesk_otp::Algorithm::Sha1);
+    let new = oathdesk_entra::NewHardwareOathDevice {
+        serial_number: "ADM1",
+        manufacturer: "Token2",
+        model: "C302-i",
+        secret: &secret,
+        params: oathdesk_otp::CodeParams::default(),
+        display_name: None,
+        assign_to: None,
+    };
+    let d = c.create_device(&new).unwrap();
+    let e = c.assign("boss@contoso.com", &d.id).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::MissingPermission);
+    assert!(
+        e.next_step()
+            .contains("Privileged Authentication Administrator"),
+        "{}",
+        e.next_step()
+    );
+    c.assign("carol@contoso.com", &d.id).unwrap();
+}

@@ -169,6 +169,19 @@ async fn gate(
     Ok(())
 }
 
+/// Managing an administrator's methods needs a privileged role.
+fn privileged(state: &Shared, headers: &HeaderMap, user: &str) -> Option<Response> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))?;
+    lock(state).needs_privileged(token, user).then(|| {
+        error(403, "Authorization_RequestDenied", &format!(
+            "Insufficient privileges to complete the operation: {user} is an administrator; managing their methods requires the Privileged Authentication Administrator role."
+        ))
+    })
+}
+
 /// After the work is done: an injected "response lost" failure, if any.
 fn lost_after(state: &Shared, kind: &str) -> Option<Response> {
     let mut t = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -325,6 +338,9 @@ async fn assign(
     if let Err(r) = gate(&s, &headers, "assign", SCOPE_METHODS).await {
         return r;
     }
+    if let Some(r) = privileged(&s, &headers, &user) {
+        return r;
+    }
     let id = body["device"]["id"]
         .as_str()
         .unwrap_or_default()
@@ -348,6 +364,9 @@ async fn unassign(
     if let Err(r) = gate(&s, &headers, "unassign", SCOPE_METHODS).await {
         return r;
     }
+    if let Some(r) = privileged(&s, &headers, &user) {
+        return r;
+    }
     let done = lock(&s).unassign(&user, &id);
     match done {
         Err(r) => refused(r),
@@ -362,6 +381,9 @@ async fn activate(
     Json(body): Json<Value>,
 ) -> Response {
     if let Err(r) = gate(&s, &headers, "activate", SCOPE_METHODS).await {
+        return r;
+    }
+    if let Some(r) = privileged(&s, &headers, &user) {
         return r;
     }
     let code = body["verificationCode"]
@@ -482,6 +504,9 @@ async fn deactivate(
     if let Err(r) = gate(&s, &headers, "deactivate", SCOPE_METHODS).await {
         return r;
     }
+    if let Some(r) = privileged(&s, &headers, &user) {
+        return r;
+    }
     let done = lock(&s).deactivate(&user, &id);
     changed(&s, "deactivate", done, StatusCode::NO_CONTENT)
 }
@@ -494,6 +519,9 @@ async fn assign_and_activate(
     Json(body): Json<Value>,
 ) -> Response {
     if let Err(r) = gate(&s, &headers, "activate", SCOPE_METHODS).await {
+        return r;
+    }
+    if let Some(r) = privileged(&s, &headers, &user) {
         return r;
     }
     let code = body["verificationCode"]

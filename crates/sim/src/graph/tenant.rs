@@ -192,6 +192,21 @@ impl Tenant {
         (!has(needed) && !has("Global Administrator")).then_some(needed)
     }
 
+    /// True when a signed-in operator manages the methods of an
+    /// administrator (any role) without Privileged Authentication
+    /// Administrator.
+    pub fn needs_privileged(&self, token: &str, target: &str) -> bool {
+        let Some(operator) = self.logins.access.get(token).and_then(|op| self.user(op)) else {
+            return false;
+        };
+        let target_is_admin = self.user(target).is_some_and(|u| !u.roles.is_empty());
+        let privileged = operator
+            .roles
+            .iter()
+            .any(|r| r == "Privileged Authentication Administrator" || r == "Global Administrator");
+        target_is_admin && !privileged
+    }
+
     /// A user by object id or UPN (case-insensitive).
     pub fn user(&self, key: &str) -> Option<&SeedUser> {
         self.users
