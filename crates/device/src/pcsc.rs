@@ -9,6 +9,9 @@ use pcsc::{Card, Context, Error, Protocols, ReaderState, Scope, ShareMode, State
 
 use crate::transport::{Transport, TransportError};
 
+/// pcsc-lite's limit on reader states in one status-change call.
+const MAX_WATCHED: usize = 16;
+
 /// A reader and whether a token is on it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ReaderInfo {
@@ -111,12 +114,19 @@ impl PcscDesk {
                 ReaderState::new(n.clone(), state)
             })
             .collect();
-        states.push(ReaderState::new(pcsc::PNP_NOTIFICATION(), State::UNAWARE));
+        // pcsc-lite watches at most 16 entries; the reader-hotplug entry
+        // only fits when there is room for it.
+        let watch_hotplug = states.len() < MAX_WATCHED;
+        if watch_hotplug {
+            states.push(ReaderState::new(pcsc::PNP_NOTIFICATION(), State::UNAWARE));
+        }
         match self.with_context(|c| c.get_status_change(timeout, &mut states)) {
             Ok(()) | Err(Error::Timeout) => {}
             Err(e) => return Err(unavailable(e)),
         }
-        states.pop();
+        if watch_hotplug {
+            states.pop();
+        }
         Ok(states.iter().map(describe).collect())
     }
 

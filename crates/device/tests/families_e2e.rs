@@ -137,3 +137,37 @@ fn ykoath_put_list_calculate_delete() {
     y.delete(&name).unwrap();
     assert_eq!(y.list().unwrap(), vec![sixty]);
 }
+
+/// The desk watches readers with PC/SC's own change events: a wait started
+/// before a token arrives returns with that token present.
+#[test]
+fn watching_the_readers_sees_a_token_arrive() {
+    use oathdesk_device::pcsc::ReaderInfo;
+    use std::time::Duration;
+    let reader = VirtualReader::acquire();
+    let desk = PcscDesk::establish().unwrap();
+    let before: Vec<ReaderInfo> = desk.readers().unwrap();
+    assert!(
+        !before
+            .iter()
+            .find(|r| r.name == reader.name())
+            .unwrap()
+            .card_present
+    );
+    let name = reader.name().to_string();
+    let watcher = std::thread::spawn(move || {
+        let desk = PcscDesk::establish().unwrap();
+        let mut known = before;
+        // Other tests insert tokens on other readers; wait for ours.
+        loop {
+            known = desk
+                .wait_for_change(&known, Duration::from_secs(20))
+                .unwrap();
+            if known.iter().any(|r| r.name == name && r.card_present) {
+                return true;
+            }
+        }
+    });
+    let _t = reader.insert(YkOathCard::new());
+    assert!(watcher.join().unwrap());
+}
