@@ -67,33 +67,40 @@ pub fn open_records() -> Result<Records, CliError> {
 
 impl RecordsCommand {
     pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
-        if let RecordsCommand::Journal(JournalCommand::Resume { id }) = &self {
-            return crate::station_commands::resume(ctx, id);
-        }
-        let records = open_records()?;
         match self {
-            RecordsCommand::Journal(JournalCommand::List { all }) => {
-                let list = records.enrolments(!all)?;
-                print(ctx, &list, |l| {
-                    let lines: Vec<String> = l
-                        .iter()
-                        .map(|e| {
-                            let serial = e.serial.as_deref().unwrap_or("-");
-                            format!("{}  {:?}  {}  {serial}", e.id, e.state, e.user)
-                        })
-                        .collect();
-                    if lines.is_empty() {
-                        "no enrolments".into()
-                    } else {
-                        lines.join("\n")
-                    }
-                });
+            RecordsCommand::Journal(JournalCommand::Resume { id }) => {
+                crate::station_commands::resume(ctx, &id)
             }
-            RecordsCommand::Journal(JournalCommand::Resume { .. }) => unreachable!("handled above"),
-            RecordsCommand::Audit(cmd) => run_audit(ctx, &records, cmd)?,
+            RecordsCommand::Journal(JournalCommand::List { all }) => {
+                list_journal(ctx, &open_records()?, all)
+            }
+            RecordsCommand::Audit(cmd) => run_audit(ctx, &open_records()?, cmd),
         }
-        Ok(())
     }
+}
+
+fn list_journal(ctx: &Ctx, records: &Records, all: bool) -> Result<(), CliError> {
+    let list = records.enrolments(!all)?;
+    print(ctx, &list, |l| {
+        let lines: Vec<String> = l
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}  {:?}  {}  {}",
+                    e.id,
+                    e.state,
+                    e.user,
+                    e.serial.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        if lines.is_empty() {
+            "no enrolments".into()
+        } else {
+            lines.join("\n")
+        }
+    });
+    Ok(())
 }
 
 fn run_audit(ctx: &Ctx, records: &Records, cmd: AuditCommand) -> Result<(), CliError> {
