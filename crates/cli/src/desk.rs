@@ -7,19 +7,17 @@
 //! - `OATHDESK_ACCESS_TOKEN`: a Graph access token for scripts; otherwise
 //!   the session of `oathdesk-cli login`.
 
-use oathdesk_entra::signin::{KeyringTokenStore, RefreshingToken};
-use oathdesk_entra::{GraphClient, StaticToken};
 use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::workflow::{Progress, StepStatus};
-use oathdesk_station::{Station, StationConfig};
+use oathdesk_station::{Station, StationConfig, sign_in};
 
 use crate::output::CliError;
 
 /// The station, with the signed-in operator (if any) named in the audit log.
 pub fn station() -> Result<Station, CliError> {
     let mut config = StationConfig::from_env();
-    if let Some(upn) = crate::signin_commands::remembered_operator() {
+    if let Some(upn) = sign_in::remembered(&config).and_then(|r| r.upn) {
         config.operator = upn;
     }
     let keys = KeyringStore::new(&config.key_profile());
@@ -31,27 +29,10 @@ pub fn tokens() -> Result<PcscTokenDesk, CliError> {
         .map_err(|f| CliError::failure("reader", format!("{} {}", f.message, f.next_step)))
 }
 
-/// Entra, as the operator: `OATHDESK_ACCESS_TOKEN` if set (scripts),
-/// else the signed-in session (`oathdesk-cli login`). Without either,
-/// unauthenticated: enough for the host-clock check, refused by Graph calls.
+/// Entra, as the operator (see [`sign_in::tenant`]).
 pub fn tenant() -> Result<GraphTenant, CliError> {
-    let url = std::env::var("OATHDESK_GRAPH_URL")
-        .unwrap_or_else(|_| "https://graph.microsoft.com".into());
-    let builder = GraphClient::builder().graph_base(&url);
-    let builder = match (
-        std::env::var("OATHDESK_ACCESS_TOKEN"),
-        crate::signin_commands::remembered(),
-    ) {
-        (Ok(token), _) => builder.token_source(StaticToken(token)),
-        (Err(_), Some(a)) => {
-            builder.token_source(RefreshingToken::new(a.clone(), KeyringTokenStore::new(&a)))
-        }
-        (Err(_), None) => builder.token_source(StaticToken(String::new())),
-    };
-    let client = builder
-        .build()
-        .map_err(|e| CliError::input("graph_url", format!("{e}; check OATHDESK_GRAPH_URL")))?;
-    Ok(GraphTenant { client })
+    sign_in::tenant(&StationConfig::from_env())
+        .map_err(|e| CliError::input("graph_url", format!("{e}; check OATHDESK_GRAPH_URL")))
 }
 
 /// Prints each workflow step to stderr as one JSON line, so a person sees

@@ -2,15 +2,13 @@
 //! client id — nothing secret) are remembered in the data directory; the
 //! refresh token is kept in the OS keyring.
 
-use std::path::PathBuf;
-
 use clap::{Args, Subcommand};
 use oathdesk_entra::signin::{
     Authority, BrowserOpener, KeyringTokenStore, SystemBrowser, login_device_code, login_pkce,
     sign_out,
 };
 use oathdesk_entra::{EntraError, ErrorKind};
-use oathdesk_station::StationConfig;
+use oathdesk_station::{StationConfig, sign_in};
 use serde_json::json;
 
 use crate::desk;
@@ -42,37 +40,6 @@ pub struct LoginArgs {
     client_id: Option<String>,
 }
 
-fn settings_path() -> PathBuf {
-    StationConfig::from_env().data_dir.join("signin.json")
-}
-
-/// The remembered sign-in settings, if any.
-pub fn remembered() -> Option<Authority> {
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(settings_path()).ok()?).ok()?;
-    Some(Authority {
-        authority: v["authority"].as_str()?.into(),
-        tenant: v["tenant"].as_str()?.into(),
-        client_id: v["client_id"].as_str()?.into(),
-    })
-}
-
-/// The signed-in operator's UPN, for the audit log.
-pub fn remembered_operator() -> Option<String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(settings_path()).ok()?).ok()?;
-    v["upn"].as_str().map(str::to_string)
-}
-
-fn remember(a: &Authority, upn: &str) -> Result<(), CliError> {
-    let path = settings_path();
-    let body =
-        json!({"authority": a.authority, "tenant": a.tenant, "client_id": a.client_id, "upn": upn});
-    std::fs::create_dir_all(path.parent().expect("a data directory"))
-        .and_then(|_| std::fs::write(&path, body.to_string()))
-        .map_err(|e| CliError::failure("settings", format!("cannot write {}: {e}", path.display())))
-}
-
 /// Prints the sign-in URL instead of opening a browser
 /// (`OATHDESK_BROWSER=none`, for remote shells and tests).
 struct PrintUrl;
@@ -89,10 +56,11 @@ impl SigninCommand {
         match self {
             SigninCommand::Login(a) => login(ctx, a),
             SigninCommand::Logout => {
-                if let Some(a) = remembered() {
-                    sign_out(&KeyringTokenStore::new(&a))?;
+                let config = StationConfig::from_env();
+                if let Some(r) = sign_in::remembered(&config) {
+                    sign_out(&KeyringTokenStore::new(&r.authority))?;
                 }
-                let _ = std::fs::remove_file(settings_path());
+                sign_in::forget(&config);
                 print(ctx, &json!({"signed_in": false}), |_| "signed out".into());
                 Ok(())
             }
@@ -119,9 +87,7 @@ fn login(ctx: &Ctx, a: LoginArgs) -> Result<(), CliError> {
         )
     })?;
     let authority = Authority {
-        authority: a
-            .authority
-            .unwrap_or_else(|| "https://login.microsoftonline.com".into()),
+        authority: a.authority.unwrap_or_else(sign_in::authority_url),
         tenant: a.tenant.unwrap_or_else(|| "organizations".into()),
         client_id,
     };
@@ -142,14 +108,16 @@ fn login(ctx: &Ctx, a: LoginArgs) -> Result<(), CliError> {
             e.into()
         }
     })?;
-    let url = std::env::var("OATHDESK_GRAPH_URL")
-        .unwrap_or_else(|_| "https://graph.microsoft.com".into());
     let graph = oathdesk_entra::GraphClient::builder()
-        .graph_base(&url)
+        .graph_base(&sign_in::graph_url())
         .token_source(oathdesk_entra::StaticToken(access.to_string()))
         .build()?;
     let me = graph.me()?;
-    remember(&authority, &me.user_principal_name)?;
+    sign_in::remember(
+        &StationConfig::from_env(),
+        &authority,
+        Some(&me.user_principal_name),
+    )?;
     print(
         ctx,
         &json!({"signed_in": true, "tenant": authority.tenant, "upn": me.user_principal_name}),

@@ -13,6 +13,6 @@ pub use client::{
 };
 pub use error::{EntraError, ErrorKind};
 pub use oath::{
-    BulkOutcome, DeviceFilter, DeviceStatus, DeviceUpdate, HardwareOathDevice, Identity,
-    NewHardwareOathDevice, User,
+    BulkOutcome, DeviceFilter, DevicePage, DeviceStatus, DeviceUpdate, HardwareOathDevice,
+    Identity, NewHardwareOathDevice, User,
 };

@@ -144,35 +144,72 @@ fn hash_name(a: Algorithm) -> &'static str {
     }
 }
 
+/// One page of the inventory.
+#[derive(Debug, Clone)]
+pub struct DevicePage {
+    pub items: Vec<HardwareOathDevice>,
+    /// The link to the next page; `None` on the last.
+    pub next: Option<String>,
+}
+
+fn first_page_path(filter: &DeviceFilter, top: u32) -> String {
+    let mut clauses = Vec::new();
+    if let Some(s) = &filter.serial {
+        clauses.push(format!("serialNumber eq {}", quote(s)));
+    }
+    if let Some(s) = &filter.status {
+        clauses.push(format!("status eq {}", quote(s)));
+    }
+    if clauses.is_empty() {
+        format!("{INVENTORY}?$top={top}")
+    } else {
+        format!(
+            "{INVENTORY}?$top={top}&$filter={}",
+            enc(&clauses.join(" and "))
+        )
+    }
+}
+
 impl GraphClient {
     /// Every device matching `filter`, following `@odata.nextLink`.
     pub fn list_devices(
         &self,
         filter: &DeviceFilter,
     ) -> Result<Vec<HardwareOathDevice>, EntraError> {
-        let mut clauses = Vec::new();
-        if let Some(s) = &filter.serial {
-            clauses.push(format!("serialNumber eq {}", quote(s)));
-        }
-        if let Some(s) = &filter.status {
-            clauses.push(format!("status eq {}", quote(s)));
-        }
-        let mut next = Some(if clauses.is_empty() {
-            format!("{INVENTORY}?$top=999")
-        } else {
-            format!(
-                "{INVENTORY}?$top=999&$filter={}",
-                enc(&clauses.join(" and "))
-            )
-        });
         let mut all = Vec::new();
-        while let Some(path) = next.take() {
-            let (_, body) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
-            let items = body["value"].as_array().cloned().unwrap_or_default();
-            all.extend(items.iter().filter_map(HardwareOathDevice::from_json));
-            next = body["@odata.nextLink"].as_str().map(str::to_string);
+        let mut next = None;
+        loop {
+            let page = self.list_devices_page(filter, next.as_deref(), 999)?;
+            all.extend(page.items);
+            match page.next {
+                Some(n) => next = Some(n),
+                None => return Ok(all),
+            }
         }
-        Ok(all)
+    }
+
+    /// One page of at most `top` devices matching `filter`: the first when
+    /// `next` is `None`, else the page that `next` (a previous page's
+    /// `next`) points to.
+    pub fn list_devices_page(
+        &self,
+        filter: &DeviceFilter,
+        next: Option<&str>,
+        top: u32,
+    ) -> Result<DevicePage, EntraError> {
+        let path = match next {
+            Some(link) => link.to_string(),
+            None => first_page_path(filter, top),
+        };
+        let (_, body) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
+        let items = body["value"].as_array().cloned().unwrap_or_default();
+        Ok(DevicePage {
+            items: items
+                .iter()
+                .filter_map(HardwareOathDevice::from_json)
+                .collect(),
+            next: body["@odata.nextLink"].as_str().map(str::to_string),
+        })
     }
 
     pub fn find_by_serial(&self, serial: &str) -> Result<Option<HardwareOathDevice>, EntraError> {

@@ -13,6 +13,7 @@ pub mod pending;
 pub mod ports;
 pub mod records;
 pub mod seeds;
+pub mod sign_in;
 mod station;
 mod time_fmt;
 pub mod workflow;

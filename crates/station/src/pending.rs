@@ -35,6 +35,17 @@ impl PendingSeeds {
         Ok(f(seed))
     }
 
+    /// Changes the held seed (the operator's settings before a burn).
+    pub fn with_mut<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut SeedInput) -> T,
+    ) -> Result<T, StationError> {
+        let mut seeds = self.seeds.lock().expect("seed store");
+        let seed = seeds.get_mut(id).ok_or_else(|| gone(id))?;
+        Ok(f(seed))
+    }
+
     /// Takes the seed out (to burn it); it is no longer held here.
     pub fn take(&self, id: &str) -> Result<SeedInput, StationError> {
         self.seeds

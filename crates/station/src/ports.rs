@@ -32,6 +32,8 @@ pub struct TokenLimits {
     pub periods: Vec<u64>,
     pub digits: Vec<u32>,
     pub max_seed_bytes: usize,
+    /// How long the display may stay on, in seconds (offered before a burn).
+    pub display_timeouts: Vec<u64>,
 }
 
 impl TokenLimits {

@@ -63,6 +63,7 @@ fn facts_of(t: &OpenToken<PcscTransport>) -> TokenFacts {
             periods: p.map_or_else(Vec::new, |p| p.periods.clone()),
             digits: p.map_or_else(Vec::new, |p| p.digits.clone()),
             max_seed_bytes: p.map_or(0, |p| p.max_seed_bytes),
+            display_timeouts: p.map_or_else(Vec::new, |p| p.display_timeouts.clone()),
         },
     }
 }

@@ -1,0 +1,109 @@
+//! The Desk screen: readers and their tokens, app status, the training desk.
+
+use oathdesk_station::ports::TokenDesk;
+use oathdesk_station::sign_in;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::context::{AppState, DeskContext, blocking};
+use crate::demo;
+use crate::error::CommandResult;
+use crate::views::{AppStatus, ReaderView, SignInView, TokenView};
+
+/// The event the window listens to for insert/removal.
+pub const DESK_CHANGED: &str = "desk-changed";
+
+#[tauri::command]
+pub async fn app_status(state: State<'_, AppState>) -> CommandResult<AppStatus> {
+    blocking(&state, |d| Ok(status(d))).await
+}
+
+#[tauri::command]
+pub async fn desk_readers(state: State<'_, AppState>) -> CommandResult<Vec<ReaderView>> {
+    blocking(&state, read_readers).await
+}
+
+/// Replaces the desk with the training desk (virtual tokens, sandbox).
+#[tauri::command]
+pub async fn start_demo(app: AppHandle, state: State<'_, AppState>) -> CommandResult<AppStatus> {
+    let desk = tauri::async_runtime::spawn_blocking(demo::open)
+        .await
+        .map_err(|e| crate::error::AppError::new("internal", e.to_string(), None))??;
+    state.replace(desk);
+    let readers = blocking(&state, read_readers).await?;
+    let _ = app.emit(DESK_CHANGED, readers);
+    blocking(&state, |d| Ok(status(d))).await
+}
+
+/// Every reader, and what the token on it says about itself.
+pub fn read_readers(d: &DeskContext) -> CommandResult<Vec<ReaderView>> {
+    d.with_tokens(|tokens| {
+        let readers = tokens
+            .desk()
+            .readers()
+            .map_err(|e| crate::error::AppError::new("token", e.to_string(), None))?;
+        Ok(readers
+            .into_iter()
+            .map(|r| {
+                let read = r.card_present.then(|| tokens.open(Some(&r.name)));
+                let (token, error) = match read {
+                    None => (None, None),
+                    Some(Ok(session)) => (Some(TokenView::from(session.facts().clone())), None),
+                    Some(Err(f)) => (None, Some(format!("{} {}", f.message, f.next_step))),
+                };
+                ReaderView {
+                    name: r.name,
+                    token,
+                    error,
+                }
+            })
+            .collect())
+    })
+}
+
+pub fn status(d: &DeskContext) -> AppStatus {
+    let signin = signin_view(d);
+    let demo_reason = if d.is_demo() {
+        Some(
+            "The training desk: virtual tokens and a sandbox tenant; nothing real is changed."
+                .into(),
+        )
+    } else {
+        let has_reader = d
+            .with_tokens(|t| Ok(!t.desk().readers().unwrap_or_default().is_empty()))
+            .unwrap_or(false);
+        demo::reason_to_offer(has_reader, signin.signed_in)
+    };
+    AppStatus {
+        demo: d.is_demo(),
+        demo_reason,
+        signin,
+        version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+pub fn signin_view(d: &DeskContext) -> SignInView {
+    if let Some(t) = &d.demo {
+        return SignInView {
+            signed_in: true,
+            operator: Some(demo::DEMO_OPERATOR.into()),
+            tenant: Some("contoso.demo (sandbox)".into()),
+            client_id: None,
+            authority: "sandbox".into(),
+            graph_url: t.sandbox.base_url(),
+        };
+    }
+    let config = d.station.config();
+    let remembered = sign_in::remembered(config);
+    let scripted = std::env::var_os("OATHDESK_ACCESS_TOKEN").is_some();
+    let upn = remembered.as_ref().and_then(|r| r.upn.clone());
+    SignInView {
+        signed_in: scripted || upn.is_some(),
+        operator: upn.or_else(|| scripted.then(|| "access token (OATHDESK_ACCESS_TOKEN)".into())),
+        tenant: remembered.as_ref().map(|r| r.authority.tenant.clone()),
+        client_id: remembered.as_ref().map(|r| r.authority.client_id.clone()),
+        authority: remembered
+            .map(|r| r.authority.authority)
+            .unwrap_or_else(sign_in::authority_url),
+        graph_url: sign_in::graph_url(),
+    }
+}

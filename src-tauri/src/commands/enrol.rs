@@ -1,0 +1,136 @@
+//! Enrol: find the user, run the enrolment, print the handover sheet; and
+//! finish or abandon an enrolment the journal kept.
+
+use oathdesk_otp::Algorithm;
+use oathdesk_station::audit::AuditEntry;
+use oathdesk_station::workflow::{self, EnrolOutcome, EnrolRequest, Progress};
+use qrcode::QrCode;
+use qrcode::render::svg;
+use tauri::State;
+use tauri::ipc::Channel;
+
+use super::progress_to;
+use crate::context::{AppState, blocking};
+use crate::error::{AppError, CommandResult};
+use crate::views::UserView;
+
+/// Users whose name or UPN starts with `query` (at least two characters).
+#[tauri::command]
+pub async fn search_users(
+    state: State<'_, AppState>,
+    query: String,
+) -> CommandResult<Vec<UserView>> {
+    let query = query.trim().to_string();
+    if query.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    blocking(&state, move |d| {
+        let users = d.tenant().client.search_users(&query)?;
+        Ok(users
+            .into_iter()
+            .map(|u| UserView {
+                id: u.id,
+                upn: u.user_principal_name,
+                display_name: u.display_name,
+            })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn enrol_user(
+    state: State<'_, AppState>,
+    user: String,
+    reader: Option<String>,
+    algorithm: Algorithm,
+    period: u64,
+    on_progress: Channel<Progress>,
+) -> CommandResult<EnrolOutcome> {
+    let user = user.trim().to_string();
+    if user.is_empty() {
+        return Err(AppError::bad_input(
+            "No user was chosen.",
+            "Search for the user and pick them from the list.",
+        ));
+    }
+    let request = EnrolRequest {
+        user,
+        reader,
+        algorithm,
+        period,
+    };
+    blocking(&state, move |d| {
+        let tenant = d.tenant();
+        d.with_tokens(|tokens| {
+            Ok(workflow::enrol(
+                &d.station,
+                tokens,
+                &*tenant,
+                &request,
+                &mut progress_to(&on_progress),
+            )?)
+        })
+    })
+    .await
+}
+
+/// Finishes a journalled enrolment from the step it reached.
+#[tauri::command]
+pub async fn resume_enrolment(
+    state: State<'_, AppState>,
+    id: String,
+    on_progress: Channel<Progress>,
+) -> CommandResult<EnrolOutcome> {
+    blocking(&state, move |d| {
+        let tenant = d.tenant();
+        d.with_tokens(|tokens| {
+            Ok(workflow::resume(
+                &d.station,
+                tokens,
+                &*tenant,
+                &id,
+                &mut progress_to(&on_progress),
+            )?)
+        })
+    })
+    .await
+}
+
+/// Gives up a journalled enrolment; its sealed secret is erased.
+#[tauri::command]
+pub async fn abandon_enrolment(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    blocking(&state, move |d| {
+        let e = d.station.records().enrolment(&id)?;
+        d.station
+            .records()
+            .abandon_enrolment(&id, "abandoned by the operator")?;
+        d.station.audit(AuditEntry {
+            action: "abandon enrolment".into(),
+            serial: e.serial,
+            model: e.model,
+            user: Some(e.user),
+            outcome: "ok".into(),
+            detail: Some(format!("enrolment {id}")),
+            ..Default::default()
+        })?;
+        Ok(())
+    })
+    .await
+}
+
+/// The handover sheet's QR code of a serial, as SVG markup.
+#[tauri::command]
+pub fn serial_qr(serial: String) -> CommandResult<String> {
+    let code = QrCode::new(serial.as_bytes()).map_err(|e| {
+        AppError::bad_input(
+            format!("cannot encode {serial:?}: {e}"),
+            "Check the serial.",
+        )
+    })?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build())
+}

@@ -1,0 +1,118 @@
+//! Settings: the tenant and app registration to sign in with, sign-in and
+//! sign-out, and the device profiles the app knows.
+
+use oathdesk_device::profiles::Profiles;
+use oathdesk_entra::signin::{self, Authority, KeyringTokenStore, SystemBrowser, login_pkce};
+use oathdesk_entra::{GraphClient, StaticToken};
+use oathdesk_station::sign_in;
+use tauri::{AppHandle, Emitter, State};
+
+use super::desk::{DESK_CHANGED, read_readers, signin_view};
+use crate::context::{AppState, DeskContext, blocking};
+use crate::error::{AppError, CommandResult};
+use crate::views::{ProfileView, SignInView};
+
+#[tauri::command]
+pub fn device_profiles() -> Vec<ProfileView> {
+    Profiles::builtin()
+        .all()
+        .iter()
+        .map(ProfileView::from)
+        .collect()
+}
+
+fn not_in_demo(d: &DeskContext) -> CommandResult<()> {
+    if d.is_demo() {
+        return Err(AppError::bad_input(
+            "The training desk is always signed in to its sandbox tenant.",
+            "Restart OathDesk without --demo to sign in to your tenant.",
+        ));
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn save_signin_settings(
+    state: State<'_, AppState>,
+    tenant: String,
+    client_id: String,
+) -> CommandResult<SignInView> {
+    let (tenant, client_id) = (tenant.trim().to_string(), client_id.trim().to_string());
+    if tenant.is_empty() || client_id.is_empty() {
+        return Err(AppError::bad_input(
+            "Both the tenant and the client id are needed.",
+            "Enter your tenant's domain or id, and the client id of the OathDesk app registration.",
+        ));
+    }
+    blocking(&state, move |d| {
+        not_in_demo(d)?;
+        let authority = Authority {
+            authority: sign_in::authority_url(),
+            tenant,
+            client_id,
+        };
+        sign_in::remember(d.station.config(), &authority, None)?;
+        Ok(signin_view(d))
+    })
+    .await
+}
+
+/// Signs in through the system browser (PKCE on loopback), then acts as
+/// the new operator: the desk is reopened with their name in the audit log.
+#[tauri::command]
+pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> CommandResult<SignInView> {
+    blocking(&state, |d| {
+        not_in_demo(d)?;
+        let r = sign_in::remembered(d.station.config()).ok_or_else(|| {
+            AppError::bad_input(
+                "No tenant is configured.",
+                "Enter the tenant and client id, and save.",
+            )
+        })?;
+        let access = login_pkce(
+            &r.authority,
+            &SystemBrowser,
+            &KeyringTokenStore::new(&r.authority),
+        )?;
+        let me = GraphClient::builder()
+            .graph_base(&sign_in::graph_url())
+            .token_source(StaticToken(access.to_string()))
+            .build()?
+            .me()?;
+        sign_in::remember(
+            d.station.config(),
+            &r.authority,
+            Some(&me.user_principal_name),
+        )?;
+        Ok(())
+    })
+    .await?;
+    reopen(&app, &state).await
+}
+
+#[tauri::command]
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> CommandResult<SignInView> {
+    blocking(&state, |d| {
+        not_in_demo(d)?;
+        // The tenant and client id stay for the next sign-in.
+        if let Some(r) = sign_in::remembered(d.station.config()) {
+            signin::sign_out(&KeyringTokenStore::new(&r.authority))?;
+            sign_in::remember(d.station.config(), &r.authority, None)?;
+        }
+        Ok(())
+    })
+    .await?;
+    reopen(&app, &state).await
+}
+
+/// Reopens the real desk as whoever is now signed in.
+async fn reopen(app: &AppHandle, state: &AppState) -> CommandResult<SignInView> {
+    let desk = tauri::async_runtime::spawn_blocking(DeskContext::real)
+        .await
+        .map_err(|e| AppError::new("internal", e.to_string(), None))??;
+    state.replace(desk);
+    if let Ok(readers) = blocking(state, read_readers).await {
+        let _ = app.emit(DESK_CHANGED, readers);
+    }
+    blocking(state, |d| Ok(signin_view(d))).await
+}

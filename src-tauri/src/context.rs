@@ -1,0 +1,111 @@
+//! What the desk window acts on: the station's records, the readers and
+//! Entra — or, in demo mode, the training desk behind them. The whole
+//! context sits behind one swappable `Arc`, so "start the training desk"
+//! replaces it at once and a running workflow keeps the context it began
+//! with.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
+use oathdesk_station::keys::KeyringStore;
+use oathdesk_station::{Station, StationConfig, sign_in};
+
+use crate::demo::TrainingDesk;
+use crate::error::{AppError, CommandResult};
+
+pub struct DeskContext {
+    pub station: Station,
+    /// Connected on first use; one token operation at a time holds it, so
+    /// the reader watch never reads a token in the middle of a burn.
+    tokens: Mutex<Option<PcscTokenDesk>>,
+    tenant: GraphTenant,
+    /// Set in demo mode: the virtual tokens and sandbox tenant, alive as
+    /// long as this context.
+    pub demo: Option<TrainingDesk>,
+}
+
+impl DeskContext {
+    /// The real desk: records in the data directory keyed from the OS
+    /// keyring, PC/SC readers, and Entra as the remembered operator.
+    pub fn real() -> CommandResult<DeskContext> {
+        let mut config = StationConfig::from_env();
+        if let Some(upn) = sign_in::remembered(&config).and_then(|r| r.upn) {
+            config.operator = upn;
+        }
+        let tenant = sign_in::tenant(&config)?;
+        let station = Station::open(config.clone(), &KeyringStore::new(&config.key_profile()))?;
+        Ok(DeskContext::new(station, tenant, None))
+    }
+
+    pub fn new(station: Station, tenant: GraphTenant, demo: Option<TrainingDesk>) -> DeskContext {
+        DeskContext {
+            station,
+            tokens: Mutex::new(None),
+            tenant,
+            demo,
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
+    }
+
+    /// Runs `f` with the readers, holding them for the whole operation.
+    pub fn with_tokens<T>(
+        &self,
+        f: impl FnOnce(&PcscTokenDesk) -> CommandResult<T>,
+    ) -> CommandResult<T> {
+        let mut guard = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let desk = PcscTokenDesk::connect().map_err(|f| {
+                AppError::new(
+                    "token",
+                    f.message,
+                    Some("Start the smart-card service (pcscd) and plug in a reader, or use the training desk."),
+                )
+            })?;
+            *guard = Some(desk);
+        }
+        f(guard.as_ref().expect("connected above"))
+    }
+
+    /// Entra as the operator of this desk (a sign-in reopens the desk).
+    pub fn tenant(&self) -> &GraphTenant {
+        &self.tenant
+    }
+}
+
+/// The app's managed state: the current desk context.
+pub struct AppState {
+    current: RwLock<Arc<DeskContext>>,
+}
+
+impl AppState {
+    pub fn new(desk: DeskContext) -> AppState {
+        AppState {
+            current: RwLock::new(Arc::new(desk)),
+        }
+    }
+
+    pub fn desk(&self) -> Arc<DeskContext> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn replace(&self, desk: DeskContext) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(desk);
+    }
+}
+
+/// Runs a blocking station call (PC/SC, Graph, SQLite) off the UI thread.
+pub async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&DeskContext) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    let desk = state.desk();
+    tauri::async_runtime::spawn_blocking(move || f(&desk))
+        .await
+        .map_err(|e| AppError::new("internal", e.to_string(), None))?
+}

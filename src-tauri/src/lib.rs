@@ -1,0 +1,80 @@
+//! The OathDesk desktop app: a thin Tauri shell. Commands (in `commands`)
+//! adapt the window's calls to the station workflows; data flows one way:
+//! window → command → station → device / entra.
+
+mod commands;
+mod context;
+mod demo;
+mod error;
+mod views;
+mod watch;
+
+use context::{AppState, DeskContext};
+
+/// How the app was asked to start.
+fn wants_demo() -> bool {
+    std::env::args().any(|a| a == "--demo") || std::env::var("OATHDESK_DEMO").as_deref() == Ok("1")
+}
+
+/// The desk to start with: the training desk when asked for, else the real
+/// one (the window offers the training desk when no reader or tenant is set
+/// up). If the real desk cannot open, say why and stop: it must not
+/// silently become a demo.
+fn first_desk() -> DeskContext {
+    let opened = if wants_demo() {
+        demo::open()
+    } else {
+        DeskContext::real()
+    };
+    opened.unwrap_or_else(|e| {
+        eprintln!(
+            "OathDesk cannot start: {} {}",
+            e.message,
+            e.next_step.unwrap_or_default()
+        );
+        std::process::exit(1);
+    })
+}
+
+pub fn run() {
+    tauri::Builder::default()
+        .manage(AppState::new(first_desk()))
+        .setup(|app| {
+            watch::start(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::desk::app_status,
+            commands::desk::desk_readers,
+            commands::desk::start_demo,
+            commands::burn::scan_screen,
+            commands::burn::scan_clipboard,
+            commands::burn::scan_image,
+            commands::burn::scan_text,
+            commands::burn::generate_seed,
+            commands::burn::reveal_seed,
+            commands::burn::forget_seed,
+            commands::burn::seed_code,
+            commands::burn::burn_seed,
+            commands::enrol::search_users,
+            commands::enrol::enrol_user,
+            commands::enrol::resume_enrolment,
+            commands::enrol::abandon_enrolment,
+            commands::enrol::serial_qr,
+            commands::resync::resync_preview,
+            commands::resync::resync_token,
+            commands::inventory::inventory_page,
+            commands::inventory::unassign_device,
+            commands::inventory::delete_device,
+            commands::records::journal_list,
+            commands::records::audit_log,
+            commands::records::verify_audit,
+            commands::records::export_audit,
+            commands::settings::device_profiles,
+            commands::settings::save_signin_settings,
+            commands::settings::sign_in,
+            commands::settings::sign_out,
+        ])
+        .run(tauri::generate_context!())
+        .expect("OathDesk failed to start");
+}

@@ -1,0 +1,181 @@
+//! What the window is shown: the core's facts in the shapes of
+//! `ui/src/lib/api.ts`. None of these carries a secret.
+
+use oathdesk_device::profiles::Profile;
+use oathdesk_entra::HardwareOathDevice;
+use oathdesk_otp::{Algorithm, CodeParams, SecretEncoding};
+use oathdesk_station::audit::AuditProblem;
+use oathdesk_station::clock::now_unix;
+use oathdesk_station::ports::TokenFacts;
+use oathdesk_station::seeds::SeedInput;
+use serde::Serialize;
+
+/// A token on a reader, with its drift against the host clock.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenView {
+    #[serde(flatten)]
+    pub facts: TokenFacts,
+    pub drift_seconds: Option<i64>,
+}
+
+impl From<TokenFacts> for TokenView {
+    fn from(facts: TokenFacts) -> Self {
+        let now = now_unix() as i64;
+        TokenView {
+            drift_seconds: facts.clock_unix.map(|c| c as i64 - now),
+            facts,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReaderView {
+    pub name: String,
+    pub token: Option<TokenView>,
+    /// Why a token that is present could not be read.
+    pub error: Option<String>,
+}
+
+/// A held seed, described without its secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeedView {
+    pub id: String,
+    pub issuer: Option<String>,
+    pub account: String,
+    pub params: CodeParams,
+    pub bits: usize,
+    pub origin: String,
+    pub explanation: String,
+    pub note: Option<String>,
+}
+
+impl SeedView {
+    pub fn of(id: String, seed: &SeedInput) -> SeedView {
+        let c = &seed.credential;
+        SeedView {
+            id,
+            issuer: c.issuer.clone().or_else(|| c.label_issuer.clone()),
+            account: c.account.clone(),
+            params: c.params,
+            bits: c.secret.bits(),
+            origin: seed.origin.clone(),
+            explanation: seed.classification.explanation.clone(),
+            note: (seed.classification.encoding == Some(SecretEncoding::Hex))
+                .then(|| "The secret was written in hex; it was converted for the token.".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub upn: String,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssigneeView {
+    pub id: String,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceView {
+    pub id: String,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub status: oathdesk_entra::DeviceStatus,
+    pub assigned_to: Option<AssigneeView>,
+    pub last_used: Option<String>,
+}
+
+impl From<HardwareOathDevice> for DeviceView {
+    fn from(d: HardwareOathDevice) -> Self {
+        DeviceView {
+            id: d.id,
+            serial: d.serial_number,
+            manufacturer: d.manufacturer,
+            model: d.model,
+            status: d.status,
+            assigned_to: d.assigned_to.map(|a| AssigneeView {
+                id: a.id,
+                display_name: a.display_name,
+            }),
+            last_used: d.last_used,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InventoryPage {
+    pub items: Vec<DeviceView>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditCheck {
+    pub ok: bool,
+    pub records: usize,
+    pub problems: Vec<String>,
+}
+
+pub fn describe_problem(p: &AuditProblem) -> String {
+    match p {
+        AuditProblem::Edited { seq } => format!("record {seq} was edited"),
+        AuditProblem::Missing { seq } => format!("record {seq} was removed"),
+        AuditProblem::Truncated {
+            expected_last,
+            found_last,
+        } => format!(
+            "the log ends at record {found_last}, not {expected_last}: records were cut off"
+        ),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileView {
+    pub name: String,
+    pub manufacturer: String,
+    pub family: String,
+    pub serial_prefixes: Vec<String>,
+    pub algorithms: Vec<Algorithm>,
+    pub periods: Vec<u64>,
+    pub digits: Vec<u32>,
+    pub max_seed_bytes: usize,
+    pub clock_write_wipes_seed: bool,
+}
+
+impl From<&Profile> for ProfileView {
+    fn from(p: &Profile) -> Self {
+        ProfileView {
+            name: p.name.clone(),
+            manufacturer: p.manufacturer.clone(),
+            family: format!("{:?}", p.family),
+            serial_prefixes: p.serial_prefixes.clone(),
+            algorithms: p.algorithms.clone(),
+            periods: p.periods.clone(),
+            digits: p.digits.clone(),
+            max_seed_bytes: p.max_seed_bytes,
+            clock_write_wipes_seed: p.clock_write_wipes_seed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInView {
+    pub signed_in: bool,
+    pub operator: Option<String>,
+    pub tenant: Option<String>,
+    pub client_id: Option<String>,
+    pub authority: String,
+    pub graph_url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppStatus {
+    pub demo: bool,
+    pub demo_reason: Option<String>,
+    pub signin: SignInView,
+    pub version: &'static str,
+}

@@ -1,0 +1,281 @@
+// The app's commands, typed. This file is the contract between the UI and
+// src-tauri/src/commands: every `invoke` goes through here, so screens never
+// spell a command name or an argument twice. Secrets never come back from
+// these calls except from `revealSeed`.
+
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+
+export type Algorithm = "sha1" | "sha256" | "sha512";
+
+export interface CodeParams {
+  algorithm: Algorithm;
+  digits: number;
+  period: number;
+}
+
+export interface TokenLimits {
+  algorithms: Algorithm[];
+  periods: number[];
+  digits: number[];
+  max_seed_bytes: number;
+  /// Display timeouts (seconds) the model offers; empty when not settable.
+  display_timeouts: number[];
+}
+
+/** A token on a reader, as read from it. */
+export interface TokenView {
+  reader: string;
+  serial: string;
+  model: string;
+  manufacturer: string;
+  /** The token's clock (Unix seconds), when readable. */
+  clock_unix: number | null;
+  /** Token clock minus host clock, seconds. */
+  drift_seconds: number | null;
+  clock_write_wipes_seed: boolean;
+  /** False for unknown models: shown, never written. */
+  writable: boolean;
+  limits: TokenLimits;
+}
+
+export interface ReaderView {
+  name: string;
+  /** The token on it, or null when the reader is empty. */
+  token: TokenView | null;
+  /** Why the token on it could not be read (present but unreadable). */
+  error: string | null;
+}
+
+export interface SignInView {
+  signed_in: boolean;
+  /** The operator's UPN when signed in. */
+  operator: string | null;
+  tenant: string | null;
+  client_id: string | null;
+  authority: string;
+  graph_url: string;
+}
+
+export interface AppStatus {
+  /** The built-in training desk: virtual tokens and the Graph sandbox. */
+  demo: boolean;
+  /** Why demo mode is on (or could be offered), in words. */
+  demo_reason: string | null;
+  signin: SignInView;
+  version: string;
+}
+
+/** A scanned or generated seed held by the app; the secret stays there. */
+export interface SeedView {
+  id: string;
+  issuer: string | null;
+  account: string;
+  params: CodeParams;
+  bits: number;
+  /** "pasted text", "file qr.png", "monitor Xvfb-0", "generated" … */
+  origin: string;
+  /** What the input was, in one line ("An Entra / Microsoft TOTP QR code"). */
+  explanation: string;
+  /** Extra advice, e.g. "hex secret converted to base32". */
+  note: string | null;
+}
+
+export type StepName =
+  | "check_seed" | "check_user" | "check_clock" | "read_token" | "set_clock"
+  | "write_seed" | "create" | "assign" | "activate" | "verify" | "remove_old";
+
+export type Progress =
+  | { step: StepName; status: "started" }
+  | { step: StepName; status: "done"; detail: string | null }
+  | { step: StepName; status: "skipped"; why: string }
+  | { step: StepName; status: "failed"; message: string; next_step: string };
+
+export interface TotpCode {
+  code: string;
+  valid_from: number;
+  valid_to: number;
+}
+
+export interface BurnOutcome {
+  token: TokenView;
+  params: CodeParams;
+  code: TotpCode;
+  hint: string;
+}
+
+/** What the operator may change before a burn (null: keep the seed's). */
+export interface BurnSettings {
+  algorithm: Algorithm | null;
+  digits: number | null;
+  period: number | null;
+  display_timeout: number | null;
+}
+
+export interface UserView {
+  id: string;
+  upn: string;
+  display_name: string | null;
+}
+
+export interface EnrolOutcome {
+  enrolment_id: string;
+  user: string;
+  serial: string;
+  model: string;
+  device_id: string;
+  params: CodeParams;
+  activated_at: number;
+}
+
+export interface ResyncPreview {
+  token: TokenView;
+  drift_seconds: number | null;
+  wipes_seed: boolean;
+}
+
+export type ResyncOutcome =
+  | { kind: "clock_set"; serial: string; drift_before_seconds: number | null }
+  | ({ kind: "reseeded" } & EnrolOutcome);
+
+export type DeviceStatus = "available" | "assigned" | "activated" | "failedActivation" | "other";
+
+export interface DeviceView {
+  id: string;
+  serial: string;
+  manufacturer: string;
+  model: string;
+  status: DeviceStatus;
+  assigned_to: { id: string; display_name: string | null } | null;
+  last_used: string | null;
+}
+
+export interface InventoryPage {
+  items: DeviceView[];
+  /** Opaque: pass back to get the next page; null on the last page. */
+  next: string | null;
+}
+
+export interface Enrolment {
+  id: string;
+  operator: string;
+  user: string;
+  serial: string | null;
+  model: string | null;
+  state: "started" | "burned" | "created" | "assigned" | "activated" | "abandoned";
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditRecord {
+  seq: number;
+  at: number;
+  operator: string;
+  action: string;
+  serial: string | null;
+  model: string | null;
+  user: string | null;
+  outcome: string;
+  detail: string | null;
+}
+
+export interface AuditCheck {
+  ok: boolean;
+  records: number;
+  /** One line per problem found (edited, removed, truncated …). */
+  problems: string[];
+}
+
+export interface ProfileView {
+  name: string;
+  manufacturer: string;
+  family: string;
+  serial_prefixes: string[];
+  algorithms: Algorithm[];
+  periods: number[];
+  digits: number[];
+  max_seed_bytes: number;
+  clock_write_wipes_seed: boolean;
+}
+
+/** Every failure a command reports: what happened and what to do. */
+export interface AppError {
+  /** bad_input | not_found | token | directory | clock | storage | keyring | signin */
+  kind: string;
+  message: string;
+  next_step: string | null;
+  /** After a token failure: untouched | configured_no_seed | seed_written | unknown */
+  token_state: string | null;
+  /** An enrolment kept in the journal, to resume. */
+  enrolment: string | null;
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return typeof e === "object" && e !== null && "kind" in e && "message" in e;
+}
+
+/** Any thrown value as an AppError (a string from Tauri itself, say). */
+export function asAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  return { kind: "internal", message: String(e), next_step: null, token_state: null, enrolment: null };
+}
+
+function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
+  const ch = new Channel<Progress>();
+  ch.onmessage = onProgress;
+  return ch;
+}
+
+export const api = {
+  appStatus: () => invoke<AppStatus>("app_status"),
+  readers: () => invoke<ReaderView[]>("desk_readers"),
+  /** Called with the new reader list on every token insert/removal. */
+  onDeskChanged: (f: (readers: ReaderView[]) => void): Promise<UnlistenFn> =>
+    listen<ReaderView[]>("desk-changed", (e) => f(e.payload)),
+
+  scanScreen: () => invoke<SeedView>("scan_screen"),
+  scanClipboard: () => invoke<SeedView>("scan_clipboard"),
+  /** An image file's bytes (file picker or drag-and-drop). */
+  scanImage: (bytes: Uint8Array, origin: string) =>
+    invoke<SeedView>("scan_image", { bytes: Array.from(bytes), origin }),
+  /** Pasted text: an otpauth:// URI or a bare secret. */
+  scanText: (text: string) => invoke<SeedView>("scan_text", { text }),
+  generateSeed: (algorithm: Algorithm) => invoke<SeedView>("generate_seed", { algorithm }),
+  revealSeed: (id: string) => invoke<string>("reveal_seed", { id }),
+  forgetSeed: (id: string) => invoke<void>("forget_seed", { id }),
+  /** The code a held seed gives now (for the countdown after a burn). */
+  seedCode: (id: string, params: CodeParams) => invoke<TotpCode>("seed_code", { id, params }),
+  burnSeed: (id: string, reader: string | null, settings: BurnSettings, onProgress: (p: Progress) => void) =>
+    invoke<BurnOutcome>("burn_seed", { id, reader, settings, onProgress: progressChannel(onProgress) }),
+
+  searchUsers: (query: string) => invoke<UserView[]>("search_users", { query }),
+  enrolUser: (user: string, reader: string | null, algorithm: Algorithm, period: number, onProgress: (p: Progress) => void) =>
+    invoke<EnrolOutcome>("enrol_user", { user, reader, algorithm, period, onProgress: progressChannel(onProgress) }),
+  /** An SVG (markup) of a QR code holding the serial, for the handover sheet. */
+  serialQr: (serial: string) => invoke<string>("serial_qr", { serial }),
+
+  resyncPreview: (reader: string | null) => invoke<ResyncPreview>("resync_preview", { reader }),
+  resyncToken: (reader: string | null, confirmReseed: boolean, onProgress: (p: Progress) => void) =>
+    invoke<ResyncOutcome>("resync_token", { reader, confirmReseed, onProgress: progressChannel(onProgress) }),
+
+  inventory: (status: DeviceStatus | null, serial: string | null, next: string | null) =>
+    invoke<InventoryPage>("inventory_page", { status, serial, next }),
+  unassignDevice: (deviceId: string, userId: string) => invoke<void>("unassign_device", { deviceId, userId }),
+  deleteDevice: (deviceId: string) => invoke<void>("delete_device", { deviceId }),
+
+  journal: (pendingOnly: boolean) => invoke<Enrolment[]>("journal_list", { pendingOnly }),
+  resumeEnrolment: (id: string, onProgress: (p: Progress) => void) =>
+    invoke<EnrolOutcome>("resume_enrolment", { id, onProgress: progressChannel(onProgress) }),
+  abandonEnrolment: (id: string) => invoke<void>("abandon_enrolment", { id }),
+  auditLog: () => invoke<AuditRecord[]>("audit_log"),
+  verifyAudit: () => invoke<AuditCheck>("verify_audit"),
+  /** Writes the export into the data directory; returns its path. */
+  exportAudit: (format: "csv" | "jsonl") => invoke<string>("export_audit", { format }),
+
+  profiles: () => invoke<ProfileView[]>("device_profiles"),
+  saveSignInSettings: (tenant: string, clientId: string) =>
+    invoke<SignInView>("save_signin_settings", { tenant, clientId }),
+  signIn: () => invoke<SignInView>("sign_in"),
+  signOut: () => invoke<SignInView>("sign_out"),
+};

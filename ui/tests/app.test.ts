@@ -1,0 +1,76 @@
+// The shell and Desk screen with the commands mocked: readers load and go
+// live, the demo banner shows, and Alt+N switches screens.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import type { AppStatus, ReaderView } from "../src/lib/api";
+
+const h = vi.hoisted(() => ({ push: null as null | ((r: ReaderView[]) => void) }));
+
+const status: AppStatus = {
+  demo: true,
+  demo_reason: "No reader found; the training desk is on.",
+  signin: { signed_in: true, operator: "trainer@sandbox.example", tenant: "sandbox", client_id: "x", authority: "a", graph_url: "g" },
+  version: "0.1.0",
+};
+
+const readers: ReaderView[] = [
+  {
+    name: "Virtual reader 1", error: null,
+    token: {
+      reader: "Virtual reader 1", serial: "DEMO0001", model: "Demo-6", manufacturer: "Demo", clock_unix: 1_700_000_000,
+      drift_seconds: 42, clock_write_wipes_seed: true, writable: false,
+      limits: { algorithms: ["sha1"], periods: [30], digits: [6], max_seed_bytes: 20, display_timeouts: [] },
+    },
+  },
+  { name: "Virtual reader 2", token: null, error: null },
+];
+
+vi.mock("../src/lib/api", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../src/lib/api")>();
+  return {
+    ...real,
+    api: {
+      ...real.api,
+      appStatus: vi.fn(async () => status),
+      readers: vi.fn(async () => readers),
+      onDeskChanged: vi.fn(async (f: (r: ReaderView[]) => void) => { h.push = f; return () => {}; }),
+      searchUsers: vi.fn(async () => []),
+    },
+  };
+});
+
+import App from "../src/App.svelte";
+
+afterEach(() => cleanup());
+
+describe("App shell and Desk", () => {
+  it("loads the readers, shows tokens and stays live", async () => {
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("desk").dataset.ready).toBe("true"));
+    expect(screen.getByTestId("demo-badge").textContent).toContain("DEMO");
+
+    const cards = screen.getAllByTestId("reader");
+    expect(cards.map((c) => [c.dataset.reader, c.dataset.serial])).toEqual([
+      ["Virtual reader 1", "DEMO0001"], ["Virtual reader 2", ""],
+    ]);
+    expect(screen.getByTestId("token-serial").textContent).toBe("DEMO0001");
+    expect(screen.getByTestId("token-drift").textContent).toContain("+42 s");
+    expect(cards[0].textContent).toContain("unknown model — read only");
+    expect(cards[0].textContent).toContain("clock write wipes the seed");
+    expect(cards[1].textContent).toContain("No token — place one on the reader");
+
+    h.push!([{ name: "Virtual reader 2", token: null, error: null }]);
+    await waitFor(() => expect(screen.getAllByTestId("reader")).toHaveLength(1));
+  });
+
+  it("switches screens from the nav, the actions and Alt+N", async () => {
+    render(App);
+    await fireEvent.click(screen.getByTestId("action-resync"));
+    expect(screen.getByTestId("resync")).toBeTruthy();
+    await fireEvent.keyDown(window, { key: "3", code: "Digit3", altKey: true });
+    expect(screen.getByTestId("enrol")).toBeTruthy();
+    expect(screen.getAllByTestId("step").map((s) => s.dataset.status)).toEqual(Array(10).fill("pending"));
+    await fireEvent.click(screen.getByTestId("nav-desk"));
+    expect(screen.getByTestId("desk")).toBeTruthy();
+  });
+});

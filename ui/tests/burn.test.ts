@@ -1,0 +1,153 @@
+// Component test of the Burn screen with the Tauri commands mocked: the
+// advice for a wrong QR reaches the operator, the secret stays masked until
+// Reveal, and a seed the token cannot hold disables Burn.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import type { AppError, SeedView, TokenView } from "../src/lib/api";
+
+const mocks = vi.hoisted(() => ({
+  scanText: vi.fn(),
+  revealSeed: vi.fn(),
+  forgetSeed: vi.fn(),
+  burnSeed: vi.fn(),
+  seedCode: vi.fn(),
+}));
+
+vi.mock("../src/lib/api", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../src/lib/api")>();
+  return { ...real, api: { ...real.api, ...mocks } };
+});
+
+import Burn from "../src/screens/Burn.svelte";
+import { desk } from "../src/lib/desk.svelte";
+
+const seed: SeedView = {
+  id: "seed-1",
+  issuer: "Contoso",
+  account: "ada@contoso.com",
+  params: { algorithm: "sha1", digits: 6, period: 30 },
+  bits: 160,
+  origin: "pasted text",
+  explanation: "An otpauth:// link",
+  note: null,
+};
+
+const token = (limits: Partial<TokenView["limits"]> = {}): TokenView => ({
+  reader: "Desk reader 0",
+  serial: "TK0001",
+  model: "Key-6",
+  manufacturer: "Acme",
+  clock_unix: 1_700_000_000,
+  drift_seconds: 2,
+  clock_write_wipes_seed: false,
+  writable: true,
+  limits: { algorithms: ["sha1"], periods: [30], digits: [6], max_seed_bytes: 32, display_timeouts: [], ...limits },
+});
+
+async function pasteAndSubmit(text: string) {
+  const input = screen.getByTestId("paste-input");
+  await fireEvent.input(input, { target: { value: text } });
+  await fireEvent.click(screen.getByTestId("paste-submit"));
+}
+
+beforeEach(() => {
+  Object.values(mocks).forEach((m) => m.mockReset());
+  mocks.forgetSeed.mockResolvedValue(undefined);
+  desk.readers = [{ name: "Desk reader 0", token: token(), error: null }];
+});
+afterEach(() => cleanup());
+
+describe("Burn screen", () => {
+  it("shows the classifier's advice when a scan is refused", async () => {
+    const err: AppError = {
+      kind: "bad_input",
+      message: "This is a Microsoft Authenticator sign-in QR (phonefactor://), not a TOTP secret.",
+      next_step: "In My Sign-Ins choose 'Authenticator app', then 'I want to use a different authenticator app'.",
+      token_state: null,
+      enrolment: null,
+    };
+    mocks.scanText.mockRejectedValue(err);
+    render(Burn);
+    await pasteAndSubmit("phonefactor://activate_account?code=1");
+    const box = await screen.findByTestId("scan-error");
+    expect(box.textContent).toContain("phonefactor://");
+    expect(box.textContent).toContain("I want to use a different authenticator app");
+    expect(screen.queryByTestId("seed-summary")).toBeNull();
+  });
+
+  it("keeps the secret masked until Reveal and forgets it on Hide", async () => {
+    mocks.scanText.mockResolvedValue(seed);
+    mocks.revealSeed.mockResolvedValue("JBSWY3DPEHPK3PXP");
+    render(Burn);
+    await pasteAndSubmit("otpauth://totp/Contoso:ada?secret=JBSWY3DPEHPK3PXP");
+    const secret = await screen.findByTestId("seed-secret");
+    expect(secret.textContent?.trim()).toBe("••••••••");
+    expect(document.body.textContent).not.toContain("JBSWY3DP");
+    expect(mocks.revealSeed).not.toHaveBeenCalled();
+
+    await fireEvent.click(screen.getByTestId("reveal-toggle"));
+    await waitFor(() => expect(screen.getByTestId("seed-secret").textContent).toContain("JBSW Y3DP"));
+    expect(mocks.revealSeed).toHaveBeenCalledWith("seed-1");
+
+    await fireEvent.click(screen.getByTestId("reveal-toggle"));
+    expect(screen.getByTestId("seed-secret").textContent?.trim()).toBe("••••••••");
+    expect(document.body.textContent).not.toContain("JBSW");
+  });
+
+  it("offers only the token's values and blocks a seed the token cannot hold", async () => {
+    mocks.scanText.mockResolvedValue({ ...seed, params: { algorithm: "sha256", digits: 6, period: 30 } });
+    render(Burn);
+    await pasteAndSubmit("otpauth://totp/x?secret=AAAA&algorithm=SHA256");
+    await screen.findByTestId("seed-summary");
+    const algos = [...screen.getByTestId("setting-algorithm").querySelectorAll("option")].map((o) => o.textContent);
+    expect(algos).toEqual(["SHA1"]);
+    expect(screen.getByTestId("limits-problem").textContent).toMatch(/SHA256/);
+    expect((screen.getByTestId("burn-start") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("burns, shows the steps and the code, and forgets the seed on Done", async () => {
+    mocks.scanText.mockResolvedValue(seed);
+    mocks.burnSeed.mockImplementation(async (_id, _reader, _settings, onProgress) => {
+      onProgress({ step: "read_token", status: "started" });
+      onProgress({ step: "read_token", status: "done", detail: "TK0001" });
+      onProgress({ step: "write_seed", status: "done", detail: null });
+      const now = Math.floor(Date.now() / 1000);
+      return {
+        token: token(),
+        params: seed.params,
+        code: { code: "123456", valid_from: now, valid_to: now + 30 },
+        hint: "Press the button twice to wake the token.",
+      };
+    });
+    render(Burn);
+    await pasteAndSubmit("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP");
+    await screen.findByTestId("seed-summary");
+    await fireEvent.click(screen.getByTestId("burn-start"));
+    expect((await screen.findByTestId("burn-code")).textContent).toBe("123456");
+    expect(mocks.burnSeed).toHaveBeenCalledWith("seed-1", "Desk reader 0",
+      { algorithm: null, digits: null, period: null, display_timeout: null }, expect.any(Function));
+    const steps = screen.getAllByTestId("step").map((s) => [s.dataset.step, s.dataset.status]);
+    expect(steps).toEqual([["read_token", "done"], ["write_seed", "done"]]);
+    expect(screen.getByTestId("power-cycle-hint").textContent).toContain("Press the button");
+    expect(screen.getByTestId("countdown")).toBeTruthy();
+
+    await fireEvent.click(screen.getByTestId("burn-done"));
+    expect(mocks.forgetSeed).toHaveBeenCalledWith("seed-1");
+    expect(screen.queryByTestId("seed-summary")).toBeNull();
+  });
+
+  it("shows what the token state means when a burn fails", async () => {
+    mocks.scanText.mockResolvedValue(seed);
+    mocks.burnSeed.mockRejectedValue({
+      kind: "token", message: "The token stopped answering.", next_step: "Put it back on the reader and burn again.",
+      token_state: "configured_no_seed", enrolment: null,
+    } satisfies AppError);
+    render(Burn);
+    await pasteAndSubmit("JBSWY3DPEHPK3PXP");
+    await screen.findByTestId("seed-summary");
+    await fireEvent.click(screen.getByTestId("burn-start"));
+    const box = await screen.findByTestId("burn-error");
+    expect(box.textContent).toContain("Put it back on the reader");
+    expect(box.textContent).toContain("the seed was not — burn again");
+  });
+});
