@@ -1,34 +1,45 @@
-# OathDesk: two commands. `make run` starts the app; `make test` is what CI runs.
+# OathDesk: two commands. `make run` opens the app; `make test` is what CI runs.
 SHELL := /bin/bash
 CARGO ?= cargo
 HARNESS := tests/harness
 
-.PHONY: run test deps lint build suites bench
+.PHONY: run test deps ui lint build suites bench bench-app
 
+# System packages, then the UI's npm packages and tauri-driver (project-local).
 deps:
 	scripts/install-deps.sh
+	scripts/install-tools.sh
 
-run: deps
-	$(CARGO) build -p oathdesk-cli
-	target/debug/oathdesk-cli --help
+# The front end, built into ui/dist, which the app embeds at compile time.
+ui: deps
+	cd ui && npm run build
 
-lint: deps
+# Opens the desk; on a machine without a reader or a tenant, the training desk.
+run: ui
+	$(CARGO) build -p oathdesk-app -p oathdesk-cli
+	scripts/run-desk.sh
+
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-build: deps
+build: ui
 	$(CARGO) build --workspace --all-targets
 
-# Every suite runs inside a private pcscd (network + mount namespace, vpcd
+# The UI's unit tests (vitest), then every Rust suite — the window's end-to-end
+# suite among them — inside a private pcscd (network + mount namespace, vpcd
 # readers) and a private D-Bus session with an unlocked Secret Service.
 suites: build
+	cd ui && npm test
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) test --workspace --offline
 	$(HARNESS)/pcsc-tools-check.sh
 
 test: lint suites
 
 # Benchmarks (not part of `make test`): burn and enrolment against the
-# virtual token and the Graph sandbox with injected latency.
+# virtual token and the Graph sandbox with injected latency; the app's cold
+# start and idle memory.
 bench: build
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench desk
 	$(CARGO) bench -p oathdesk-entra --bench bulk_create
+	$(HARNESS)/pcsc-ns.sh scripts/bench-app.sh

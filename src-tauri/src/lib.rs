@@ -36,7 +36,27 @@ fn first_desk() -> DeskContext {
     })
 }
 
+/// `--check-desk`: is the real desk usable (a reader and a tenant)? Says
+/// why not and exits non-zero, without opening a window (`make run` then
+/// starts the training desk).
+fn check_desk() -> ! {
+    let reason = match DeskContext::real() {
+        Ok(desk) => commands::desk::status(&desk).demo_reason,
+        Err(e) => Some(e.message),
+    };
+    match reason {
+        None => std::process::exit(0),
+        Some(why) => {
+            eprintln!("{why}");
+            std::process::exit(3)
+        }
+    }
+}
+
 pub fn run() {
+    if std::env::args().any(|a| a == "--check-desk") {
+        check_desk();
+    }
     tauri::Builder::default()
         .manage(AppState::new(first_desk()))
         .setup(|app| {
@@ -47,6 +67,7 @@ pub fn run() {
             commands::desk::app_status,
             commands::desk::desk_readers,
             commands::desk::start_demo,
+            commands::desk::desk_interactive,
             commands::burn::scan_screen,
             commands::burn::scan_clipboard,
             commands::burn::scan_image,

@@ -230,6 +230,10 @@ function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
 export const api = {
   appStatus: () => invoke<AppStatus>("app_status"),
   readers: () => invoke<ReaderView[]>("desk_readers"),
+  /** Tells the app the Desk is interactive (its startup benchmark reads this). */
+  deskInteractive: () => invoke<void>("desk_interactive"),
+  /** Replaces the desk with the training desk (virtual tokens, sandbox). */
+  startDemo: () => invoke<AppStatus>("start_demo"),
   /** Called with the new reader list on every token insert/removal. */
   onDeskChanged: (f: (readers: ReaderView[]) => void): Promise<UnlistenFn> =>
     listen<ReaderView[]>("desk-changed", (e) => f(e.payload)),

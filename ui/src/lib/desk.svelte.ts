@@ -55,6 +55,8 @@ class DeskStore {
       this.readersError = asAppError(e);
     }
     await Promise.all([this.refreshStatus(), this.refreshReaders()]);
+    // The Desk is interactive now: let the app note it (startup benchmark).
+    api.deskInteractive().catch(() => {});
     return () => {
       unlisten?.();
       this.#started = false;

@@ -1,0 +1,195 @@
+//! Drives the real app window: a private X server (Xvfb), tauri-driver and
+//! WebKitWebDriver, the app built by cargo, and the test's own virtual
+//! tokens (on the private pcscd of tests/harness/pcsc-ns.sh) and Graph
+//! sandbox. Screenshots go to `target/e2e-shots/`.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// How long a screen may take to show what the test waits for.
+const SCREEN_WAIT: Duration = Duration::from_secs(30);
+
+/// Kills a child started in its own process group — with everything it
+/// started (WebKitWebDriver, the app) — and reaps it when dropped (PID 1
+/// here does not reap).
+pub struct Reaped(pub Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// A private X server; its display number comes from Xvfb itself
+/// (`-displayfd`), so the test waits for the server's own "ready".
+pub fn xvfb() -> (Reaped, String) {
+    let mut child = Command::new("Xvfb")
+        .process_group(0)
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x860x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (make test installs xvfb)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("Xvfb stdout"))
+        .read_line(&mut line)
+        .expect("Xvfb display number");
+    (Reaped(child), format!(":{}", line.trim()))
+}
+
+/// A free loopback port, as the OS hands it out.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// The tauri-driver `make test` installs under target/tools.
+fn tauri_driver() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("tools/bin/tauri-driver");
+    assert!(
+        path.exists(),
+        "{} is missing: run `make test` (it installs tauri-driver)",
+        path.display()
+    );
+    path
+}
+
+/// The app's window, driven through WebDriver.
+pub struct Window {
+    pub client: Client,
+    display: String,
+    _driver: Reaped,
+    _x: Reaped,
+}
+
+impl Window {
+    /// Starts the app (with `args` and `env`) in its own X server and
+    /// connects to its webview.
+    pub async fn open(args: &[&str], env: &[(&str, String)]) -> Window {
+        // WebDriver runs over plain http on loopback; rustls still wants a provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let (x, display) = xvfb();
+        let port = free_port();
+        let mut cmd = Command::new(tauri_driver());
+        cmd.process_group(0);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &free_port().to_string(),
+        ])
+        .env("DISPLAY", &display)
+        // WebKit's GPU paths are absent under Xvfb.
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = Reaped(cmd.spawn().expect("tauri-driver"));
+        wait_for_listener(port);
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": {"application": env!("CARGO_BIN_EXE_oathdesk"), "args": args},
+        });
+        let client = ClientBuilder::rustls()
+            .expect("TLS roots")
+            .capabilities(caps.as_object().expect("object").clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session with the app");
+        Window {
+            client,
+            display,
+            _driver: driver,
+            _x: x,
+        }
+    }
+
+    /// Waits for an element matching `css` to exist.
+    pub async fn wait(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(SCREEN_WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.expect("click");
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.expect("text")
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let e = self.wait(css).await;
+        e.clear().await.expect("clear");
+        e.send_keys(text).await.expect("type");
+    }
+
+    /// Waits until `css` has attribute `attr` equal to one of `values`
+    /// (a CSS selector list, so WebDriver's own wait does the waiting);
+    /// returns the value it reached.
+    pub async fn wait_attr(&self, css: &str, attr: &str, values: &[&str]) -> String {
+        let any: Vec<String> = values
+            .iter()
+            .map(|v| format!("{css}[{attr}=\"{v}\"]"))
+            .collect();
+        let e = self.wait(&any.join(", ")).await;
+        e.attr(attr).await.expect("attribute").unwrap_or_default()
+    }
+
+    /// Saves the screen as `target/e2e-shots/NAME.png`. Taken from the X
+    /// server (ImageMagick's `import`): WebKitWebDriver's own screenshot
+    /// can stall while the page keeps rendering (countdowns).
+    pub async fn screenshot(&self, name: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-shots");
+        std::fs::create_dir_all(&dir).expect("shots dir");
+        let status = Command::new("/usr/bin/import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(dir.join(format!("{name}.png")))
+            .status()
+            .expect("ImageMagick import (make test installs imagemagick)");
+        assert!(status.success(), "screenshot {name} failed");
+    }
+
+    pub async fn close(&self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+/// tauri-driver announces nothing when it is ready, so the test tries its
+/// port until it answers (each try returns at once: refused or accepted).
+fn wait_for_listener(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver never listened");
+        std::thread::yield_now();
+    }
+}

@@ -1,0 +1,257 @@
+//! The desk window end to end, as an operator uses it: the real app in a
+//! real window (Xvfb), driven through tauri-driver and WebKitWebDriver;
+//! tokens are the test's own virtual tokens behind the private pcscd
+//! (tests/harness/pcsc-ns.sh), Entra is the Graph sandbox on loopback, and
+//! records are in SQLite keyed from the real OS keyring
+//! (tests/harness/keyring-session.sh). `make test` runs it.
+//!
+//! Each test checks what the window says against the truth: the code the
+//! virtual token now displays, and the sandbox's inventory.
+
+mod common;
+
+use tokio::sync::Mutex;
+
+use common::Window;
+use fantoccini::Locator;
+use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
+use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+use oathdesk_sim::testkit::{Inserted, VirtualReader};
+use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
+
+/// One window at a time: every app sees every reader of the shared pcscd.
+static ONE_WINDOW: Mutex<()> = Mutex::const_new(());
+
+fn host_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+fn token(reader: &VirtualReader, model: &str, suffix: &str, offset: i64) -> Inserted<Token2Card> {
+    reader.insert(Token2Card::new(
+        Token2Model::by_name(model).unwrap(),
+        suffix,
+        TokenClock::offset(offset, 0.0),
+    ))
+}
+
+/// The app against the sandbox, as a scripted operator, with its own data dir.
+struct RealDesk {
+    sandbox: Sandbox,
+    _data: tempfile::TempDir,
+    window: Window,
+}
+
+async fn real_desk() -> RealDesk {
+    let seed = TenantSeed::with_operator(
+        "op",
+        vec![
+            SeedUser::member("u-alice", "alice@contoso.com"),
+            SeedUser::member("u-alan", "alan@contoso.com"),
+        ],
+    );
+    let sandbox = Sandbox::start(seed, 0).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("OATHDESK_GRAPH_URL", sandbox.base_url()),
+        ("OATHDESK_ACCESS_TOKEN", "op".to_string()),
+        ("OATHDESK_DATA_DIR", data.path().display().to_string()),
+    ];
+    let window = Window::open(&[], &env).await;
+    window.wait("[data-testid=desk][data-ready=true]").await;
+    RealDesk {
+        sandbox,
+        _data: data,
+        window,
+    }
+}
+
+/// The step list ended with every step done (none failed).
+async fn steps_all_done(w: &Window, last: &str) {
+    let status = w
+        .wait_attr(
+            &format!("[data-testid=step][data-step={last}]"),
+            "data-status",
+            &["done", "failed"],
+        )
+        .await;
+    assert_eq!(status, "done", "the {last} step failed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burn_from_qr_enrol_and_resync_to_success() {
+    let _one = ONE_WINDOW.lock().await;
+    let d = real_desk().await;
+    let w = &d.window;
+    w.screenshot("desk-empty").await;
+
+    // A token put on a reader appears on the Desk by itself.
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C302-i", "700001", 40);
+    let serial = t.card().serial.clone();
+    w.wait(&format!("[data-testid=reader][data-serial=\"{serial}\"]"))
+        .await;
+    let drift = w.text("[data-testid=token-drift]").await;
+    assert!(drift.contains("+4"), "drift shown as {drift:?}");
+    w.screenshot("desk").await;
+
+    // Burn from QR: the wrong QR gets the classifier's advice …
+    w.click("[data-testid=nav-burn]").await;
+    w.type_into("[data-testid=paste-input]", "phonefactor://activate_account?code=123456789&url=https://mobileappcommunicator.auth.microsoft.com/activate/123456789/WEU")
+        .await;
+    w.click("[data-testid=paste-submit]").await;
+    let advice = w.text("[data-testid=scan-error]").await;
+    assert!(
+        advice.contains("Microsoft Authenticator"),
+        "advice: {advice}"
+    );
+
+    // … the right one is described, its secret masked until revealed …
+    let secret = generate_secret(Algorithm::Sha1);
+    let b32 = secret.to_base32();
+    let uri = format!(
+        "otpauth://totp/Contoso:jane@contoso.com?secret={}&issuer=Microsoft",
+        b32.as_str()
+    );
+    w.type_into("[data-testid=paste-input]", &uri).await;
+    w.click("[data-testid=paste-submit]").await;
+    w.wait("[data-testid=seed-summary]").await;
+    let masked = w.text("[data-testid=seed-secret]").await;
+    assert!(
+        !masked.contains(&b32[..8]),
+        "the secret showed before reveal"
+    );
+    w.click("[data-testid=reveal-toggle]").await;
+    let shown = w
+        .text("[data-testid=seed-secret][data-revealed=true]")
+        .await;
+    assert_eq!(shown.replace(' ', ""), b32.as_str());
+    w.click("[data-testid=reveal-toggle]").await;
+    w.wait("[data-testid=seed-secret][data-revealed=false]")
+        .await;
+
+    // … and burnt: the window's code is the one the token now displays.
+    w.click("[data-testid=burn-start]").await;
+    let code = w.text("[data-testid=burn-code]").await;
+    let host = host_now();
+    let params = CodeParams::default();
+    let card_shows: Vec<String> = [host, host - 30.0]
+        .iter()
+        .map(|h| t.card().display_code_at(*h).unwrap())
+        .collect();
+    assert!(
+        card_shows.contains(&code),
+        "window {code}, token {card_shows:?}"
+    );
+    assert_eq!(card_shows[0], totp(&secret, &params, host as u64));
+    w.wait("[data-testid=power-cycle-hint]").await;
+    w.screenshot("burn").await;
+    w.click("[data-testid=burn-done]").await;
+
+    // Enrol: search, pick, run every step, hand over.
+    w.click("[data-testid=nav-enrol]").await;
+    w.wait("[data-testid=signin-state][data-signed-in=true]")
+        .await;
+    w.type_into("[data-testid=user-search]", "ali").await;
+    w.click("[data-testid=user-result][data-upn=\"alice@contoso.com\"]")
+        .await;
+    w.click("[data-testid=enrol-start]").await;
+    steps_all_done(w, "verify").await;
+    assert_eq!(w.text("[data-testid=handover-serial]").await, serial);
+    assert!(
+        w.text("[data-testid=handover-user]")
+            .await
+            .contains("alice@contoso.com")
+    );
+    w.wait("[data-testid=handover-qr] svg").await;
+    w.screenshot("enrol").await;
+    let stored = d.sandbox.tenant().by_serial(&serial).unwrap().clone();
+    assert_eq!(stored.status, "activated");
+    let now = host_now();
+    {
+        let card = t.card();
+        assert_eq!(
+            card.display_code_at(now).unwrap(),
+            totp(&stored.secret, &stored.params, card.clock.at(now)),
+            "the token and Entra disagree"
+        );
+    }
+    drop(t);
+
+    // Resync: a drifted token's drift is shown first, then set right.
+    let t = token(&reader, "C302-i", "700002", 75);
+    w.click("[data-testid=nav-resync]").await;
+    w.click("[data-testid=resync-read]").await;
+    let drift = w.text("[data-testid=resync-drift]").await;
+    assert!(drift.contains("+7"), "drift shown as {drift:?}");
+    w.screenshot("resync-preview").await;
+    w.click("[data-testid=resync-start]").await;
+    let kind = w
+        .wait_attr("[data-testid=resync-result]", "data-kind", &["clock_set"])
+        .await;
+    assert_eq!(kind, "clock_set");
+    let off = t.card().clock.now() as f64 - host_now();
+    assert!(off.abs() < 3.0, "token clock still {off:+.0} s off");
+    w.screenshot("resync").await;
+
+    // The other screens, with what this session did on them.
+    w.click("[data-testid=nav-inventory]").await;
+    w.wait(&format!(
+        "[data-testid=inventory-row][data-serial=\"{serial}\"][data-status=activated]"
+    ))
+    .await;
+    w.screenshot("inventory").await;
+    w.click("[data-testid=nav-journal]").await;
+    w.wait("[data-testid=audit-row]").await;
+    w.click("[data-testid=audit-verify]").await;
+    let verdict = w.text("[data-testid=audit-result]").await;
+    assert!(verdict.contains("intact"), "audit: {verdict}");
+    w.screenshot("journal").await;
+    w.click("[data-testid=nav-settings]").await;
+    w.wait("[data-testid=profiles-table]").await;
+    w.screenshot("settings").await;
+    w.close().await;
+}
+
+/// The training desk: marked DEMO, its own virtual tokens on the readers,
+/// and the seed-wipe warning before a resync of a restricted model.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_is_a_marked_training_desk() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
+    let w = Window::open(&["--demo"], &env).await;
+    w.wait("[data-testid=desk][data-ready=true]").await;
+    w.wait("[data-testid=demo-badge]").await;
+    w.wait("[data-testid=reader][data-serial=\"8659632100001\"]")
+        .await;
+    w.wait("[data-testid=reader][data-serial=\"8659610100002\"]")
+        .await;
+    w.screenshot("demo-desk").await;
+
+    w.click("[data-testid=nav-resync]").await;
+    w.wait("[data-testid=demo-badge]").await;
+    // Two tokens on the desk: the operator picks the seed-wiping C301-i.
+    let pick = w.wait("[data-testid=reader-select]").await;
+    let mut restricted = None;
+    for option in pick.find_all(Locator::Css("option")).await.unwrap() {
+        if option.text().await.unwrap().contains("8659610100002") {
+            restricted = option.attr("value").await.unwrap();
+        }
+    }
+    pick.select_by_value(&restricted.expect("the C301-i is offered"))
+        .await
+        .unwrap();
+    w.click("[data-testid=resync-read]").await;
+    let warning = w.text("[data-testid=reseed-warning]").await;
+    assert!(warning.contains("erases the seed"), "warning: {warning}");
+    let start = w.wait("[data-testid=resync-start]").await;
+    assert!(
+        !start.is_enabled().await.unwrap(),
+        "re-seed offered without confirmation"
+    );
+    w.screenshot("demo-resync").await;
+    w.close().await;
+}
