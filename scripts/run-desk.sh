@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: opens OathDesk. With a reader and a signed-in tenant it opens
-# the real desk; otherwise (a fresh machine) the training desk: virtual
-# tokens on a private pcscd (tests/harness/pcsc-ns.sh, which needs root for
-# its namespaces) and the Graph sandbox, marked DEMO.
+# the real desk; otherwise (a fresh machine) the training desk, marked DEMO:
+# virtual tokens and the Graph sandbox. As root the tokens sit on a private
+# pcscd (tests/harness/pcsc-ns.sh needs root for its namespaces), so the real
+# PC/SC path runs; as a normal user they are connected in-process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 app=target/debug/oathdesk
@@ -20,5 +21,4 @@ echo "$reason Starting the training desk (DEMO)." >&2
 if [ "$(id -u)" -eq 0 ]; then
   exec tests/harness/pcsc-ns.sh "$app" --demo
 fi
-exec sudo --preserve-env=DISPLAY,XAUTHORITY,WAYLAND_DISPLAY,XDG_RUNTIME_DIR \
-  tests/harness/pcsc-ns.sh "$app" --demo
+exec "$app" --demo

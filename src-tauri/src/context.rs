@@ -8,16 +8,21 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
 use oathdesk_station::keys::KeyringStore;
+use oathdesk_station::ports::TokenDesk;
 use oathdesk_station::{Station, StationConfig, sign_in};
 
 use crate::demo::TrainingDesk;
 use crate::error::{AppError, CommandResult};
 
+/// Readers a context can hold across threads.
+pub type Tokens = Box<dyn TokenDesk + Send>;
+
 pub struct DeskContext {
     pub station: Station,
-    /// Connected on first use; one token operation at a time holds it, so
-    /// the reader watch never reads a token in the middle of a burn.
-    tokens: Mutex<Option<PcscTokenDesk>>,
+    /// The readers: PC/SC, connected on first use, or the training desk's
+    /// in-process tokens. One token operation at a time holds them, so the
+    /// reader watch never reads a token in the middle of a burn.
+    tokens: Mutex<Option<Tokens>>,
     tenant: GraphTenant,
     /// Set in demo mode: the virtual tokens and sandbox tenant, alive as
     /// long as this context.
@@ -34,13 +39,19 @@ impl DeskContext {
         }
         let tenant = sign_in::tenant(&config)?;
         let station = Station::open(config.clone(), &KeyringStore::new(&config.key_profile()))?;
-        Ok(DeskContext::new(station, tenant, None))
+        Ok(DeskContext::new(station, tenant, None, None))
     }
 
-    pub fn new(station: Station, tenant: GraphTenant, demo: Option<TrainingDesk>) -> DeskContext {
+    /// `tokens`: the readers to use; `None` for PC/SC.
+    pub fn new(
+        station: Station,
+        tenant: GraphTenant,
+        demo: Option<TrainingDesk>,
+        tokens: Option<Tokens>,
+    ) -> DeskContext {
         DeskContext {
             station,
-            tokens: Mutex::new(None),
+            tokens: Mutex::new(tokens),
             tenant,
             demo,
         }
@@ -53,7 +64,7 @@ impl DeskContext {
     /// Runs `f` with the readers, holding them for the whole operation.
     pub fn with_tokens<T>(
         &self,
-        f: impl FnOnce(&PcscTokenDesk) -> CommandResult<T>,
+        f: impl FnOnce(&dyn TokenDesk) -> CommandResult<T>,
     ) -> CommandResult<T> {
         let mut guard = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
@@ -64,9 +75,9 @@ impl DeskContext {
                     Some("Start the smart-card service (pcscd) and plug in a reader, or use the training desk."),
                 )
             })?;
-            *guard = Some(desk);
+            *guard = Some(Box::new(desk));
         }
-        f(guard.as_ref().expect("connected above"))
+        f(guard.as_deref().expect("connected above"))
     }
 
     /// Entra as the operator of this desk (a sign-in reopens the desk).

@@ -1,19 +1,25 @@
-//! The training desk: virtual tokens (crate `sim`) on the PC/SC readers of a
-//! private pcscd, and the Graph sandbox on loopback, so a new operator can
-//! burn, enrol and resync without hardware or a tenant. Everything it does
-//! is marked DEMO in the window and kept in memory only.
+//! The training desk: virtual tokens (crate `sim`) and the Graph sandbox on
+//! loopback, so a new operator can burn, enrol and resync without hardware
+//! or a tenant. The tokens sit on the readers of the private pcscd when the
+//! app runs beside one (`tests/harness/pcsc-ns.sh`, as `make run` does as
+//! root), so the real PC/SC path is exercised; otherwise they are connected
+//! in-process. Everything is marked DEMO in the window and kept in memory.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use oathdesk_device::profiles::Profiles;
+use oathdesk_device::transport::FnTransport;
 use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::testkit::{Inserted, VirtualReader};
-use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
-use oathdesk_station::adapters::GraphTenant;
+use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock, VirtualCard};
+use oathdesk_station::adapters::{GraphTenant, open_token};
 use oathdesk_station::keys::MemoryKeyStore;
+use oathdesk_station::ports::{ReaderSlot, TokenDesk, TokenFailure, TokenSession, TokenState};
 use oathdesk_station::{Station, StationConfig};
 
-use crate::context::DeskContext;
+use crate::context::{DeskContext, Tokens};
 use crate::error::{AppError, CommandResult};
 
 /// The sandbox operator's bearer token (loopback only, demo only).
@@ -28,7 +34,7 @@ const DEMO_TOKENS: [(&str, &str, i64); 2] = [("C302-i", "100001", 47), ("C301-i"
 /// off their readers and stops the sandbox.
 pub struct TrainingDesk {
     pub sandbox: Sandbox,
-    _tokens: Vec<(Inserted<Token2Card>, VirtualReader)>,
+    _on_readers: Vec<(Inserted<Token2Card>, VirtualReader)>,
 }
 
 /// Why the real desk is not usable yet, if it is not: the reason the app
@@ -42,17 +48,33 @@ pub fn reason_to_offer(has_reader: bool, has_tenant: bool) -> Option<String> {
     }
 }
 
-/// Opens the training desk: in-memory records, the sandbox tenant with a
-/// few users, and the virtual tokens placed on free readers of the private
-/// pcscd (`tests/harness/pcsc-ns.sh`, which `make run` uses).
-pub fn open() -> CommandResult<DeskContext> {
-    if std::env::var_os("OATHDESK_PCSC_HARNESS").is_none() {
-        return Err(AppError::new(
-            "token",
-            "The training desk needs the private smart-card service that `make run` starts.",
-            Some("Start OathDesk with `make run` (or inside tests/harness/pcsc-ns.sh)."),
-        ));
+/// Where the training desk's virtual tokens sit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// On free vpcd readers of the private pcscd, through the real PC/SC path.
+    PrivatePcscd,
+    /// Connected to the app directly (no pcscd on this machine).
+    InProcess,
+}
+
+impl Placement {
+    /// The private pcscd when the app runs beside one, else in-process.
+    pub fn available() -> Placement {
+        if std::env::var_os("OATHDESK_PCSC_HARNESS").is_some() {
+            Placement::PrivatePcscd
+        } else {
+            Placement::InProcess
+        }
     }
+}
+
+/// Opens the training desk: in-memory records, the sandbox tenant with a
+/// few users, and the virtual tokens placed where they can be.
+pub fn open() -> CommandResult<DeskContext> {
+    open_at(Placement::available())
+}
+
+pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
     let sandbox = Sandbox::start(tenant_seed(), 0)
         .map_err(|e| AppError::new("internal", format!("sandbox: {e}"), None))?;
     let client = GraphClient::builder()
@@ -65,15 +87,21 @@ pub fn open() -> CommandResult<DeskContext> {
             deadline: Duration::from_secs(5),
         })
         .build()?;
-    let tokens = DEMO_TOKENS
-        .iter()
-        .map(|(model, suffix, offset)| {
-            let reader = VirtualReader::acquire();
-            let model = Token2Model::by_name(model).expect("a simulated model");
-            let card = Token2Card::new(model, suffix, TokenClock::offset(*offset, 0.0));
-            (reader.insert(card), reader)
-        })
-        .collect();
+    let cards = demo_cards();
+    let (on_readers, tokens): (Vec<_>, Option<Tokens>) = match placement {
+        Placement::PrivatePcscd => {
+            let placed = cards
+                .map(|card| {
+                    let reader = VirtualReader::acquire();
+                    // The app may be closed by a kill, card in place.
+                    reader.retire();
+                    (reader.insert(card), reader)
+                })
+                .collect();
+            (placed, None)
+        }
+        Placement::InProcess => (Vec::new(), Some(Box::new(InProcessDesk::new(cards)))),
+    };
     let config = StationConfig {
         data_dir: std::env::temp_dir().join("oathdesk-demo"),
         operator: DEMO_OPERATOR.into(),
@@ -81,13 +109,92 @@ pub fn open() -> CommandResult<DeskContext> {
     let station = Station::in_memory(config, &MemoryKeyStore::new())?;
     let desk = TrainingDesk {
         sandbox,
-        _tokens: tokens,
+        _on_readers: on_readers,
     };
     Ok(DeskContext::new(
         station,
         GraphTenant { client },
         Some(desk),
+        tokens,
     ))
+}
+
+/// Fresh virtual tokens, as [`DEMO_TOKENS`] describes them.
+fn demo_cards() -> impl Iterator<Item = Token2Card> {
+    DEMO_TOKENS.iter().map(|(model, suffix, offset)| {
+        let model = Token2Model::by_name(model).expect("a simulated model");
+        Token2Card::new(model, suffix, TokenClock::offset(*offset, 0.0))
+    })
+}
+
+/// Virtual tokens connected straight to the app, one per named reader.
+struct InProcessDesk {
+    cards: Vec<(String, Arc<Mutex<Token2Card>>)>,
+    profiles: Profiles,
+}
+
+impl InProcessDesk {
+    fn new(cards: impl Iterator<Item = Token2Card>) -> InProcessDesk {
+        InProcessDesk {
+            cards: cards
+                .enumerate()
+                .map(|(i, c)| {
+                    (
+                        format!("Training reader {}", i + 1),
+                        Arc::new(Mutex::new(c)),
+                    )
+                })
+                .collect(),
+            profiles: Profiles::builtin(),
+        }
+    }
+
+    fn choose(
+        &self,
+        reader: Option<&str>,
+    ) -> Result<&(String, Arc<Mutex<Token2Card>>), TokenFailure> {
+        let refuse = |message: String| TokenFailure {
+            state: TokenState::Untouched,
+            message,
+            next_step: "Choose one of the training readers.".into(),
+        };
+        match reader {
+            Some(name) => self
+                .cards
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| refuse(format!("there is no reader {name:?}"))),
+            None => match self.cards.as_slice() {
+                [one] => Ok(one),
+                many => Err(refuse(format!("tokens are on {} readers", many.len()))),
+            },
+        }
+    }
+}
+
+impl TokenDesk for InProcessDesk {
+    fn readers(&self) -> Result<Vec<ReaderSlot>, TokenFailure> {
+        Ok(self
+            .cards
+            .iter()
+            .map(|(name, _)| ReaderSlot {
+                name: name.clone(),
+                token_present: true,
+            })
+            .collect())
+    }
+
+    fn open(&self, reader: Option<&str>) -> Result<Box<dyn TokenSession + '_>, TokenFailure> {
+        let (name, card) = self.choose(reader)?;
+        card.lock().unwrap_or_else(|p| p.into_inner()).power_on();
+        let card = card.clone();
+        let transport = FnTransport(move |apdu: &[u8]| {
+            card.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .transmit(apdu)
+        });
+        open_token(name.clone(), transport, &self.profiles)
+    }
 }
 
 fn tenant_seed() -> TenantSeed {
@@ -110,4 +217,59 @@ fn tenant_seed() -> TenantSeed {
     let mut seed = TenantSeed::with_operator(DEMO_TOKEN, users);
     seed.operator = Some(DEMO_OPERATOR.into());
     seed
+}
+
+#[cfg(test)]
+mod tests {
+    use oathdesk_otp::{Algorithm, totp};
+    use oathdesk_station::seeds::SeedInput;
+    use oathdesk_station::workflow::{self, Quiet};
+
+    use super::*;
+
+    /// Without pcscd the training desk still burns: the in-process token
+    /// then shows the code of the burnt secret.
+    #[test]
+    fn in_process_tokens_take_a_burn_and_show_its_code() {
+        let ctx = open_at(Placement::InProcess).unwrap();
+        let readers = ctx.with_tokens(|t| Ok(t.readers()?)).unwrap();
+        assert_eq!(readers.len(), DEMO_TOKENS.len());
+        assert!(readers.iter().all(|r| r.token_present));
+
+        let desk = InProcessDesk::new(demo_cards());
+        let seed = SeedInput::generated(Algorithm::Sha1);
+        let reader = desk.cards[0].0.clone();
+        let out = workflow::burn_seed(
+            &ctx.station,
+            &desk,
+            ctx.tenant(),
+            &seed,
+            Some(&reader),
+            None,
+            &mut Quiet,
+        )
+        .unwrap();
+        assert_eq!(out.token.serial, "8659632100001");
+        let card = desk.cards[0].1.lock().unwrap();
+        let host = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        assert_eq!(
+            card.display_code_at(host).unwrap(),
+            totp(
+                &seed.credential.secret,
+                &seed.credential.params,
+                card.clock.at(host)
+            )
+        );
+    }
+
+    #[test]
+    fn with_several_tokens_the_reader_must_be_named() {
+        let desk = InProcessDesk::new(demo_cards());
+        let refused = desk.open(None).err().expect("no reader chosen");
+        assert_eq!(refused.state, TokenState::Untouched);
+        assert!(refused.message.contains("2 readers"), "{}", refused.message);
+    }
 }

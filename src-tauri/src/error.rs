@@ -4,7 +4,7 @@
 
 use oathdesk_entra::EntraError;
 use oathdesk_station::StationError;
-use oathdesk_station::ports::TokenState;
+use oathdesk_station::ports::{TokenFailure, TokenState};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +64,12 @@ impl From<StationError> for AppError {
                 }
             }
         }
+    }
+}
+
+impl From<TokenFailure> for AppError {
+    fn from(f: TokenFailure) -> Self {
+        StationError::Token(f).into()
     }
 }
 

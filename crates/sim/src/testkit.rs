@@ -88,6 +88,13 @@ impl VirtualReader {
         &self.name
     }
 
+    /// Never hands this slot out again, for a holder that may be killed
+    /// with its card in place and a connection open (the app's training
+    /// desk): vpcd leaves such a slot unable to take another card.
+    pub fn retire(&self) {
+        let _ = std::fs::write(poisoned_marker(self.port), b"");
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

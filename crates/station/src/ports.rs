@@ -119,8 +119,17 @@ pub trait TokenSession {
     fn set_clock(&mut self, params: &CodeParams) -> Result<(), TokenFailure>;
 }
 
+/// A reader, and whether a token is on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReaderSlot {
+    pub name: String,
+    pub token_present: bool,
+}
+
 /// The readers at the desk.
 pub trait TokenDesk {
+    /// Every reader, and whether a token is on it (nothing is read from the tokens).
+    fn readers(&self) -> Result<Vec<ReaderSlot>, TokenFailure>;
     /// Opens the token on `reader` (or the only one present) and reads it.
     fn open(&self, reader: Option<&str>) -> Result<Box<dyn TokenSession + '_>, TokenFailure>;
 }

@@ -1,6 +1,5 @@
 //! The Desk screen: readers and their tokens, app status, the training desk.
 
-use oathdesk_station::ports::TokenDesk;
 use oathdesk_station::sign_in;
 use tauri::{AppHandle, Emitter, State};
 
@@ -50,14 +49,11 @@ pub async fn start_demo(app: AppHandle, state: State<'_, AppState>) -> CommandRe
 /// Every reader, and what the token on it says about itself.
 pub fn read_readers(d: &DeskContext) -> CommandResult<Vec<ReaderView>> {
     d.with_tokens(|tokens| {
-        let readers = tokens
-            .desk()
-            .readers()
-            .map_err(|e| crate::error::AppError::new("token", e.to_string(), None))?;
+        let readers = tokens.readers()?;
         Ok(readers
             .into_iter()
             .map(|r| {
-                let read = r.card_present.then(|| tokens.open(Some(&r.name)));
+                let read = r.token_present.then(|| tokens.open(Some(&r.name)));
                 let (token, error) = match read {
                     None => (None, None),
                     Some(Ok(session)) => (Some(TokenView::from(session.facts().clone())), None),
@@ -82,7 +78,7 @@ pub fn status(d: &DeskContext) -> AppStatus {
         )
     } else {
         let has_reader = d
-            .with_tokens(|t| Ok(!t.desk().readers().unwrap_or_default().is_empty()))
+            .with_tokens(|t| Ok(!t.readers()?.is_empty()))
             .unwrap_or(false);
         demo::reason_to_offer(has_reader, signin.signed_in)
     };

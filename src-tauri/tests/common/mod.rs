@@ -92,25 +92,23 @@ impl Window {
         // WebDriver runs over plain http on loopback; rustls still wants a provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let (x, display) = xvfb();
-        let port = free_port();
+        let (port, native_port) = (free_port(), free_port());
         let mut cmd = Command::new(tauri_driver());
-        cmd.process_group(0);
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &free_port().to_string(),
-        ])
-        .env("DISPLAY", &display)
-        // WebKit's GPU paths are absent under Xvfb.
-        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+        cmd.process_group(0)
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            // WebKit's GPU paths are absent under Xvfb.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
         let driver = Reaped(cmd.spawn().expect("tauri-driver"));
+        // tauri-driver forwards to WebKitWebDriver, which it starts itself.
         wait_for_listener(port);
+        wait_for_listener(native_port);
         let caps = json!({
             "browserName": "wry",
             "tauri:options": {"application": env!("CARGO_BIN_EXE_oathdesk"), "args": args},
@@ -184,12 +182,16 @@ impl Window {
     }
 }
 
-/// tauri-driver announces nothing when it is ready, so the test tries its
-/// port until it answers (each try returns at once: refused or accepted).
+/// tauri-driver and WebKitWebDriver announce nothing when they are ready, so
+/// the test tries the port until it answers (each try returns at once:
+/// refused or accepted).
 fn wait_for_listener(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver never listened");
+        assert!(
+            Instant::now() < deadline,
+            "nothing ever listened on port {port}"
+        );
         std::thread::yield_now();
     }
 }

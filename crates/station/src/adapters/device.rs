@@ -1,12 +1,14 @@
 //! [`TokenDesk`] over PC/SC readers and the device profiles.
 
-use oathdesk_device::pcsc::PcscTransport;
 use oathdesk_device::profiles::Profiles;
 use oathdesk_device::token2::BurnStep;
+use oathdesk_device::transport::Transport;
 use oathdesk_device::{Desk, DeviceError, OpenToken};
 use oathdesk_otp::{CodeParams, Secret};
 
-use crate::ports::{TokenDesk, TokenFacts, TokenFailure, TokenLimits, TokenSession, TokenState};
+use crate::ports::{
+    ReaderSlot, TokenDesk, TokenFacts, TokenFailure, TokenLimits, TokenSession, TokenState,
+};
 use crate::workflow::progress::{ProgressExt, ProgressSink, Step};
 
 pub struct PcscTokenDesk {
@@ -41,14 +43,37 @@ fn failure(e: DeviceError) -> TokenFailure {
 }
 
 impl TokenDesk for PcscTokenDesk {
+    fn readers(&self) -> Result<Vec<ReaderSlot>, TokenFailure> {
+        let readers = self.desk.readers().map_err(failure)?;
+        Ok(readers
+            .into_iter()
+            .map(|r| ReaderSlot {
+                name: r.name,
+                token_present: r.card_present,
+            })
+            .collect())
+    }
+
     fn open(&self, reader: Option<&str>) -> Result<Box<dyn TokenSession + '_>, TokenFailure> {
         let token = self.desk.open(reader).map_err(failure)?;
         let facts = facts_of(&token);
-        Ok(Box::new(PcscSession { token, facts }))
+        Ok(Box::new(DeviceSession { token, facts }))
     }
 }
 
-fn facts_of(t: &OpenToken<PcscTransport>) -> TokenFacts {
+/// Identifies the token behind any transport (an in-process virtual card
+/// in the training desk without pcscd) and opens it for a workflow.
+pub fn open_token<'a, T: Transport + 'a>(
+    reader: String,
+    transport: T,
+    profiles: &Profiles,
+) -> Result<Box<dyn TokenSession + 'a>, TokenFailure> {
+    let token = OpenToken::identify(reader, transport, profiles).map_err(failure)?;
+    let facts = facts_of(&token);
+    Ok(Box::new(DeviceSession { token, facts }))
+}
+
+fn facts_of<T: Transport>(t: &OpenToken<T>) -> TokenFacts {
     let p = t.profile.as_ref();
     TokenFacts {
         reader: t.reader.clone(),
@@ -68,8 +93,8 @@ fn facts_of(t: &OpenToken<PcscTransport>) -> TokenFacts {
     }
 }
 
-struct PcscSession {
-    token: OpenToken<PcscTransport>,
+struct DeviceSession<T: Transport> {
+    token: OpenToken<T>,
     facts: TokenFacts,
 }
 
@@ -77,7 +102,7 @@ fn clock_now() -> u32 {
     crate::clock::now_unix() as u32
 }
 
-impl TokenSession for PcscSession {
+impl<T: Transport> TokenSession for DeviceSession<T> {
     fn facts(&self) -> &TokenFacts {
         &self.facts
     }

@@ -4,5 +4,5 @@
 mod device;
 mod entra;
 
-pub use device::PcscTokenDesk;
+pub use device::{PcscTokenDesk, open_token};
 pub use entra::GraphTenant;
