@@ -12,7 +12,7 @@ mod common;
 
 use tokio::sync::Mutex;
 
-use common::Window;
+use common::{Picture, Window, write_qr};
 use fantoccini::Locator;
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
@@ -68,6 +68,21 @@ async fn real_desk() -> RealDesk {
     }
 }
 
+/// Presses "Capture from screen" until the QR is read: the picture window
+/// paints shortly after it is mapped, and no X event says when.
+async fn capture_from_screen(w: &Window) {
+    for _ in 0..20 {
+        w.click("[data-testid=capture-screen]").await;
+        let answer = w
+            .wait("[data-testid=seed-summary], [data-testid=scan-error]")
+            .await;
+        if answer.attr("data-testid").await.unwrap().as_deref() == Some("seed-summary") {
+            return;
+        }
+    }
+    panic!("the QR code on the screen was never read");
+}
+
 /// The step list ended with every step done (none failed).
 async fn steps_all_done(w: &Window, last: &str) {
     let status = w
@@ -108,16 +123,20 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
         "advice: {advice}"
     );
 
-    // … the right one is described, its secret masked until revealed …
+    // … the right one, shown on the screen as Entra would, is captured
+    // from it and described, its secret masked until revealed …
     let secret = generate_secret(Algorithm::Sha1);
     let b32 = secret.to_base32();
     let uri = format!(
         "otpauth://totp/Contoso:jane@contoso.com?secret={}&issuer=Microsoft",
         b32.as_str()
     );
-    w.type_into("[data-testid=paste-input]", &uri).await;
-    w.click("[data-testid=paste-submit]").await;
-    w.wait("[data-testid=seed-summary]").await;
+    let qr_dir = tempfile::tempdir().unwrap();
+    let shown = Picture::show(&w.display, &write_qr(qr_dir.path(), &uri));
+    capture_from_screen(w).await;
+    drop(shown);
+    let origin = w.text("[data-testid=seed-summary]").await;
+    assert!(origin.contains("monitor"), "summary: {origin}");
     let masked = w.text("[data-testid=seed-secret]").await;
     assert!(
         !masked.contains(&b32[..8]),

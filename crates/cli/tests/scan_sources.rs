@@ -161,12 +161,20 @@ fn scan_finds_the_qr_on_a_real_screen() {
 fn scan_of_an_empty_screen_says_no_qr_was_seen() {
     let _one = ONE_SCREEN.lock().unwrap_or_else(|p| p.into_inner());
     let x = Xvfb::start();
-    let out = cli()
-        .args(["scan", "--from-screen"])
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap();
+    // A fresh Xvfb on a loaded machine has been seen to refuse a first
+    // client ("Connection error"); that is the X server, not the scan, so
+    // the capture is tried again then. The verdict asserted is unchanged.
+    let out = (0..5)
+        .map(|_| {
+            cli()
+                .args(["scan", "--from-screen"])
+                .env("DISPLAY", &x.display)
+                .env_remove("WAYLAND_DISPLAY")
+                .output()
+                .unwrap()
+        })
+        .find(|o| !stderr(o).contains("could not be captured"))
+        .expect("the X server never accepted the capture");
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("No QR code was found"),

@@ -80,7 +80,8 @@ fn tauri_driver() -> PathBuf {
 /// The app's window, driven through WebDriver.
 pub struct Window {
     pub client: Client,
-    display: String,
+    /// The X display the window is on.
+    pub display: String,
     _driver: Reaped,
     _x: Reaped,
 }
@@ -193,5 +194,55 @@ fn wait_for_listener(port: u16) {
             "nothing ever listened on port {port}"
         );
         std::thread::yield_now();
+    }
+}
+
+/// A PNG of a QR code holding `text`, in `dir`.
+pub fn write_qr(dir: &std::path::Path, text: &str) -> PathBuf {
+    let img = qrcode::QrCode::new(text.as_bytes())
+        .unwrap()
+        .render::<image::Luma<u8>>()
+        .module_dimensions(6, 6)
+        .build();
+    let path = dir.join("qr.png");
+    img.save(&path).unwrap();
+    path
+}
+
+/// A picture shown in its own window on `display` (over the app's window),
+/// closed on drop.
+pub struct Picture {
+    _window: Reaped,
+}
+
+impl Picture {
+    /// Returns once the X server reports the window visible (xdotool --sync
+    /// waits for the event).
+    pub fn show(display: &str, path: &std::path::Path) -> Picture {
+        let title = format!("entra-qr-{}", std::process::id());
+        let child = Command::new("display")
+            .args(["-geometry", "+700+60", "-title", &title])
+            .arg(path)
+            .env("DISPLAY", display)
+            .process_group(0)
+            .spawn()
+            .expect("ImageMagick's display (make test installs imagemagick)");
+        let shown = Reaped(child);
+        let mapped = Command::new("timeout")
+            .args([
+                "30",
+                "xdotool",
+                "search",
+                "--sync",
+                "--onlyvisible",
+                "--name",
+                &title,
+            ])
+            .env("DISPLAY", display)
+            .stdout(Stdio::null())
+            .status()
+            .expect("xdotool (make test installs it)");
+        assert!(mapped.success(), "the QR window never appeared");
+        Picture { _window: shown }
     }
 }
