@@ -52,9 +52,10 @@ for i in $(seq 1 "$runs"); do
   kb=$(sum_kb Pss: smaps_rollup $pids)
   app_kb=$(sum_kb VmRSS: status "$pid")
   rss_all=$(sum_kb VmRSS: status $pids)
+  anon=$(sum_kb RssAnon: status $pids)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -f "$log"
-  echo "run $i: desk interactive after ${ms} ms; idle: app process RSS $((app_kb / 1024)) MB, app + WebKit RSS $((rss_all / 1024)) MB, PSS $((kb / 1024)) MB"
+  echo "run $i: desk interactive after ${ms} ms; idle: app process RSS $((app_kb / 1024)) MB, app + WebKit RSS $((rss_all / 1024)) MB, PSS $((kb / 1024)) MB, of it anonymous (not library pages) $((anon / 1024)) MB"
   [ "$ms" -gt "$worst_ms" ] && worst_ms=$ms
   [ "$kb" -gt "$worst_rss" ] && worst_rss=$kb
 done

@@ -12,7 +12,8 @@ use oathdesk_device::profiles::Profiles;
 use oathdesk_device::transport::FnTransport;
 use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::testkit::{Inserted, VirtualReader};
+use oathdesk_sim::testkit::VirtualReader;
+use oathdesk_sim::vpcd::{self, SharedCard, VpcdHandle};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock, VirtualCard};
 use oathdesk_station::adapters::{GraphTenant, open_token};
 use oathdesk_station::keys::MemoryKeyStore;
@@ -34,7 +35,7 @@ const DEMO_TOKENS: [(&str, &str, i64); 2] = [("C302-i", "100001", 47), ("C301-i"
 /// off their readers and stops the sandbox.
 pub struct TrainingDesk {
     pub sandbox: Sandbox,
-    _on_readers: Vec<(Inserted<Token2Card>, VirtualReader)>,
+    _on_readers: Vec<(VpcdHandle, VirtualReader)>,
 }
 
 /// Why the real desk is not usable yet, if it is not: the reason the app
@@ -90,14 +91,21 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
     let cards = demo_cards();
     let (on_readers, tokens): (Vec<_>, Option<Tokens>) = match placement {
         Placement::PrivatePcscd => {
+            // Placed without waiting for pcscd to notice (up to 0.5 s a
+            // card): the window opens at once and the reader watch shows
+            // the tokens as they arrive, as with real ones.
             let placed = cards
                 .map(|card| {
                     let reader = VirtualReader::acquire();
                     // The app may be closed by a kill, card in place.
                     reader.retire();
-                    (reader.insert(card), reader)
+                    let card: SharedCard = Arc::new(Mutex::new(card));
+                    let on = vpcd::attach(card, reader.port()).map_err(|e| {
+                        AppError::new("token", format!("virtual reader: {e}"), None)
+                    })?;
+                    Ok((on, reader))
                 })
-                .collect();
+                .collect::<CommandResult<Vec<_>>>()?;
             (placed, None)
         }
         Placement::InProcess => (Vec::new(), Some(Box::new(InProcessDesk::new(cards)))),
