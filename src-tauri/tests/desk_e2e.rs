@@ -12,10 +12,11 @@ mod common;
 
 use tokio::sync::Mutex;
 
-use common::{Picture, Window, write_qr};
+use common::{Window, write_qr};
 use fantoccini::Locator;
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+use oathdesk_sim::screen::Picture;
 use oathdesk_sim::testkit::{Inserted, VirtualReader};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 
@@ -132,7 +133,7 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
         b32.as_str()
     );
     let qr_dir = tempfile::tempdir().unwrap();
-    let shown = Picture::show(&w.display, &write_qr(qr_dir.path(), &uri));
+    let shown = Picture::show(&w.display, &write_qr(qr_dir.path(), &uri), (700, 60));
     capture_from_screen(w).await;
     drop(shown);
     let origin = w.text("[data-testid=seed-summary]").await;

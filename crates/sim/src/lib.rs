@@ -5,6 +5,7 @@
 //! product's real path.
 
 pub mod graph;
+pub mod screen;
 pub mod testkit;
 pub mod token;
 pub mod vpcd;

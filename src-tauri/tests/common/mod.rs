@@ -3,57 +3,18 @@
 //! tokens (on the private pcscd of tests/harness/pcsc-ns.sh) and Graph
 //! sandbox. Screenshots go to `target/e2e-shots/`.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use oathdesk_sim::screen::{Reaped, Xvfb};
 use serde_json::json;
 
 /// How long a screen may take to show what the test waits for.
 const SCREEN_WAIT: Duration = Duration::from_secs(30);
-
-/// Kills a child started in its own process group — with everything it
-/// started (WebKitWebDriver, the app) — and reaps it when dropped (PID 1
-/// here does not reap).
-pub struct Reaped(pub Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.wait();
-    }
-}
-
-/// A private X server; its display number comes from Xvfb itself
-/// (`-displayfd`), so the test waits for the server's own "ready".
-pub fn xvfb() -> (Reaped, String) {
-    let mut child = Command::new("Xvfb")
-        .process_group(0)
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x860x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (make test installs xvfb)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("Xvfb stdout"))
-        .read_line(&mut line)
-        .expect("Xvfb display number");
-    (Reaped(child), format!(":{}", line.trim()))
-}
 
 /// A free loopback port, as the OS hands it out.
 fn free_port() -> u16 {
@@ -83,7 +44,7 @@ pub struct Window {
     /// The X display the window is on.
     pub display: String,
     _driver: Reaped,
-    _x: Reaped,
+    _x: Xvfb,
 }
 
 impl Window {
@@ -92,11 +53,11 @@ impl Window {
     pub async fn open(args: &[&str], env: &[(&str, String)]) -> Window {
         // WebDriver runs over plain http on loopback; rustls still wants a provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let (x, display) = xvfb();
+        let x = Xvfb::start(1280, 860);
+        let display = x.display.clone();
         let (port, native_port) = (free_port(), free_port());
         let mut cmd = Command::new(tauri_driver());
-        cmd.process_group(0)
-            .args(["--port", &port.to_string()])
+        cmd.args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .env("DISPLAY", &display)
             // WebKit's GPU paths are absent under Xvfb.
@@ -106,7 +67,7 @@ impl Window {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let driver = Reaped(cmd.spawn().expect("tauri-driver"));
+        let driver = Reaped::spawn(&mut cmd).expect("tauri-driver");
         // tauri-driver forwards to WebKitWebDriver, which it starts itself.
         wait_for_listener(port);
         wait_for_listener(native_port);
@@ -207,42 +168,4 @@ pub fn write_qr(dir: &std::path::Path, text: &str) -> PathBuf {
     let path = dir.join("qr.png");
     img.save(&path).unwrap();
     path
-}
-
-/// A picture shown in its own window on `display` (over the app's window),
-/// closed on drop.
-pub struct Picture {
-    _window: Reaped,
-}
-
-impl Picture {
-    /// Returns once the X server reports the window visible (xdotool --sync
-    /// waits for the event).
-    pub fn show(display: &str, path: &std::path::Path) -> Picture {
-        let title = format!("entra-qr-{}", std::process::id());
-        let child = Command::new("display")
-            .args(["-geometry", "+700+60", "-title", &title])
-            .arg(path)
-            .env("DISPLAY", display)
-            .process_group(0)
-            .spawn()
-            .expect("ImageMagick's display (make test installs imagemagick)");
-        let shown = Reaped(child);
-        let mapped = Command::new("timeout")
-            .args([
-                "30",
-                "xdotool",
-                "search",
-                "--sync",
-                "--onlyvisible",
-                "--name",
-                &title,
-            ])
-            .env("DISPLAY", display)
-            .stdout(Stdio::null())
-            .status()
-            .expect("xdotool (make test installs it)");
-        assert!(mapped.success(), "the QR window never appeared");
-        Picture { _window: shown }
-    }
 }
