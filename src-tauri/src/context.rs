@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::ports::TokenDesk;
-use oathdesk_station::{Station, StationConfig, sign_in};
+use oathdesk_station::{Station, sign_in};
 
 use crate::demo::TrainingDesk;
 use crate::error::{AppError, CommandResult};
@@ -33,10 +33,7 @@ impl DeskContext {
     /// The real desk: records in the data directory keyed from the OS
     /// keyring, PC/SC readers, and Entra as the remembered operator.
     pub fn real() -> CommandResult<DeskContext> {
-        let mut config = StationConfig::from_env();
-        if let Some(upn) = sign_in::remembered(&config).and_then(|r| r.upn) {
-            config.operator = upn;
-        }
+        let config = sign_in::operator_config();
         let tenant = sign_in::tenant(&config)?;
         let station = Station::open(config.clone(), &KeyringStore::new(&config.key_profile()))?;
         Ok(DeskContext::new(station, tenant, None, None))
@@ -108,6 +105,14 @@ impl AppState {
     pub fn replace(&self, desk: DeskContext) {
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(desk);
     }
+}
+
+/// Runs a blocking token operation off the UI thread, holding the readers.
+pub async fn on_tokens<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&DeskContext, &dyn TokenDesk) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    blocking(state, move |d| d.with_tokens(|tokens| f(d, tokens))).await
 }
 
 /// Runs a blocking station call (PC/SC, Graph, SQLite) off the UI thread.

@@ -16,10 +16,7 @@ use crate::output::CliError;
 
 /// The station, with the signed-in operator (if any) named in the audit log.
 pub fn station() -> Result<Station, CliError> {
-    let mut config = StationConfig::from_env();
-    if let Some(upn) = sign_in::remembered(&config).and_then(|r| r.upn) {
-        config.operator = upn;
-    }
+    let config = sign_in::operator_config();
     let keys = KeyringStore::new(&config.key_profile());
     Ok(Station::open(config, &keys)?)
 }

@@ -65,6 +65,16 @@ pub fn forget(config: &StationConfig) {
     let _ = std::fs::remove_file(settings_path(config));
 }
 
+/// The configuration from the environment, with the signed-in operator (if
+/// any) as the one the audit log names.
+pub fn operator_config() -> StationConfig {
+    let mut config = StationConfig::from_env();
+    if let Some(upn) = remembered(&config).and_then(|r| r.upn) {
+        config.operator = upn;
+    }
+    config
+}
+
 /// `OATHDESK_GRAPH_URL`, else Microsoft Graph.
 pub fn graph_url() -> String {
     std::env::var("OATHDESK_GRAPH_URL").unwrap_or_else(|_| DEFAULT_GRAPH.into())

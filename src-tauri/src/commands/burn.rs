@@ -14,7 +14,7 @@ use tauri::ipc::Channel;
 use zeroize::Zeroizing;
 
 use super::progress_to;
-use crate::context::{AppState, DeskContext, blocking};
+use crate::context::{AppState, DeskContext, blocking, on_tokens};
 use crate::error::CommandResult;
 use crate::views::SeedView;
 
@@ -132,28 +132,25 @@ pub async fn burn_seed(
     settings: BurnSettings,
     on_progress: Channel<Progress>,
 ) -> CommandResult<BurnOutcome> {
-    blocking(&state, move |d| {
+    on_tokens(&state, move |d, tokens| {
         d.station.seeds.with_mut(&id, |s| {
             let p = &mut s.credential.params;
             p.algorithm = settings.algorithm.unwrap_or(p.algorithm);
             p.digits = settings.digits.unwrap_or(p.digits);
             p.period = settings.period.unwrap_or(p.period);
         })?;
-        let tenant = d.tenant();
-        d.with_tokens(|tokens| {
-            let burnt = d.station.seeds.with(&id, |seed| {
-                workflow::burn_seed(
-                    &d.station,
-                    tokens,
-                    &*tenant,
-                    seed,
-                    reader.as_deref(),
-                    settings.display_timeout,
-                    &mut progress_to(&on_progress),
-                )
-            })?;
-            Ok(burnt?)
-        })
+        let burnt = d.station.seeds.with(&id, |seed| {
+            workflow::burn_seed(
+                &d.station,
+                tokens,
+                d.tenant(),
+                seed,
+                reader.as_deref(),
+                settings.display_timeout,
+                &mut progress_to(&on_progress),
+            )
+        })?;
+        Ok(burnt?)
     })
     .await
 }

@@ -10,7 +10,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use super::progress_to;
-use crate::context::{AppState, blocking};
+use crate::context::{AppState, blocking, on_tokens};
 use crate::error::{AppError, CommandResult};
 use crate::views::UserView;
 
@@ -60,17 +60,15 @@ pub async fn enrol_user(
         algorithm,
         period,
     };
-    blocking(&state, move |d| {
-        let tenant = d.tenant();
-        d.with_tokens(|tokens| {
-            Ok(workflow::enrol(
-                &d.station,
-                tokens,
-                &*tenant,
-                &request,
-                &mut progress_to(&on_progress),
-            )?)
-        })
+    on_tokens(&state, move |d, tokens| {
+        let progress = &mut progress_to(&on_progress);
+        Ok(workflow::enrol(
+            &d.station,
+            tokens,
+            d.tenant(),
+            &request,
+            progress,
+        )?)
     })
     .await
 }
@@ -82,17 +80,15 @@ pub async fn resume_enrolment(
     id: String,
     on_progress: Channel<Progress>,
 ) -> CommandResult<EnrolOutcome> {
-    blocking(&state, move |d| {
-        let tenant = d.tenant();
-        d.with_tokens(|tokens| {
-            Ok(workflow::resume(
-                &d.station,
-                tokens,
-                &*tenant,
-                &id,
-                &mut progress_to(&on_progress),
-            )?)
-        })
+    on_tokens(&state, move |d, tokens| {
+        let progress = &mut progress_to(&on_progress);
+        Ok(workflow::resume(
+            &d.station,
+            tokens,
+            d.tenant(),
+            &id,
+            progress,
+        )?)
     })
     .await
 }

@@ -7,7 +7,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use super::progress_to;
-use crate::context::{AppState, blocking};
+use crate::context::{AppState, on_tokens};
 use crate::error::CommandResult;
 
 #[tauri::command]
@@ -15,8 +15,8 @@ pub async fn resync_preview(
     state: State<'_, AppState>,
     reader: Option<String>,
 ) -> CommandResult<ResyncPreview> {
-    blocking(&state, move |d| {
-        d.with_tokens(|tokens| Ok(workflow::resync::preview(tokens, reader.as_deref())?))
+    on_tokens(&state, move |_, tokens| {
+        Ok(workflow::resync::preview(tokens, reader.as_deref())?)
     })
     .await
 }
@@ -28,18 +28,15 @@ pub async fn resync_token(
     confirm_reseed: bool,
     on_progress: Channel<Progress>,
 ) -> CommandResult<ResyncOutcome> {
-    blocking(&state, move |d| {
-        let tenant = d.tenant();
-        d.with_tokens(|tokens| {
-            Ok(workflow::resync(
-                &d.station,
-                tokens,
-                &*tenant,
-                reader.as_deref(),
-                confirm_reseed,
-                &mut progress_to(&on_progress),
-            )?)
-        })
+    on_tokens(&state, move |d, tokens| {
+        Ok(workflow::resync(
+            &d.station,
+            tokens,
+            d.tenant(),
+            reader.as_deref(),
+            confirm_reseed,
+            &mut progress_to(&on_progress),
+        )?)
     })
     .await
 }
