@@ -8,6 +8,8 @@ mod demo;
 mod error;
 mod views;
 mod watch;
+#[cfg(target_os = "linux")]
+pub mod window_gl;
 
 use context::{AppState, DeskContext};
 

@@ -12,7 +12,7 @@ mod common;
 
 use tokio::sync::Mutex;
 
-use common::{Window, write_qr};
+use common::{Window, children_named, mapped_libraries, processes_on, write_qr};
 use fantoccini::Locator;
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
@@ -273,5 +273,45 @@ async fn demo_mode_is_a_marked_training_desk() {
         "re-seed offered without confirmation"
     );
     w.screenshot("demo-resync").await;
+    w.close().await;
+}
+
+/// The window process shows the page without loading a GL driver (Mesa's
+/// drivers bring libLLVM, about 50 MB), while WebKit's page process still
+/// has EGL to render with: see src-tauri/src/window_gl.rs.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_process_draws_without_a_gl_driver() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
+    let w = Window::open(&["--demo"], &env).await;
+    w.wait("[data-testid=desk][data-ready=true]").await;
+    w.wait("[data-testid=reader][data-serial=\"8659632100001\"]")
+        .await;
+
+    let app = std::path::Path::new(env!("CARGO_BIN_EXE_oathdesk"));
+    let window = processes_on(app, &w.display);
+    assert_eq!(window.len(), 1, "one app on this display: {window:?}");
+    let gl_driver = |lib: &String| lib.contains("_dri.so") || lib.contains("libLLVM");
+    let window_libs = mapped_libraries(window[0]);
+    assert!(
+        window_libs.iter().any(|l| l.contains("libwebkit2gtk")),
+        "the window process maps WebKit"
+    );
+    assert!(
+        !window_libs.iter().any(gl_driver),
+        "the window process loaded a GL driver: {:?}",
+        window_libs
+            .iter()
+            .filter(|l| gl_driver(l))
+            .collect::<Vec<_>>()
+    );
+    let pages = children_named(window[0], "WebKitWebProcess");
+    assert!(
+        pages
+            .iter()
+            .any(|pid| mapped_libraries(*pid).iter().any(gl_driver)),
+        "WebKit's page process has no GL driver to render with: {pages:?}"
+    );
     w.close().await;
 }

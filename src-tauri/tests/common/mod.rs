@@ -60,8 +60,6 @@ impl Window {
         cmd.args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .env("DISPLAY", &display)
-            // WebKit's GPU paths are absent under Xvfb.
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         for (k, v) in env {
@@ -168,4 +166,52 @@ pub fn write_qr(dir: &std::path::Path, text: &str) -> PathBuf {
     let path = dir.join("qr.png");
     img.save(&path).unwrap();
     path
+}
+
+/// The libraries a process has mapped (from /proc/PID/maps).
+pub fn mapped_libraries(pid: u32) -> Vec<String> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+    let mut libs: Vec<String> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .map(str::to_string)
+        .collect();
+    libs.dedup();
+    libs
+}
+
+/// The running processes whose executable is `exe` and whose environment
+/// names `DISPLAY=display`: the app on this test's X server.
+pub fn processes_on(exe: &std::path::Path, display: &str) -> Vec<u32> {
+    let want = format!("DISPLAY={display}");
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == want.as_bytes()))
+        })
+        .collect()
+}
+
+/// The child processes of `parent` whose executable is named `name`.
+pub fn children_named(parent: u32, name: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces.
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let ppid = stat
+                .rsplit(") ")
+                .next()
+                .and_then(|rest| rest.split(' ').nth(1));
+            ppid == Some(parent.to_string().as_str())
+        })
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe"))
+                .is_ok_and(|p| p.file_name().is_some_and(|n| n == name))
+        })
+        .collect()
 }
