@@ -1,5 +1,5 @@
 //! Keeps OpenGL out of the window process on X11, so an idle desk costs
-//! about 60 MB less memory (`make bench` prints both figures).
+//! about 55 MB less memory (`make bench`).
 //!
 //! Why: as soon as the window process touches EGL or GLX, Mesa loads its
 //! driver and, with it, libLLVM. Every Mesa driver links it, the software
