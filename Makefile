@@ -20,6 +20,7 @@ run: ui
 	scripts/run-desk.sh
 
 lint: ui
+	cd ui && npm run check
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

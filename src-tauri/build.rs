@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "device_profiles",
     "save_signin_settings",
     "sign_in",
+    "cancel_sign_in",
     "sign_out",
 ];
 

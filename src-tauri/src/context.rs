@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
+use oathdesk_entra::signin::SignInCancel;
 use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::ports::TokenDesk;
@@ -83,15 +84,40 @@ impl DeskContext {
     }
 }
 
-/// The app's managed state: the current desk context.
+/// The app's managed state: the current desk context, and the browser
+/// sign-in in progress (one at a time).
 pub struct AppState {
     current: RwLock<Arc<DeskContext>>,
+    sign_in: Mutex<Option<SignInCancel>>,
 }
 
 impl AppState {
     pub fn new(desk: DeskContext) -> AppState {
         AppState {
             current: RwLock::new(Arc::new(desk)),
+            sign_in: Mutex::new(None),
+        }
+    }
+
+    /// A handle for a new browser sign-in; one still waiting is cancelled.
+    pub fn begin_sign_in(&self) -> SignInCancel {
+        let fresh = SignInCancel::default();
+        let mut slot = self.sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(previous) = slot.replace(fresh.clone()) {
+            previous.cancel();
+        }
+        fresh
+    }
+
+    /// Stops the browser sign-in in progress, if any.
+    pub fn cancel_sign_in(&self) {
+        if let Some(waiting) = self
+            .sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            waiting.cancel();
         }
     }
 

@@ -2,7 +2,7 @@
 //! to do, what the token now holds, and which journal entry to resume.
 //! Built from the core's typed errors, which never carry secret material.
 
-use oathdesk_entra::EntraError;
+use oathdesk_entra::{EntraError, ErrorKind};
 use oathdesk_station::StationError;
 use oathdesk_station::ports::{TokenFailure, TokenState};
 use serde::Serialize;
@@ -76,6 +76,9 @@ impl From<TokenFailure> for AppError {
 impl From<EntraError> for AppError {
     fn from(e: EntraError) -> Self {
         let next = e.next_step();
+        if e.kind == ErrorKind::Cancelled {
+            return AppError::new("cancelled", "The sign-in was cancelled.", Some(&next));
+        }
         let mut message = format!("Entra: {}", e.message);
         if let Some(id) = &e.request_id {
             message.push_str(&format!(" (request-id {id})"));

@@ -96,6 +96,7 @@ pub fn run() {
             commands::settings::device_profiles,
             commands::settings::save_signin_settings,
             commands::settings::sign_in,
+            commands::settings::cancel_sign_in,
             commands::settings::sign_out,
         ])
         .run(tauri::generate_context!())

@@ -172,6 +172,14 @@ pub struct SignInView {
     pub graph_url: String,
 }
 
+/// The sign-in page the operator is sent to, for the window to show: its
+/// address (no secret in it) and whether a browser was started with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInPage {
+    pub url: String,
+    pub browser_opened: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AppStatus {
     pub demo: bool,

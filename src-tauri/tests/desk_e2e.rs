@@ -14,6 +14,7 @@ use tokio::sync::Mutex;
 
 use common::{Window, children_named, mapped_libraries, processes_on, write_qr};
 use fantoccini::Locator;
+use oathdesk_entra::signin::{Authority, KeyringTokenStore, TokenStore};
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::screen::Picture;
@@ -312,6 +313,133 @@ async fn the_window_process_draws_without_a_gl_driver() {
             .iter()
             .any(|pid| mapped_libraries(*pid).iter().any(gl_driver)),
         "WebKit's page process has no GL driver to render with: {pages:?}"
+    );
+    w.close().await;
+}
+
+/// Plays the operator's browser on a sign-in page: the sandbox's authorize
+/// endpoint redirects to the app's loopback listener with a code.
+fn finish_sign_in_in_the_browser(page: String) {
+    let http = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let back = http.get(&page).send().unwrap();
+    assert_eq!(
+        back.status().as_u16(),
+        302,
+        "authorize redirects back to the app"
+    );
+    let location = back.headers()["location"].to_str().unwrap().to_string();
+    assert!(http.get(location).send().unwrap().status().is_success());
+}
+
+/// The loopback port a sign-in page sends the browser back to.
+fn redirect_port(page: &str) -> u16 {
+    let page = url::Url::parse(page).unwrap();
+    let (_, back) = page
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .unwrap();
+    url::Url::parse(&back).unwrap().port().unwrap()
+}
+
+/// Settings, as an operator signs in: the tenant and client id saved; a
+/// sign-in shows its page's address while it waits for the browser, and
+/// Cancel ends it; then a sign-in finished in the browser makes the desk act
+/// as that operator, whose refresh token is in the OS keyring until Sign
+/// out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_from_settings_waits_for_the_browser_and_can_be_cancelled() {
+    let _one = ONE_WINDOW.lock().await;
+    let mut seed = TenantSeed::with_operator(
+        "unused",
+        vec![SeedUser::member("u-op", "helpdesk@contoso.com")],
+    );
+    seed.operator = Some("helpdesk@contoso.com".into());
+    let sandbox = Sandbox::start(seed, 0).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let client_id = format!("oathdesk-e2e-{}", std::process::id());
+    let env = [
+        ("OATHDESK_GRAPH_URL", sandbox.base_url()),
+        ("OATHDESK_AUTHORITY", sandbox.base_url()),
+        ("OATHDESK_DATA_DIR", data.path().display().to_string()),
+        // No real browser in tests: the window shows the address instead.
+        ("BROWSER", "/bin/false".to_string()),
+    ];
+    let w = Window::open(&[], &env).await;
+    w.click("[data-testid=nav-settings]").await;
+    w.wait_attr(
+        "[data-testid=settings-signin-state]",
+        "data-signed-in",
+        &["false"],
+    )
+    .await;
+    w.type_into("[data-testid=settings-tenant]", "contoso")
+        .await;
+    w.type_into("[data-testid=settings-client-id]", &client_id)
+        .await;
+    w.click("[data-testid=settings-save]").await;
+    assert_eq!(
+        w.text("[data-testid=signin-result]").await,
+        "Saved. Not signed in."
+    );
+
+    w.click("[data-testid=sign-in]").await;
+    let first = w.text("[data-testid=sign-in-url]").await;
+    assert!(
+        first.starts_with(&sandbox.base_url()),
+        "the sign-in page: {first}"
+    );
+    w.screenshot("settings-signin-waiting").await;
+    w.click("[data-testid=sign-in-cancel]").await;
+    assert_eq!(
+        w.text("[data-testid=signin-result]").await,
+        "Sign-in cancelled."
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", redirect_port(&first))).is_err(),
+        "the cancelled sign-in stopped listening"
+    );
+
+    w.click("[data-testid=sign-in]").await;
+    let page = w.text("[data-testid=sign-in-url]").await;
+    assert_ne!(page, first, "a fresh sign-in");
+    tokio::task::spawn_blocking(move || finish_sign_in_in_the_browser(page))
+        .await
+        .unwrap();
+    w.wait_attr(
+        "[data-testid=settings-signin-state]",
+        "data-signed-in",
+        &["true"],
+    )
+    .await;
+    assert_eq!(
+        w.text("[data-testid=settings-signin-state]").await,
+        "Signed in as helpdesk@contoso.com."
+    );
+    w.screenshot("settings-signed-in").await;
+    let authority = Authority {
+        authority: sandbox.base_url(),
+        tenant: "contoso".into(),
+        client_id,
+    };
+    let kept = KeyringTokenStore::new(&authority);
+    assert!(
+        kept.load().unwrap().is_some(),
+        "the refresh token is in the keyring"
+    );
+
+    w.click("[data-testid=sign-out]").await;
+    w.wait_attr(
+        "[data-testid=settings-signin-state]",
+        "data-signed-in",
+        &["false"],
+    )
+    .await;
+    assert!(
+        kept.load().unwrap().is_none(),
+        "sign out removed it from the keyring"
     );
     w.close().await;
 }

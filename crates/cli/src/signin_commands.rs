@@ -4,8 +4,8 @@
 
 use clap::{Args, Subcommand};
 use oathdesk_entra::signin::{
-    Authority, BrowserOpener, KeyringTokenStore, SystemBrowser, login_device_code, login_pkce,
-    sign_out,
+    Authority, BrowserOpener, KeyringTokenStore, SignInCancel, SystemBrowser, login_device_code,
+    login_pkce, sign_out,
 };
 use oathdesk_entra::{EntraError, ErrorKind};
 use oathdesk_station::{StationConfig, sign_in};
@@ -97,9 +97,9 @@ fn login(ctx: &Ctx, a: LoginArgs) -> Result<(), CliError> {
             eprintln!("sign-in: enter the code {code} at {uri}")
         })
     } else if std::env::var("OATHDESK_BROWSER").as_deref() == Ok("none") {
-        login_pkce(&authority, &PrintUrl, &store)
+        login_pkce(&authority, &PrintUrl, &store, &SignInCancel::default())
     } else {
-        login_pkce(&authority, &SystemBrowser, &store)
+        login_pkce(&authority, &SystemBrowser, &store, &SignInCancel::default())
     };
     let access = result.map_err(|e| {
         if e.kind == ErrorKind::Other {

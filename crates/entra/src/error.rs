@@ -20,6 +20,8 @@ pub enum ErrorKind {
     MustUnassignFirst,
     /// Throttled, 5xx or network: retried until the deadline, then given up.
     Unavailable,
+    /// The operator stopped a sign-in that was waiting for the browser.
+    Cancelled,
     Other,
 }
 
@@ -77,6 +79,7 @@ impl EntraError {
             ErrorKind::Unavailable => {
                 "Microsoft Graph is unavailable or throttling; try again in a minute.".into()
             }
+            ErrorKind::Cancelled => "Press Sign in when you are ready.".into(),
             ErrorKind::Other => {
                 "Try again; if it persists, give Microsoft support the request id.".into()
             }

@@ -4,8 +4,8 @@
 //! keyring and is rotated on every refresh; access tokens stay in memory.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::Mutex;
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oauth2::basic::BasicClient;
@@ -174,19 +174,62 @@ fn keep<T: TokenResponse>(
     Ok(Zeroizing::new(token.access_token().secret().clone()))
 }
 
+/// Stops a browser sign-in from another thread: the operator closed the
+/// browser, or pressed Cancel. Clones share one sign-in.
+#[derive(Clone, Default)]
+pub struct SignInCancel(Arc<Mutex<Waiting>>);
+
+#[derive(Default)]
+struct Waiting {
+    /// The loopback port the sign-in listens on, once it does.
+    port: Option<u16>,
+    cancelled: bool,
+}
+
+impl SignInCancel {
+    /// Ends the wait: `login_pkce` returns a `Cancelled` error. Works before
+    /// the wait starts too.
+    pub fn cancel(&self) {
+        let port = {
+            let mut w = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            w.cancelled = true;
+            w.port
+        };
+        // Wakes the blocked accept; the listener then sees `cancelled`.
+        if let Some(port) = port {
+            let _ = TcpStream::connect(("127.0.0.1", port));
+        }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).cancelled
+    }
+
+    fn listening_on(&self, port: u16) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).port = Some(port);
+    }
+}
+
+fn cancelled() -> EntraError {
+    fail(ErrorKind::Cancelled, "the sign-in was cancelled")
+}
+
 /// Signs in with authorization code + PKCE: a loopback listener receives the
 /// redirect; the browser is opened through `browser`. Returns the access
-/// token and keeps the refresh token in `store`.
+/// token and keeps the refresh token in `store`. Waits until the browser
+/// comes back or `cancel` is used.
 pub fn login_pkce(
     a: &Authority,
     browser: &dyn BrowserOpener,
     store: &dyn TokenStore,
+    cancel: &SignInCancel,
 ) -> Result<Zeroizing<String>, EntraError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| fail(ErrorKind::Other, e))?;
     let port = listener
         .local_addr()
         .map_err(|e| fail(ErrorKind::Other, e))?
         .port();
+    cancel.listening_on(port);
     let redirect = format!("http://localhost:{port}/");
     let client = BasicClient::new(ClientId::new(a.client_id.clone()))
         .set_auth_uri(AuthUrl::new(a.endpoint("authorize")).map_err(|e| fail(ErrorKind::Other, e))?)
@@ -198,8 +241,11 @@ pub fn login_pkce(
         .add_scopes(SCOPES.iter().map(|s| Scope::new(s.to_string())))
         .set_pkce_challenge(challenge)
         .url();
+    if cancel.is_cancelled() {
+        return Err(cancelled());
+    }
     browser.open(url.as_str())?;
-    let code = receive_code(&listener, state.secret())?;
+    let code = receive_code(&listener, state.secret(), cancel)?;
     let token = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(verifier)
@@ -208,27 +254,60 @@ pub fn login_pkce(
     keep(store, &token)
 }
 
+/// How long a connection to the loopback listener may stay silent before
+/// it is dropped (a browser's speculative connection sends nothing).
+const REQUEST_WAIT: Duration = Duration::from_secs(5);
+
 /// Waits for the browser's redirect and returns the code, checking `state`.
-fn receive_code(listener: &TcpListener, state: &str) -> Result<Zeroizing<String>, EntraError> {
-    let (mut stream, _) = listener.accept().map_err(|e| fail(ErrorKind::Other, e))?;
+/// Other requests (a favicon, an empty connection) are answered and skipped.
+fn receive_code(
+    listener: &TcpListener,
+    state: &str,
+    cancel: &SignInCancel,
+) -> Result<Zeroizing<String>, EntraError> {
+    loop {
+        let (stream, _) = listener.accept().map_err(|e| fail(ErrorKind::Other, e))?;
+        if cancel.is_cancelled() {
+            return Err(cancelled());
+        }
+        if let Some(answer) = read_redirect(stream) {
+            return check_redirect(&answer, state);
+        }
+    }
+}
+
+/// The query of a request that answers the sign-in (one with `state`), after
+/// telling the browser it may close; `None` for any other request.
+fn read_redirect(mut stream: TcpStream) -> Option<url::Url> {
+    let _ = stream.set_read_timeout(Some(REQUEST_WAIT));
     let mut line = String::new();
-    BufReader::new(&stream)
-        .read_line(&mut line)
-        .map_err(|e| fail(ErrorKind::Other, e))?;
-    let target = line.split_whitespace().nth(1).unwrap_or_default();
-    let url = url::Url::parse(&format!("http://localhost{target}"))
-        .map_err(|e| fail(ErrorKind::Other, e))?;
-    let param = |k: &str| {
-        url.query_pairs()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.into_owned())
-    };
-    let body = "<html><body>OathDesk: you are signed in. You can close this window.</body></html>";
+    BufReader::new(&stream).read_line(&mut line).ok()?;
+    let target = line.split_whitespace().nth(1)?;
+    let url = url::Url::parse(&format!("http://localhost{target}")).ok()?;
+    if !url.query_pairs().any(|(k, _)| k == "state") {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        return None;
+    }
+    let body =
+        "<html><body>OathDesk: you can close this window and return to the app.</body></html>";
     let _ = write!(
         stream,
         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+    Some(url)
+}
+
+/// The code in a redirect, if it belongs to this sign-in.
+fn check_redirect(url: &url::Url, state: &str) -> Result<Zeroizing<String>, EntraError> {
+    let param = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
     if param("state").as_deref() != Some(state) {
         return Err(fail(
             ErrorKind::SignInNeeded,

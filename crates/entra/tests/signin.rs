@@ -4,8 +4,8 @@
 //! tests/harness/keyring-session.sh; make test does).
 
 use oathdesk_entra::signin::{
-    Authority, BrowserOpener, KeyringTokenStore, MemoryTokenStore, RefreshingToken, TokenStore,
-    login_device_code, login_pkce, sign_out,
+    Authority, BrowserOpener, KeyringTokenStore, MemoryTokenStore, RefreshingToken, SignInCancel,
+    TokenStore, login_device_code, login_pkce, sign_out,
 };
 use oathdesk_entra::{DeviceFilter, EntraError, ErrorKind, GraphClient, StaticToken, TokenSource};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
@@ -76,6 +76,7 @@ fn pkce_sign_in_then_refresh_rotates_the_token() {
             tamper_state: false,
         },
         &store,
+        &SignInCancel::default(),
     )
     .unwrap();
     let me = graph(&s, StaticToken(access.to_string())).me().unwrap();
@@ -103,6 +104,7 @@ fn a_redirect_for_another_sign_in_is_refused() {
         &authority(&s),
         &PlayBrowser { tamper_state: true },
         &MemoryTokenStore::default(),
+        &SignInCancel::default(),
     )
     .unwrap_err();
     assert!(err.message.contains("state"), "{err}");
@@ -146,6 +148,7 @@ fn the_refresh_token_lives_in_the_os_keyring_until_sign_out() {
             tamper_state: false,
         },
         &store,
+        &SignInCancel::default(),
     )
     .unwrap();
     let kept = store.load().unwrap().expect("stored in the keyring");
@@ -177,6 +180,7 @@ fn an_operator_without_the_role_is_told_which_role_to_ask_for() {
             tamper_state: false,
         },
         &MemoryTokenStore::default(),
+        &SignInCancel::default(),
     )
     .unwrap();
     let c = graph(&s, StaticToken(access.to_string()));
@@ -215,6 +219,7 @@ fn managing_an_administrators_token_needs_the_privileged_role() {
             tamper_state: false,
         },
         &MemoryTokenStore::default(),
+        &SignInCancel::default(),
     )
     .unwrap();
     let c = graph(&s, StaticToken(access.to_string()));
@@ -238,4 +243,111 @@ fn managing_an_administrators_token_needs_the_privileged_role() {
         e.next_step()
     );
     c.assign("carol@contoso.com", &d.id).unwrap();
+}
+
+/// Tells the test the sign-in URL once the app opened it, and does nothing
+/// else: the operator walked away from the browser.
+struct WalkAway(std::sync::mpsc::Sender<String>);
+
+impl BrowserOpener for WalkAway {
+    fn open(&self, url: &str) -> Result<(), EntraError> {
+        self.0.send(url.to_string()).unwrap();
+        Ok(())
+    }
+}
+
+/// The loopback port a sign-in URL redirects to.
+fn redirect_port(sign_in_url: &str) -> u16 {
+    let url = url::Url::parse(sign_in_url).unwrap();
+    let redirect = url
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .unwrap()
+        .1
+        .into_owned();
+    url::Url::parse(&redirect).unwrap().port().unwrap()
+}
+
+#[test]
+fn cancelling_a_sign_in_that_waits_for_the_browser_ends_it() {
+    let s = sandbox();
+    let a = authority(&s);
+    let cancel = SignInCancel::default();
+    let (opened, url) = std::sync::mpsc::channel();
+    let waiting = {
+        let cancel = cancel.clone();
+        std::thread::spawn(move || {
+            login_pkce(&a, &WalkAway(opened), &MemoryTokenStore::default(), &cancel)
+        })
+    };
+    let port = redirect_port(&url.recv().unwrap());
+    cancel.cancel();
+    let err = waiting.join().unwrap().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Cancelled, "{err}");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the loopback listener is closed"
+    );
+}
+
+#[test]
+fn a_sign_in_cancelled_before_it_starts_opens_no_browser() {
+    let s = sandbox();
+    let cancel = SignInCancel::default();
+    cancel.cancel();
+    let (opened, url) = std::sync::mpsc::channel();
+    let err = login_pkce(
+        &authority(&s),
+        &WalkAway(opened),
+        &MemoryTokenStore::default(),
+        &cancel,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+    assert!(url.try_recv().is_err(), "no browser was opened");
+}
+
+/// A browser that first makes an empty connection and asks for a favicon,
+/// then follows the sign-in redirect.
+struct NoisyBrowser(std::sync::mpsc::Sender<u16>);
+
+impl BrowserOpener for NoisyBrowser {
+    fn open(&self, url: &str) -> Result<(), EntraError> {
+        let (url, favicon_status) = (url.to_string(), self.0.clone());
+        std::thread::spawn(move || {
+            let port = redirect_port(&url);
+            drop(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
+            let http = reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let favicon = http
+                .get(format!("http://localhost:{port}/favicon.ico"))
+                .send()
+                .unwrap();
+            favicon_status.send(favicon.status().as_u16()).unwrap();
+            let location = http.get(&url).send().unwrap().headers()["location"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            http.get(location).send().unwrap();
+        });
+        Ok(())
+    }
+}
+
+#[test]
+fn other_requests_to_the_loopback_listener_do_not_end_the_sign_in() {
+    let s = sandbox();
+    let (status, favicon) = std::sync::mpsc::channel();
+    let access = login_pkce(
+        &authority(&s),
+        &NoisyBrowser(status),
+        &MemoryTokenStore::default(),
+        &SignInCancel::default(),
+    )
+    .unwrap();
+    assert_eq!(favicon.recv().unwrap(), 404);
+    let me = graph(&s, StaticToken(access.to_string())).me().unwrap();
+    assert_eq!(me.user_principal_name, "helpdesk@contoso.com");
 }

@@ -2,15 +2,17 @@
 //! sign-out, and the device profiles the app knows.
 
 use oathdesk_device::profiles::Profiles;
-use oathdesk_entra::signin::{self, Authority, KeyringTokenStore, SystemBrowser, login_pkce};
-use oathdesk_entra::{GraphClient, StaticToken};
+use oathdesk_entra::signin::{
+    self, Authority, BrowserOpener, KeyringTokenStore, SystemBrowser, login_pkce,
+};
+use oathdesk_entra::{EntraError, GraphClient, StaticToken};
 use oathdesk_station::sign_in;
 use tauri::{AppHandle, Emitter, State};
 
 use super::desk::{DESK_CHANGED, read_readers, signin_view};
 use crate::context::{AppState, DeskContext, blocking};
 use crate::error::{AppError, CommandResult};
-use crate::views::{ProfileView, SignInView};
+use crate::views::{ProfileView, SignInPage, SignInView};
 
 #[tauri::command]
 pub fn device_profiles() -> Vec<ProfileView> {
@@ -57,11 +59,35 @@ pub async fn save_signin_settings(
     .await
 }
 
+/// The event that shows the window the sign-in page's address.
+pub const SIGN_IN_PAGE: &str = "sign-in-page";
+
+/// Opens the sign-in page in the system browser and shows its address in
+/// the window as well, so the operator can open it by hand when no browser
+/// started.
+struct BrowserAndWindow(AppHandle);
+
+impl BrowserOpener for BrowserAndWindow {
+    fn open(&self, url: &str) -> Result<(), EntraError> {
+        let browser_opened = SystemBrowser.open(url).is_ok();
+        let page = SignInPage {
+            url: url.to_string(),
+            browser_opened,
+        };
+        let _ = self.0.emit(SIGN_IN_PAGE, page);
+        Ok(())
+    }
+}
+
 /// Signs in through the system browser (PKCE on loopback), then acts as
 /// the new operator: the desk is reopened with their name in the audit log.
+/// Waits for the browser until `cancel_sign_in`; a new sign-in replaces a
+/// waiting one.
 #[tauri::command]
 pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> CommandResult<SignInView> {
-    blocking(&state, |d| {
+    let cancel = state.begin_sign_in();
+    let browser = BrowserAndWindow(app.clone());
+    blocking(&state, move |d| {
         not_in_demo(d)?;
         let r = sign_in::remembered(d.station.config()).ok_or_else(|| {
             AppError::bad_input(
@@ -69,11 +95,8 @@ pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> CommandResul
                 "Enter the tenant and client id, and save.",
             )
         })?;
-        let access = login_pkce(
-            &r.authority,
-            &SystemBrowser,
-            &KeyringTokenStore::new(&r.authority),
-        )?;
+        let store = KeyringTokenStore::new(&r.authority);
+        let access = login_pkce(&r.authority, &browser, &store, &cancel)?;
         let me = GraphClient::builder()
             .graph_base(&sign_in::graph_url())
             .token_source(StaticToken(access.to_string()))
@@ -88,6 +111,12 @@ pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> CommandResul
     })
     .await?;
     reopen(&app, &state).await
+}
+
+/// Stops a sign-in that waits for the browser; it ends as `cancelled`.
+#[tauri::command]
+pub fn cancel_sign_in(state: State<'_, AppState>) {
+    state.cancel_sign_in();
 }
 
 #[tauri::command]

@@ -57,6 +57,13 @@ export interface SignInView {
   graph_url: string;
 }
 
+/** The sign-in page the operator is sent to (its address holds no secret). */
+export interface SignInPage {
+  url: string;
+  /** False when no browser could be started: the operator opens the URL. */
+  browser_opened: boolean;
+}
+
 export interface AppStatus {
   /** The built-in training desk: virtual tokens and the Graph sandbox. */
   demo: boolean;
@@ -280,6 +287,11 @@ export const api = {
   profiles: () => invoke<ProfileView[]>("device_profiles"),
   saveSignInSettings: (tenant: string, clientId: string) =>
     invoke<SignInView>("save_signin_settings", { tenant, clientId }),
+  /** Waits for the browser; rejects with kind "cancelled" after `cancelSignIn`. */
   signIn: () => invoke<SignInView>("sign_in"),
+  cancelSignIn: () => invoke<void>("cancel_sign_in"),
+  /** Called with the sign-in page once the app has opened it. */
+  onSignInPage: (f: (page: SignInPage) => void): Promise<UnlistenFn> =>
+    listen<SignInPage>("sign-in-page", (e) => f(e.payload)),
   signOut: () => invoke<SignInView>("sign_out"),
 };
