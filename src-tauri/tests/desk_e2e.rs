@@ -46,14 +46,19 @@ struct RealDesk {
     window: Window,
 }
 
-async fn real_desk() -> RealDesk {
-    let seed = TenantSeed::with_operator(
+/// The sandbox tenant of these tests: two users, and the operator's token
+/// "op" with every scope OathDesk uses.
+fn contoso() -> TenantSeed {
+    TenantSeed::with_operator(
         "op",
         vec![
             SeedUser::member("u-alice", "alice@contoso.com"),
             SeedUser::member("u-alan", "alan@contoso.com"),
         ],
-    );
+    )
+}
+
+async fn real_desk(seed: TenantSeed) -> RealDesk {
     let sandbox = Sandbox::start(seed, 0).unwrap();
     let data = tempfile::tempdir().unwrap();
     let env = [
@@ -100,7 +105,7 @@ async fn steps_all_done(w: &Window, last: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burn_from_qr_enrol_and_resync_to_success() {
     let _one = ONE_WINDOW.lock().await;
-    let d = real_desk().await;
+    let d = real_desk(contoso()).await;
     let w = &d.window;
     w.screenshot("desk-empty").await;
 
@@ -440,6 +445,105 @@ async fn sign_in_from_settings_waits_for_the_browser_and_can_be_cancelled() {
     assert!(
         kept.load().unwrap().is_none(),
         "sign out removed it from the keyring"
+    );
+    w.close().await;
+}
+
+/// Journal and Inventory, as an operator uses them after an outage: Graph
+/// stays unavailable while the token is being activated, so the enrolment
+/// stops (the token is burnt, created and assigned, not yet activated) and
+/// waits in the journal; when Graph is back, Resume finishes it with the same seed.
+/// Then Inventory unassigns and deletes the token, each after a
+/// confirmation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_enrolment_resumes_from_the_journal_and_inventory_removes_the_token() {
+    let _one = ONE_WINDOW.lock().await;
+    let d = real_desk(contoso()).await;
+    let w = &d.window;
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C302-i", "700003", 0);
+    let serial = t.card().serial.clone();
+    w.wait(&format!("[data-testid=reader][data-serial=\"{serial}\"]"))
+        .await;
+    // Every activation fails with 503 until the outage ends; the app retries
+    // with backoff until it gives up.
+    d.sandbox
+        .tenant()
+        .faults
+        .fail_before
+        .insert("activate".into(), u32::MAX);
+
+    w.click("[data-testid=nav-enrol]").await;
+    w.type_into("[data-testid=user-search]", "alan").await;
+    w.click("[data-testid=user-result][data-upn=\"alan@contoso.com\"]")
+        .await;
+    w.click("[data-testid=enrol-start]").await;
+    let activate = w
+        .wait_attr(
+            "[data-testid=step][data-step=activate]",
+            "data-status",
+            &["done", "failed"],
+        )
+        .await;
+    assert_eq!(activate, "failed", "activation failed during the outage");
+    let told = w.text("[data-testid=enrol-error]").await;
+    assert!(
+        told.contains("try again"),
+        "the window says what to do: {told}"
+    );
+    w.screenshot("enrol-interrupted").await;
+    let created = d.sandbox.tenant().by_serial(&serial).unwrap().clone();
+    assert_eq!(
+        created.status, "assigned",
+        "created and assigned, not activated"
+    );
+
+    // Graph is back; the operator resumes from the journal.
+    d.sandbox.tenant().faults.fail_before.clear();
+    w.click("[data-testid=nav-journal]").await;
+    w.click("[data-testid=journal-resume]").await;
+    steps_all_done(w, "verify").await;
+    w.screenshot("journal-resumed").await;
+    let stored = d.sandbox.tenant().by_serial(&serial).unwrap().clone();
+    assert_eq!(stored.status, "activated");
+    assert_eq!(stored.secret, created.secret, "resumed with the same seed");
+    let now = host_now();
+    {
+        let card = t.card();
+        assert_eq!(
+            card.display_code_at(now).unwrap(),
+            totp(&stored.secret, &stored.params, card.clock.at(now)),
+            "the token still holds the seed Entra has"
+        );
+    }
+
+    // Inventory: unassign, then delete, each confirmed first.
+    w.click("[data-testid=nav-inventory]").await;
+    let row = format!("[data-testid=inventory-row][data-serial=\"{serial}\"]");
+    w.click(&format!(
+        "{row}[data-status=activated] [data-testid=unassign]"
+    ))
+    .await;
+    assert!(
+        w.text("[data-testid=confirm-dialog]")
+            .await
+            .contains(&serial)
+    );
+    w.click("[data-testid=confirm-yes]").await;
+    w.click(&format!(
+        "{row}[data-status=available] [data-testid=delete]"
+    ))
+    .await;
+    assert!(
+        w.text("[data-testid=confirm-dialog]")
+            .await
+            .contains(&serial)
+    );
+    w.click("[data-testid=confirm-yes]").await;
+    w.wait("[data-testid=inventory-empty]").await;
+    assert!(
+        d.sandbox.tenant().by_serial(&serial).is_none(),
+        "deleted in Entra"
     );
     w.close().await;
 }

@@ -13,8 +13,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use oathdesk_sim::screen::{Reaped, Xvfb};
 use serde_json::json;
 
-/// How long a screen may take to show what the test waits for.
-const SCREEN_WAIT: Duration = Duration::from_secs(30);
+/// How long a screen may take to show what the test waits for (the longest
+/// is Graph's retries giving up during an outage: about 23 s at worst).
+const SCREEN_WAIT: Duration = Duration::from_secs(60);
 
 /// A free loopback port, as the OS hands it out.
 fn free_port() -> u16 {
