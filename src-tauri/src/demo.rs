@@ -11,7 +11,8 @@ use std::time::Duration;
 use oathdesk_device::profiles::Profiles;
 use oathdesk_device::transport::FnTransport;
 use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
-use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+use oathdesk_otp::{Algorithm, generate_secret};
+use oathdesk_sim::graph::{Refusal, Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::testkit::VirtualReader;
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock, VirtualCard};
 use oathdesk_sim::vpcd::{self, SharedCard, VpcdHandle};
@@ -19,6 +20,7 @@ use oathdesk_station::adapters::{GraphTenant, open_token};
 use oathdesk_station::keys::MemoryKeyStore;
 use oathdesk_station::ports::{ReaderSlot, TokenDesk, TokenFailure, TokenSession, TokenState};
 use oathdesk_station::{Station, StationConfig};
+use serde_json::json;
 
 use crate::context::{DeskContext, Tokens};
 use crate::error::{AppError, CommandResult};
@@ -30,6 +32,11 @@ pub const DEMO_OPERATOR: &str = "trainer@contoso.demo";
 /// The tokens on the training desk: an ordinary model a little fast, and a
 /// model whose clock write wipes its seed, well behind.
 const DEMO_TOKENS: [(&str, &str, i64); 2] = [("C302-i", "100001", 47), ("C301-i", "100002", -95)];
+
+/// The seed-wiping token already belongs to Megan Bowen (enrolled and
+/// activated before it drifted), so Resync's re-seed and re-register flow
+/// has a user to register it for again: (serial suffix, user id).
+const ISSUED: (&str, &str) = ("100002", "u-megan");
 
 /// Alive as long as the demo context: dropping it takes the virtual tokens
 /// off their readers and stops the sandbox.
@@ -88,7 +95,10 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
             deadline: Duration::from_secs(5),
         })
         .build()?;
-    let cards = demo_cards();
+    let cards = demo_cards()
+        .map(|card| issued_if_owned(&sandbox, card))
+        .collect::<CommandResult<Vec<_>>>()?
+        .into_iter();
     let (on_readers, tokens): (Vec<_>, Option<Tokens>) = match placement {
         Placement::PrivatePcscd => {
             // Placed without waiting for pcscd to notice (up to 0.5 s a
@@ -133,6 +143,34 @@ fn demo_cards() -> impl Iterator<Item = Token2Card> {
         let model = Token2Model::by_name(model).expect("a simulated model");
         Token2Card::new(model, suffix, TokenClock::offset(*offset, 0.0))
     })
+}
+
+/// The card as its owner has it ([`ISSUED`]): holding a seed that the
+/// sandbox has registered, assigned and activated for them. Other cards are
+/// returned blank.
+fn issued_if_owned(sandbox: &Sandbox, card: Token2Card) -> CommandResult<Token2Card> {
+    let (suffix, owner) = ISSUED;
+    if !card.serial.ends_with(suffix) {
+        return Ok(card);
+    }
+    let refused = |(_, _, why): Refusal| AppError::new("internal", format!("sandbox: {why}"), None);
+    let secret = generate_secret(Algorithm::Sha1);
+    let mut tenant = sandbox.tenant();
+    let device = tenant
+        .create(&json!({
+            "serialNumber": card.serial,
+            "manufacturer": "Token2",
+            "model": card.model.name,
+            "secretKey": secret.to_base32().as_str(),
+            "timeIntervalInSeconds": 30,
+            "hashFunction": "hmacsha1",
+        }))
+        .map_err(refused)?;
+    tenant.assign(owner, &device.id).map_err(refused)?;
+    if let Some(d) = tenant.devices.iter_mut().find(|d| d.id == device.id) {
+        d.status = "activated".into();
+    }
+    Ok(card.holding(&secret, Algorithm::Sha1, 30))
 }
 
 /// Virtual tokens connected straight to the app, one per named reader.
@@ -279,5 +317,40 @@ mod tests {
         let refused = desk.open(None).err().expect("no reader chosen");
         assert_eq!(refused.state, TokenState::Untouched);
         assert!(refused.message.contains("2 readers"), "{}", refused.message);
+    }
+
+    /// The training desk's seed-wiping token is Megan's, activated in the
+    /// sandbox with the seed it holds; Resync's re-seed gives it a new seed
+    /// and registers that for her, replacing the old registration.
+    #[test]
+    fn the_seed_wiping_token_is_megans_and_a_reseed_registers_it_again() {
+        let ctx = open_at(Placement::InProcess).unwrap();
+        let sandbox = &ctx.demo.as_ref().unwrap().sandbox;
+        let serial = "8659610100002";
+        let before = sandbox.tenant().by_serial(serial).unwrap().clone();
+        assert_eq!(before.status, "activated");
+        assert_eq!(before.assigned_to.as_deref(), Some("u-megan"));
+
+        let outcome = ctx
+            .with_tokens(|t| {
+                Ok(workflow::resync(
+                    &ctx.station,
+                    t,
+                    ctx.tenant(),
+                    Some("Training reader 2"),
+                    true,
+                    &mut Quiet,
+                )?)
+            })
+            .unwrap();
+        let workflow::ResyncOutcome::Reseeded(done) = outcome else {
+            panic!("a seed-wiping token is re-seeded, not just set");
+        };
+        assert!(done.user.contains("megan"), "{}", done.user);
+        let tenant = sandbox.tenant();
+        let after = tenant.by_serial(serial).unwrap();
+        assert_eq!(after.status, "activated");
+        assert_ne!(after.id, before.id, "the old registration was replaced");
+        assert_ne!(after.secret.expose(), before.secret.expose(), "a new seed");
     }
 }

@@ -242,7 +242,8 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
 }
 
 /// The training desk: marked DEMO, its own virtual tokens on the readers,
-/// and the seed-wipe warning before a resync of a restricted model.
+/// the seed-wipe warning before a resync of a restricted model, and then
+/// its re-seed and re-registration for the token's user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_is_a_marked_training_desk() {
     let _one = ONE_WINDOW.lock().await;
@@ -279,6 +280,26 @@ async fn demo_mode_is_a_marked_training_desk() {
         "re-seed offered without confirmation"
     );
     w.screenshot("demo-resync").await;
+
+    // Confirmed, the token is re-seeded and registered again for its user.
+    w.click("[data-testid=reseed-confirm]").await;
+    w.click("[data-testid=resync-start]").await;
+    let result = w
+        .wait("[data-testid=resync-result][data-kind=reseeded]")
+        .await;
+    let said = result.text().await.unwrap();
+    assert!(
+        said.contains("8659610100002") && said.contains("megan.bowen@contoso.demo"),
+        "result: {said}"
+    );
+    assert_eq!(
+        w.text("[data-testid=handover-serial]").await,
+        "8659610100002"
+    );
+    w.screenshot("demo-reseeded").await;
+    w.click("[data-testid=nav-inventory]").await;
+    w.wait("[data-testid=inventory-row][data-serial=\"8659610100002\"][data-status=activated]")
+        .await;
     w.close().await;
 }
 

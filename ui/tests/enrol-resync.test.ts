@@ -104,6 +104,9 @@ describe("Resync screen", () => {
     await fireEvent.click(start);
     expect((await screen.findByTestId("resync-result")).textContent).toContain("TK0042");
     expect(mocks.resyncToken).toHaveBeenCalledWith("R1", true, expect.any(Function));
+    // Done: the old reading and the re-seed button are gone, so it cannot run twice by accident.
+    expect(screen.queryByTestId("resync-start")).toBeNull();
+    expect(screen.queryByTestId("reseed-confirm")).toBeNull();
   });
 
   it("just sets the clock on other models", async () => {

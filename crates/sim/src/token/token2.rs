@@ -115,6 +115,15 @@ impl Token2Card {
         }
     }
 
+    /// The token as an earlier enrolment left it: holding `seed`, showing
+    /// codes with `algorithm` and `period`.
+    pub fn holding(mut self, seed: &Secret, algorithm: Algorithm, period: u64) -> Self {
+        self.seed = Some(Zeroizing::new(seed.expose().to_vec()));
+        self.algorithm = algorithm;
+        self.period = period;
+        self
+    }
+
     /// The code the token would show at host time `host_unix`.
     pub fn display_code_at(&self, host_unix: f64) -> Option<String> {
         let seed = self.seed.as_ref()?;
