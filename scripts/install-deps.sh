@@ -14,6 +14,8 @@ PACKAGES=(
   libxcb1-dev libxcb-shm0-dev libpipewire-0.3-dev libclang-dev libwayland-dev libegl-dev libgbm-dev
   # QR-from-screen test: a real X server to capture
   xvfb xauth imagemagick x11-utils xdotool
+  # the window suite puts a QR picture on the real X clipboard
+  xclip
   # the desktop app (Tauri v2 on WebKitGTK) and its WebDriver for the e2e suite
   libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev webkit2gtk-driver
 )

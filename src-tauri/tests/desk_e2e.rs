@@ -10,14 +10,16 @@
 
 mod common;
 
+use std::process::{Command, Stdio};
+
 use tokio::sync::Mutex;
 
-use common::{Window, children_named, mapped_libraries, processes_on, write_qr};
+use common::{Window, children_named, mapped_libraries, processes_on, write_qr, write_qr_as};
 use fantoccini::Locator;
 use oathdesk_entra::signin::{Authority, KeyringTokenStore, TokenStore};
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::screen::Picture;
+use oathdesk_sim::screen::{Picture, Reaped};
 use oathdesk_sim::testkit::{Inserted, VirtualReader};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 
@@ -566,5 +568,108 @@ async fn an_interrupted_enrolment_resumes_from_the_journal_and_inventory_removes
         d.sandbox.tenant().by_serial(&serial).is_none(),
         "deleted in Entra"
     );
+    w.close().await;
+}
+
+/// An Entra-style otpauth URI for `account`, with a fresh secret.
+fn entra_uri(account: &str) -> String {
+    let secret = generate_secret(Algorithm::Sha1);
+    format!(
+        "otpauth://totp/Contoso:{}?secret={}&issuer=Contoso",
+        account.replace('@', "%40"),
+        secret.to_base32().as_str()
+    )
+}
+
+/// Waits until the X clipboard of `display` has an owner offering a PNG:
+/// xclip takes it shortly after it starts and announces nothing, so this
+/// asks the X server (each ask answers at once) until it says yes.
+fn wait_for_clipboard_image(display: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let targets = Command::new("xclip")
+            .args([
+                "-display",
+                display,
+                "-selection",
+                "clipboard",
+                "-t",
+                "TARGETS",
+                "-o",
+            ])
+            .stderr(Stdio::null())
+            .output()
+            .expect("xclip");
+        if String::from_utf8_lossy(&targets.stdout).contains("image/png") {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "xclip never took the clipboard"
+        );
+    }
+}
+
+/// Burn's other seed sources, as an operator uses them: a QR picture picked
+/// from a file, then one copied to the clipboard (the X server's real
+/// clipboard, held by xclip).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burn_reads_a_qr_from_a_file_and_from_the_clipboard() {
+    let _one = ONE_WINDOW.lock().await;
+    let data = tempfile::tempdir().unwrap();
+    let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
+    let w = Window::open(&["--demo"], &env).await;
+    w.click("[data-testid=nav-burn]").await;
+    let pictures = tempfile::tempdir().unwrap();
+
+    let picked = write_qr_as(
+        pictures.path(),
+        "picked.png",
+        &entra_uri("file@contoso.com"),
+    );
+    w.wait("[data-testid=file-input]")
+        .await
+        .send_keys(&picked.display().to_string())
+        .await
+        .expect("a file for the picker");
+    assert_eq!(
+        w.text("[data-testid=seed-account]").await,
+        "file@contoso.com"
+    );
+    assert!(
+        w.text("[data-testid=seed-origin]")
+            .await
+            .contains("picked.png")
+    );
+
+    let copied = write_qr_as(
+        pictures.path(),
+        "copied.png",
+        &entra_uri("clip@contoso.com"),
+    );
+    let _clipboard = Reaped::spawn(
+        Command::new("xclip")
+            .args([
+                "-display",
+                &w.display,
+                "-selection",
+                "clipboard",
+                "-t",
+                "image/png",
+                "-quiet",
+                "-i",
+            ])
+            .arg(&copied)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    )
+    .expect("xclip (make test installs it)");
+    wait_for_clipboard_image(&w.display);
+    w.click("[data-testid=capture-clipboard]").await;
+    w.wait("[data-testid=seed-summary][data-account=\"clip@contoso.com\"]")
+        .await;
+    let origin = w.text("[data-testid=seed-origin]").await;
+    assert!(origin.contains("clipboard"), "from: {origin}");
+    w.screenshot("burn-from-clipboard").await;
     w.close().await;
 }

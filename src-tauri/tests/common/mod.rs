@@ -159,12 +159,17 @@ fn wait_for_listener(port: u16) {
 
 /// A PNG of a QR code holding `text`, in `dir`.
 pub fn write_qr(dir: &std::path::Path, text: &str) -> PathBuf {
+    write_qr_as(dir, "qr.png", text)
+}
+
+/// A QR picture of `text`, saved as `dir/name`.
+pub fn write_qr_as(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
     let img = qrcode::QrCode::new(text.as_bytes())
         .unwrap()
         .render::<image::Luma<u8>>()
         .module_dimensions(6, 6)
         .build();
-    let path = dir.join("qr.png");
+    let path = dir.join(name);
     img.save(&path).unwrap();
     path
 }
