@@ -14,7 +14,9 @@ use std::process::{Command, Stdio};
 
 use tokio::sync::Mutex;
 
-use common::{Window, children_named, mapped_libraries, processes_on, write_qr, write_qr_as};
+use common::{
+    Window, children_named, files_holding, mapped_libraries, processes_on, write_qr, write_qr_as,
+};
 use fantoccini::Locator;
 use oathdesk_entra::signin::{Authority, KeyringTokenStore, TokenStore};
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
@@ -44,7 +46,7 @@ fn token(reader: &VirtualReader, model: &str, suffix: &str, offset: i64) -> Inse
 /// The app against the sandbox, as a scripted operator, with its own data dir.
 struct RealDesk {
     sandbox: Sandbox,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
     window: Window,
 }
 
@@ -72,7 +74,7 @@ async fn real_desk(seed: TenantSeed) -> RealDesk {
     window.wait("[data-testid=desk][data-ready=true]").await;
     RealDesk {
         sandbox,
-        _data: data,
+        data,
         window,
     }
 }
@@ -236,11 +238,23 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
     w.click("[data-testid=audit-verify]").await;
     let verdict = w.text("[data-testid=audit-result]").await;
     assert!(verdict.contains("intact"), "audit: {verdict}");
+    // The audit export says what happened to which token, and no secret.
+    w.click("[data-testid=audit-export-csv]").await;
+    let export = w.text("[data-testid=audit-export-path]").await;
+    let exported = std::fs::read_to_string(&export).unwrap();
+    assert!(exported.contains(&serial), "the export names the token");
     w.screenshot("journal").await;
     w.click("[data-testid=nav-settings]").await;
     w.wait("[data-testid=profiles-table]").await;
     w.screenshot("settings").await;
     w.close().await;
+
+    // Neither secret this session handled is anywhere in the app's files
+    // (journal, audit log, the export), in any spelling.
+    for s in [&secret, &stored.secret] {
+        let leaks = files_holding(d.data.path(), s);
+        assert!(leaks.is_empty(), "a secret is in {leaks:?}");
+    }
 }
 
 /// The training desk: marked DEMO, its own virtual tokens on the readers,

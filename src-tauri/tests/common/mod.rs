@@ -221,3 +221,33 @@ pub fn children_named(parent: u32, name: &str) -> Vec<u32> {
         })
         .collect()
 }
+
+/// The files under `dir` that hold `secret`: raw, base32 (any case) or hex.
+pub fn files_holding(dir: &std::path::Path, secret: &oathdesk_otp::Secret) -> Vec<PathBuf> {
+    let b32 = secret.to_base32();
+    let spellings: Vec<Vec<u8>> = vec![
+        secret.expose().to_vec(),
+        b32.as_bytes().to_vec(),
+        b32.to_lowercase().into_bytes(),
+        secret.to_hex().as_bytes().to_vec(),
+        secret.to_hex().to_uppercase().into_bytes(),
+    ];
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable dir").flatten() {
+            let path = entry.path();
+            let holds = |bytes: Vec<u8>| {
+                spellings
+                    .iter()
+                    .any(|s| bytes.windows(s.len()).any(|w| w == s.as_slice()))
+            };
+            if path.is_dir() {
+                dirs.push(path);
+            } else if std::fs::read(&path).is_ok_and(holds) {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
