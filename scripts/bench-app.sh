@@ -28,6 +28,8 @@ xvfb=$XVFB_PID
 trap 'kill $xvfb 2>/dev/null; wait $xvfb 2>/dev/null || true' EXIT
 read -r display <&"${XVFB[0]}"
 export DISPLAY=:$display OATHDESK_REPORT_STARTUP=1
+# Only the private X server, even when run from a Wayland desktop.
+unset WAYLAND_DISPLAY WAYLAND_SOCKET GDK_BACKEND
 
 family() { # a process and the WebKit processes it started
   local c

@@ -109,6 +109,15 @@ impl AppState {
         fresh
     }
 
+    /// Forgets `ended` once its sign-in is over, unless a newer one has
+    /// taken its place: a later Cancel must not reach a finished sign-in.
+    pub fn end_sign_in(&self, ended: &SignInCancel) {
+        let mut slot = self.sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.as_ref().is_some_and(|current| current.is_same(ended)) {
+            *slot = None;
+        }
+    }
+
     /// Stops the browser sign-in in progress, if any.
     pub fn cancel_sign_in(&self) {
         if let Some(waiting) = self

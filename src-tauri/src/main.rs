@@ -2,8 +2,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    // First, while the process has one thread: it edits the environment.
+    // SAFETY: first thing in `main`, while the process has one thread (no
+    // dependency starts one before `main`): it edits the environment.
     #[cfg(target_os = "linux")]
-    oathdesk_app::window_gl::keep_gl_out_of_the_window();
+    #[allow(unsafe_code)]
+    unsafe {
+        oathdesk_app::window_gl::keep_gl_out_of_the_window()
+    };
     oathdesk_app::run();
 }

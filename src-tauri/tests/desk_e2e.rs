@@ -313,9 +313,6 @@ async fn demo_mode_is_a_marked_training_desk() {
         "8659610100002"
     );
     w.screenshot("demo-reseeded").await;
-    w.click("[data-testid=nav-inventory]").await;
-    w.wait("[data-testid=inventory-row][data-serial=\"8659610100002\"][data-status=activated]")
-        .await;
     w.close().await;
 }
 
@@ -335,7 +332,10 @@ async fn the_window_process_draws_without_a_gl_driver() {
     let app = std::path::Path::new(env!("CARGO_BIN_EXE_oathdesk"));
     let window = processes_on(app, &w.display);
     assert_eq!(window.len(), 1, "one app on this display: {window:?}");
-    let gl_driver = |lib: &String| lib.contains("_dri.so") || lib.contains("libLLVM");
+    // Mesa's drivers (`*_dri.so`; `libgallium-*` from Mesa 24.2) and LLVM.
+    let gl_driver = |lib: &String| {
+        lib.contains("_dri.so") || lib.contains("libgallium") || lib.contains("libLLVM")
+    };
     let window_libs = mapped_libraries(window[0]);
     assert!(
         window_libs.iter().any(|l| l.contains("libwebkit2gtk")),

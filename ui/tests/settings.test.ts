@@ -30,6 +30,8 @@ import { desk } from "../src/lib/desk.svelte";
 beforeEach(() => {
   Object.values(mocks).forEach((m) => m.mockReset());
   h.unlisten.mockReset();
+  h.showPage = null;
+  h.endSignIn = null;
   mocks.profiles.mockResolvedValue([]);
   mocks.appStatus.mockResolvedValue({ demo: false, demo_reason: null, signin: signedOut, version: "t" });
   mocks.onSignInPage.mockImplementation(async (f: (p: SignInPage) => void) => {
@@ -58,11 +60,22 @@ describe("Settings sign-in", () => {
   it("Cancel ends the wait as cancelled, without an error", async () => {
     render(Settings);
     await fireEvent.click(screen.getByTestId("sign-in"));
+    expect(screen.queryByTestId("sign-in-cancel")).toBeNull();
+    await waitFor(() => expect(h.showPage).not.toBeNull());
+    h.showPage!({ url: "https://login/authorize?state=s", browser_opened: true });
     await fireEvent.click(await screen.findByTestId("sign-in-cancel"));
     await waitFor(() => expect(screen.getByTestId("signin-result").textContent).toBe("Sign-in cancelled."));
     expect(screen.queryByTestId("sign-in-waiting")).toBeNull();
     expect(screen.queryByTestId("settings-error")).toBeNull();
     expect(h.unlisten).toHaveBeenCalled();
     expect(screen.getByTestId<HTMLButtonElement>("sign-in").disabled).toBe(false);
+  });
+
+  it("a double click starts one sign-in", async () => {
+    render(Settings);
+    const button = screen.getByTestId("sign-in");
+    await Promise.all([fireEvent.click(button), fireEvent.click(button)]);
+    await waitFor(() => expect(mocks.signIn).toHaveBeenCalledTimes(1));
+    expect(mocks.onSignInPage).toHaveBeenCalledTimes(1);
   });
 });

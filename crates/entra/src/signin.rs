@@ -82,7 +82,10 @@ impl BrowserOpener for SystemBrowser {
         std::process::Command::new(opener)
             .arg(url)
             .spawn()
-            .map(drop)
+            .map(|mut child| {
+                // Reaped when it ends, which may be when the browser closes.
+                std::thread::spawn(move || child.wait());
+            })
             .map_err(|e| {
                 fail(
                     ErrorKind::Other,
@@ -199,6 +202,11 @@ impl SignInCancel {
         if let Some(port) = port {
             let _ = TcpStream::connect(("127.0.0.1", port));
         }
+    }
+
+    /// Whether `other` is a handle on the same sign-in.
+    pub fn is_same(&self, other: &SignInCancel) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 
     fn is_cancelled(&self) -> bool {

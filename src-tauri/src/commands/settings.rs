@@ -86,8 +86,9 @@ impl BrowserOpener for BrowserAndWindow {
 #[tauri::command]
 pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> CommandResult<SignInView> {
     let cancel = state.begin_sign_in();
+    let this_sign_in = cancel.clone();
     let browser = BrowserAndWindow(app.clone());
-    blocking(&state, move |d| {
+    let signed_in = blocking(&state, move |d| {
         not_in_demo(d)?;
         let r = sign_in::remembered(d.station.config()).ok_or_else(|| {
             AppError::bad_input(
@@ -109,14 +110,17 @@ pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> CommandResul
         )?;
         Ok(())
     })
-    .await?;
+    .await;
+    state.end_sign_in(&this_sign_in);
+    signed_in?;
     reopen(&app, &state).await
 }
 
 /// Stops a sign-in that waits for the browser; it ends as `cancelled`.
 #[tauri::command]
-pub fn cancel_sign_in(state: State<'_, AppState>) {
+pub async fn cancel_sign_in(state: State<'_, AppState>) -> CommandResult<()> {
     state.cancel_sign_in();
+    Ok(())
 }
 
 #[tauri::command]

@@ -61,6 +61,10 @@ impl Window {
         cmd.args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .env("DISPLAY", &display)
+            // Only the test's X server: never a desktop's Wayland session.
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("WAYLAND_SOCKET")
+            .env_remove("GDK_BACKEND")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         for (k, v) in env {
