@@ -582,6 +582,19 @@ async fn an_interrupted_enrolment_resumes_from_the_journal_and_inventory_removes
         d.sandbox.tenant().by_serial(&serial).is_none(),
         "deleted in Entra"
     );
+
+    // The token taken off its reader leaves the Desk by itself.
+    w.click("[data-testid=nav-desk]").await;
+    let reader_name = reader.name();
+    w.wait(&format!(
+        "[data-testid=reader][data-reader=\"{reader_name}\"][data-serial=\"{serial}\"]"
+    ))
+    .await;
+    t.remove();
+    w.wait(&format!(
+        "[data-testid=reader][data-reader=\"{reader_name}\"][data-serial=\"\"]"
+    ))
+    .await;
     w.close().await;
 }
 
