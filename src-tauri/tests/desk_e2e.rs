@@ -20,7 +20,7 @@ use common::{
 use fantoccini::Locator;
 use oathdesk_entra::signin::{Authority, KeyringTokenStore, TokenStore};
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
-use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+use oathdesk_sim::graph::{Device, Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::screen::{Picture, Reaped};
 use oathdesk_sim::testkit::{Inserted, VirtualReader};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
@@ -92,6 +92,31 @@ async fn capture_from_screen(w: &Window) {
         }
     }
     panic!("the QR code on the screen was never read");
+}
+
+/// Starts an enrolment from the Enrol screen: searches `query`, picks the
+/// user `upn` and presses Enrol.
+async fn start_enrolment(w: &Window, query: &str, upn: &str) {
+    w.click("[data-testid=nav-enrol]").await;
+    w.type_into("[data-testid=user-search]", query).await;
+    w.click(&format!("[data-testid=user-result][data-upn=\"{upn}\"]"))
+        .await;
+    w.click("[data-testid=enrol-start]").await;
+}
+
+/// The sandbox holds `serial` activated, and the token shows the code of
+/// the seed Entra has; returns that registration.
+fn activated_and_agrees(sandbox: &Sandbox, t: &Inserted<Token2Card>, serial: &str) -> Device {
+    let stored = sandbox.tenant().by_serial(serial).unwrap().clone();
+    assert_eq!(stored.status, "activated");
+    let now = host_now();
+    let card = t.card();
+    assert_eq!(
+        card.display_code_at(now).unwrap(),
+        totp(&stored.secret, &stored.params, card.clock.at(now)),
+        "the token and Entra disagree"
+    );
+    stored
 }
 
 /// The step list ended with every step done (none failed).
@@ -184,10 +209,7 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
     w.click("[data-testid=nav-enrol]").await;
     w.wait("[data-testid=signin-state][data-signed-in=true]")
         .await;
-    w.type_into("[data-testid=user-search]", "ali").await;
-    w.click("[data-testid=user-result][data-upn=\"alice@contoso.com\"]")
-        .await;
-    w.click("[data-testid=enrol-start]").await;
+    start_enrolment(w, "ali", "alice@contoso.com").await;
     steps_all_done(w, "verify").await;
     assert_eq!(w.text("[data-testid=handover-serial]").await, serial);
     assert!(
@@ -197,17 +219,7 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
     );
     w.wait("[data-testid=handover-qr] svg").await;
     w.screenshot("enrol").await;
-    let stored = d.sandbox.tenant().by_serial(&serial).unwrap().clone();
-    assert_eq!(stored.status, "activated");
-    let now = host_now();
-    {
-        let card = t.card();
-        assert_eq!(
-            card.display_code_at(now).unwrap(),
-            totp(&stored.secret, &stored.params, card.clock.at(now)),
-            "the token and Entra disagree"
-        );
-    }
+    let stored = activated_and_agrees(&d.sandbox, &t, &serial);
     drop(t);
 
     // Resync: a drifted token's drift is shown first, then set right.
@@ -510,11 +522,7 @@ async fn an_interrupted_enrolment_resumes_from_the_journal_and_inventory_removes
         .fail_before
         .insert("activate".into(), u32::MAX);
 
-    w.click("[data-testid=nav-enrol]").await;
-    w.type_into("[data-testid=user-search]", "alan").await;
-    w.click("[data-testid=user-result][data-upn=\"alan@contoso.com\"]")
-        .await;
-    w.click("[data-testid=enrol-start]").await;
+    start_enrolment(w, "alan", "alan@contoso.com").await;
     let activate = w
         .wait_attr(
             "[data-testid=step][data-step=activate]",
@@ -541,18 +549,8 @@ async fn an_interrupted_enrolment_resumes_from_the_journal_and_inventory_removes
     w.click("[data-testid=journal-resume]").await;
     steps_all_done(w, "verify").await;
     w.screenshot("journal-resumed").await;
-    let stored = d.sandbox.tenant().by_serial(&serial).unwrap().clone();
-    assert_eq!(stored.status, "activated");
+    let stored = activated_and_agrees(&d.sandbox, &t, &serial);
     assert_eq!(stored.secret, created.secret, "resumed with the same seed");
-    let now = host_now();
-    {
-        let card = t.card();
-        assert_eq!(
-            card.display_code_at(now).unwrap(),
-            totp(&stored.secret, &stored.params, card.clock.at(now)),
-            "the token still holds the seed Entra has"
-        );
-    }
 
     // Inventory: unassign, then delete, each confirmed first.
     w.click("[data-testid=nav-inventory]").await;

@@ -15,7 +15,7 @@ mod tenant;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-pub use tenant::{Faults, OPERATOR_SCOPES, Refusal, SeedUser, Tenant, TenantSeed};
+pub use tenant::{Device, Faults, OPERATOR_SCOPES, Refusal, SeedUser, Tenant, TenantSeed};
 
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
