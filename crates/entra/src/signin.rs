@@ -177,8 +177,8 @@ fn keep<T: TokenResponse>(
     Ok(Zeroizing::new(token.access_token().secret().clone()))
 }
 
-/// Stops a browser sign-in from another thread: the operator closed the
-/// browser, or pressed Cancel. Clones share one sign-in.
+/// Stops a browser sign-in from another thread, for an operator who gave
+/// up on the browser and pressed Cancel. Clones share one sign-in.
 #[derive(Clone, Default)]
 pub struct SignInCancel(Arc<Mutex<Waiting>>);
 
