@@ -269,15 +269,21 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
     }
 }
 
+/// The app's training desk (`--demo`), with a data dir of its own (kept
+/// alive by the returned guard).
+async fn training_desk() -> (Window, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
+    (Window::open(&["--demo"], &env).await, data)
+}
+
 /// The training desk: marked DEMO, its own virtual tokens on the readers,
 /// the seed-wipe warning before a resync of a restricted model, and then
 /// its re-seed and re-registration for the token's user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_is_a_marked_training_desk() {
     let _one = ONE_WINDOW.lock().await;
-    let data = tempfile::tempdir().unwrap();
-    let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
-    let w = Window::open(&["--demo"], &env).await;
+    let (w, _data) = training_desk().await;
     w.wait("[data-testid=desk][data-ready=true]").await;
     w.wait("[data-testid=demo-badge]").await;
     w.wait("[data-testid=reader][data-serial=\"8659632100001\"]")
@@ -334,9 +340,7 @@ async fn demo_mode_is_a_marked_training_desk() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_window_process_draws_without_a_gl_driver() {
     let _one = ONE_WINDOW.lock().await;
-    let data = tempfile::tempdir().unwrap();
-    let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
-    let w = Window::open(&["--demo"], &env).await;
+    let (w, _data) = training_desk().await;
     w.wait("[data-testid=desk][data-ready=true]").await;
     w.wait("[data-testid=reader][data-serial=\"8659632100001\"]")
         .await;
@@ -641,9 +645,7 @@ fn wait_for_clipboard_image(display: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burn_reads_a_qr_from_a_file_and_from_the_clipboard() {
     let _one = ONE_WINDOW.lock().await;
-    let data = tempfile::tempdir().unwrap();
-    let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
-    let w = Window::open(&["--demo"], &env).await;
+    let (w, _data) = training_desk().await;
     w.click("[data-testid=nav-burn]").await;
     let pictures = tempfile::tempdir().unwrap();
 
