@@ -402,6 +402,16 @@ fn redirect_port(page: &str) -> u16 {
     url::Url::parse(&back).unwrap().port().unwrap()
 }
 
+/// Waits until Settings shows the operator signed in (or out).
+async fn settings_show_signed_in(w: &Window, signed_in: bool) {
+    w.wait_attr(
+        "[data-testid=settings-signin-state]",
+        "data-signed-in",
+        &[&signed_in.to_string()],
+    )
+    .await;
+}
+
 /// Settings, as an operator signs in: the tenant and client id saved; a
 /// sign-in shows its page's address while it waits for the browser, and
 /// Cancel ends it; then a sign-in finished in the browser makes the desk act
@@ -427,12 +437,7 @@ async fn sign_in_from_settings_waits_for_the_browser_and_can_be_cancelled() {
     ];
     let w = Window::open(&[], &env).await;
     w.click("[data-testid=nav-settings]").await;
-    w.wait_attr(
-        "[data-testid=settings-signin-state]",
-        "data-signed-in",
-        &["false"],
-    )
-    .await;
+    settings_show_signed_in(&w, false).await;
     w.type_into("[data-testid=settings-tenant]", "contoso")
         .await;
     w.type_into("[data-testid=settings-client-id]", &client_id)
@@ -466,12 +471,7 @@ async fn sign_in_from_settings_waits_for_the_browser_and_can_be_cancelled() {
     tokio::task::spawn_blocking(move || finish_sign_in_in_the_browser(page))
         .await
         .unwrap();
-    w.wait_attr(
-        "[data-testid=settings-signin-state]",
-        "data-signed-in",
-        &["true"],
-    )
-    .await;
+    settings_show_signed_in(&w, true).await;
     assert_eq!(
         w.text("[data-testid=settings-signin-state]").await,
         "Signed in as helpdesk@contoso.com."
@@ -489,12 +489,7 @@ async fn sign_in_from_settings_waits_for_the_browser_and_can_be_cancelled() {
     );
 
     w.click("[data-testid=sign-out]").await;
-    w.wait_attr(
-        "[data-testid=settings-signin-state]",
-        "data-signed-in",
-        &["false"],
-    )
-    .await;
+    settings_show_signed_in(&w, false).await;
     assert!(
         kept.load().unwrap().is_none(),
         "sign out removed it from the keyring"
