@@ -497,6 +497,17 @@ async fn sign_in_from_settings_waits_for_the_browser_and_can_be_cancelled() {
     w.close().await;
 }
 
+/// Presses `button` and confirms, after checking the dialog names `serial`.
+async fn confirmed(w: &Window, button: &str, serial: &str) {
+    w.click(button).await;
+    let asked = w.text("[data-testid=confirm-dialog]").await;
+    assert!(
+        asked.contains(serial),
+        "the dialog names the token: {asked}"
+    );
+    w.click("[data-testid=confirm-yes]").await;
+}
+
 /// Journal and Inventory, as an operator uses them after an outage: Graph
 /// stays unavailable while the token is being activated, so the enrolment
 /// stops (the token is burnt, created and assigned, not yet activated) and
@@ -554,26 +565,18 @@ async fn an_interrupted_enrolment_resumes_from_the_journal_and_inventory_removes
     // Inventory: unassign, then delete, each confirmed first.
     w.click("[data-testid=nav-inventory]").await;
     let row = format!("[data-testid=inventory-row][data-serial=\"{serial}\"]");
-    w.click(&format!(
-        "{row}[data-status=activated] [data-testid=unassign]"
-    ))
+    confirmed(
+        w,
+        &format!("{row}[data-status=activated] [data-testid=unassign]"),
+        &serial,
+    )
     .await;
-    assert!(
-        w.text("[data-testid=confirm-dialog]")
-            .await
-            .contains(&serial)
-    );
-    w.click("[data-testid=confirm-yes]").await;
-    w.click(&format!(
-        "{row}[data-status=available] [data-testid=delete]"
-    ))
+    confirmed(
+        w,
+        &format!("{row}[data-status=available] [data-testid=delete]"),
+        &serial,
+    )
     .await;
-    assert!(
-        w.text("[data-testid=confirm-dialog]")
-            .await
-            .contains(&serial)
-    );
-    w.click("[data-testid=confirm-yes]").await;
     w.wait("[data-testid=inventory-empty]").await;
     assert!(
         d.sandbox.tenant().by_serial(&serial).is_none(),
