@@ -213,9 +213,9 @@ pub fn burn(ctx: &Ctx, a: &BurnArgs, mut seed: SeedInput) -> Result<(), CliError
         }
     };
     station.audit(AuditEntry {
-        action: "burn".into(),
+        action: oathdesk_station::audit::AuditAction::Burn,
         serial: Some(serial.clone()),
-        outcome: "ok".into(),
+        outcome: oathdesk_station::audit::Outcome::Ok,
         detail: Some(format!(
             "{where_}, {} bits, from {}",
             seed.credential.secret.bits(),

@@ -14,17 +14,108 @@ use zeroize::Zeroizing;
 
 use crate::StationError;
 
+/// What was done: every write to a token or to Entra, and the few reads
+/// that matter (revealing a secret). A closed set, so an export can be
+/// filtered and no caller invents a spelling.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditAction {
+    /// A seed (with settings and clock) written to a token.
+    #[default]
+    Burn,
+    /// A token's clock set, its seed and settings kept.
+    SetClock,
+    /// A seed deleted from a token (a Molto2 slot, a YKOATH credential).
+    DeleteSeed,
+    /// A secret shown to the operator.
+    RevealSecret,
+    /// A token created in Entra's inventory.
+    Create,
+    /// Tokens created in Entra's inventory from a file.
+    Import,
+    Assign,
+    Activate,
+    /// Entra read back `activated`: the enrolment is finished.
+    Verify,
+    Unassign,
+    Delete,
+    /// An unfinished enrolment given up by the operator.
+    AbandonEnrolment,
+    SignIn,
+    SignOut,
+}
+
+impl AuditAction {
+    /// The name used in exports (the serde spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Burn => "burn",
+            AuditAction::SetClock => "set-clock",
+            AuditAction::DeleteSeed => "delete-seed",
+            AuditAction::RevealSecret => "reveal-secret",
+            AuditAction::Create => "create",
+            AuditAction::Import => "import",
+            AuditAction::Assign => "assign",
+            AuditAction::Activate => "activate",
+            AuditAction::Verify => "verify",
+            AuditAction::Unassign => "unassign",
+            AuditAction::Delete => "delete",
+            AuditAction::AbandonEnrolment => "abandon-enrolment",
+            AuditAction::SignIn => "sign-in",
+            AuditAction::SignOut => "sign-out",
+        }
+    }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How an audited action ended.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    #[default]
+    Ok,
+    Failed,
+}
+
+impl Outcome {
+    pub fn of<T, E>(result: &Result<T, E>) -> Outcome {
+        if result.is_ok() {
+            Outcome::Ok
+        } else {
+            Outcome::Failed
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What an operator asks to record. `detail` is free text for humans and
 /// must never contain secret material (callers pass only sizes and names).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct AuditEntry {
     pub operator: String,
-    pub action: String,
+    pub action: AuditAction,
     pub serial: Option<String>,
     pub model: Option<String>,
     pub user: Option<String>,
     pub request_id: Option<String>,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub drift_seconds: Option<i64>,
     pub detail: Option<String>,
 }
@@ -221,12 +312,12 @@ pub fn export_csv(records: &[AuditRecord], out: impl std::io::Write) -> Result<(
             r.seq.to_string(),
             crate::time_fmt::rfc3339(r.at),
             e.operator.clone(),
-            e.action.clone(),
+            e.action.as_str().to_string(),
             opt(&e.serial),
             opt(&e.model),
             opt(&e.user),
             opt(&e.request_id),
-            e.outcome.clone(),
+            e.outcome.as_str().to_string(),
             e.drift_seconds.map(|d| d.to_string()).unwrap_or_default(),
             opt(&e.detail),
             r.mac.clone(),
@@ -259,19 +350,24 @@ mod tests {
         (db, AuditLog::new(Zeroizing::new([7u8; 32])))
     }
 
-    fn entry(action: &str) -> AuditEntry {
+    fn entry(action: AuditAction) -> AuditEntry {
         AuditEntry {
             operator: "op@contoso.com".into(),
-            action: action.into(),
+            action,
             serial: Some("8659612000001".into()),
-            outcome: "ok".into(),
+            outcome: Outcome::Ok,
             ..Default::default()
         }
     }
 
     fn filled() -> (Connection, AuditLog) {
         let (mut db, log) = setup();
-        for (i, a) in ["burn", "create", "activate"].iter().enumerate() {
+        let actions = [
+            AuditAction::Burn,
+            AuditAction::Create,
+            AuditAction::Activate,
+        ];
+        for (i, a) in actions.into_iter().enumerate() {
             assert_eq!(
                 log.append(&mut db, 1000 + i as i64, &entry(a)).unwrap(),
                 i as i64 + 1

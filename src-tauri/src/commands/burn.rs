@@ -4,7 +4,7 @@
 //! only through `reveal_seed`.
 
 use oathdesk_otp::{Algorithm, CodeParams, TotpCode, totp_at};
-use oathdesk_station::audit::AuditEntry;
+use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::clock::now_unix;
 use oathdesk_station::seeds::{self, SeedInput, SystemClipboard, XcapScreens};
 use oathdesk_station::workflow::{self, BurnOutcome, Progress};
@@ -81,8 +81,8 @@ pub async fn reveal_seed(state: State<'_, AppState>, id: String) -> CommandResul
     blocking(&state, move |d| {
         let secret = d.station.seeds.reveal(&id)?;
         d.station.audit(AuditEntry {
-            action: "reveal secret".into(),
-            outcome: "ok".into(),
+            action: AuditAction::RevealSecret,
+            outcome: oathdesk_station::audit::Outcome::Ok,
             ..Default::default()
         })?;
         Ok(secret.to_string())

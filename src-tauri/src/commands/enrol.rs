@@ -2,7 +2,7 @@
 //! finish or abandon an enrolment the journal kept.
 
 use oathdesk_otp::Algorithm;
-use oathdesk_station::audit::AuditEntry;
+use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::workflow::{self, EnrolOutcome, EnrolRequest, Progress};
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -102,11 +102,11 @@ pub async fn abandon_enrolment(state: State<'_, AppState>, id: String) -> Comman
             .records()
             .abandon_enrolment(&id, "abandoned by the operator")?;
         d.station.audit(AuditEntry {
-            action: "abandon enrolment".into(),
+            action: AuditAction::AbandonEnrolment,
             serial: e.serial,
             model: e.model,
             user: Some(e.user),
-            outcome: "ok".into(),
+            outcome: oathdesk_station::audit::Outcome::Ok,
             detail: Some(format!("enrolment {id}")),
             ..Default::default()
         })?;

@@ -2,7 +2,7 @@
 //! (the window confirms first), both audited.
 
 use oathdesk_entra::DeviceFilter;
-use oathdesk_station::audit::AuditEntry;
+use oathdesk_station::audit::{AuditAction, AuditEntry, Outcome};
 use tauri::State;
 
 use crate::context::{AppState, DeskContext, blocking};
@@ -47,7 +47,7 @@ pub async fn unassign_device(
         let result = d.tenant().client.unassign(&user_id, &device_id);
         audit(
             d,
-            "unassign token",
+            AuditAction::Unassign,
             &device_id,
             Some(user_id),
             result.is_ok(),
@@ -61,7 +61,7 @@ pub async fn unassign_device(
 pub async fn delete_device(state: State<'_, AppState>, device_id: String) -> CommandResult<()> {
     blocking(&state, move |d| {
         let result = d.tenant().client.delete_device(&device_id);
-        audit(d, "delete token", &device_id, None, result.is_ok())?;
+        audit(d, AuditAction::Delete, &device_id, None, result.is_ok())?;
         Ok(result?)
     })
     .await
@@ -69,16 +69,16 @@ pub async fn delete_device(state: State<'_, AppState>, device_id: String) -> Com
 
 fn audit(
     d: &DeskContext,
-    action: &str,
+    action: AuditAction,
     device_id: &str,
     user: Option<String>,
     ok: bool,
 ) -> CommandResult<()> {
     Ok(d.station.audit(AuditEntry {
-        action: action.into(),
+        action,
         user,
         request_id: d.tenant().client.last_request_id(),
-        outcome: if ok { "ok" } else { "failed" }.into(),
+        outcome: if ok { Outcome::Ok } else { Outcome::Failed },
         detail: Some(format!("device {device_id}")),
         ..Default::default()
     })?)

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::progress::{ProgressExt, ProgressSink, Step};
 use crate::StationError;
-use crate::audit::AuditEntry;
+use crate::audit::{AuditAction, AuditEntry, Outcome};
 use crate::clock::{TimeAuthority, now_unix};
 use crate::ports::{TokenDesk, TokenFacts, TokenSession};
 use crate::seeds::SeedInput;
@@ -51,13 +51,12 @@ pub fn burn_seed(
     checked_clock(time, progress)?;
     let result = session.burn(&seed.credential.secret, &params, display_timeout, progress);
     let facts = session.facts().clone();
-    let outcome = result.as_ref().map(|_| "ok").unwrap_or("failed");
     station.audit(AuditEntry {
-        action: "burn".into(),
+        action: AuditAction::Burn,
         serial: Some(facts.serial.clone()),
         model: Some(facts.model.clone()),
         user: (!seed.credential.account.is_empty()).then(|| seed.credential.account.clone()),
-        outcome: outcome.into(),
+        outcome: Outcome::of(&result),
         detail: Some(format!(
             "{} bits, {}, {} digits, {} s, from {}",
             seed.credential.secret.bits(),

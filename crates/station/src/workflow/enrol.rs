@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::burn::{checked_clock, open_checked};
 use super::progress::{ProgressExt, ProgressSink, Step};
 use crate::StationError;
-use crate::audit::AuditEntry;
+use crate::audit::{AuditAction, AuditEntry, Outcome};
 use crate::clock::{TimeAuthority, now_unix};
 use crate::journal::{EnrolState, Enrolment, NewEnrolment};
 use crate::ports::{
@@ -117,7 +117,7 @@ pub(crate) fn burn_and_register(
     };
     let enrolment = station.records().start_enrolment(&new, &secret)?;
     let burnt = session.burn(&secret, &params, None, progress);
-    audit_step(station, &enrolment, "burn", None, burnt.is_ok())?;
+    audit_step(station, &enrolment, AuditAction::Burn, None, burnt.is_ok())?;
     if let Err(failure) = burnt {
         station
             .records()
@@ -173,7 +173,7 @@ fn reburn(
     }
     checked_clock(tenant, progress)?;
     let burnt = session.burn(secret, &e.params, None, progress);
-    audit_step(station, e, "burn", None, burnt.is_ok())?;
+    audit_step(station, e, AuditAction::Burn, None, burnt.is_ok())?;
     burnt.map_err(StationError::Token)?;
     station
         .records()
@@ -329,7 +329,7 @@ impl Registration<'_> {
         };
         self.call(Step::RemoveOld, |t| gone(t.unassign(&user, old)))?;
         self.call(Step::RemoveOld, |t| gone(t.delete(old)))?;
-        self.audit(e, "remove-old", true)?;
+        self.audit(e, AuditAction::Delete, true)?;
         self.progress
             .done(Step::RemoveOld, Some(format!("old inventory id {old}")));
         Ok(())
@@ -354,7 +354,7 @@ impl Registration<'_> {
         self.station
             .records()
             .advance_enrolment(self.id, state, Some(&device.id))?;
-        self.audit(e, "create", true)?;
+        self.audit(e, AuditAction::Create, true)?;
         self.progress
             .done(Step::Create, Some(format!("inventory id {}", device.id)));
         if state == EnrolState::Assigned {
@@ -371,7 +371,7 @@ impl Registration<'_> {
         self.station
             .records()
             .advance_enrolment(self.id, EnrolState::Assigned, None)?;
-        self.audit(e, "assign", true)?;
+        self.audit(e, AuditAction::Assign, true)?;
         self.progress.done(Step::Assign, None);
         Ok(())
     }
@@ -383,7 +383,7 @@ impl Registration<'_> {
         let (user, device) = ids(e)?;
         let code = totp(secret, &e.params, now_unix());
         self.call(Step::Activate, |t| t.activate(&user, &device, &code))?;
-        self.audit(e, "activate", true)?;
+        self.audit(e, AuditAction::Activate, true)?;
         self.progress.done(Step::Activate, None);
         Ok(())
     }
@@ -406,7 +406,7 @@ impl Registration<'_> {
         self.station
             .records()
             .advance_enrolment(self.id, EnrolState::Activated, None)?;
-        self.audit(e, "verify", true)?;
+        self.audit(e, AuditAction::Verify, true)?;
         self.progress.done(Step::Verify, Some("activated".into()));
         Ok(EnrolOutcome {
             enrolment_id: e.id.clone(),
@@ -433,7 +433,7 @@ impl Registration<'_> {
         })
     }
 
-    fn audit(&self, e: &Enrolment, action: &str, ok: bool) -> Result<(), StationError> {
+    fn audit(&self, e: &Enrolment, action: AuditAction, ok: bool) -> Result<(), StationError> {
         let mut entry = audit_entry(e, action, ok);
         entry.request_id = self.tenant.last_request_id();
         self.station.audit(entry)
@@ -450,13 +450,13 @@ fn ids(e: &Enrolment) -> Result<(String, String), StationError> {
     }
 }
 
-fn audit_entry(e: &Enrolment, action: &str, ok: bool) -> AuditEntry {
+fn audit_entry(e: &Enrolment, action: AuditAction, ok: bool) -> AuditEntry {
     AuditEntry {
-        action: format!("enrol:{action}"),
+        action,
         serial: e.serial.clone(),
         model: e.model.clone(),
         user: Some(e.user.clone()),
-        outcome: if ok { "ok" } else { "failed" }.into(),
+        outcome: if ok { Outcome::Ok } else { Outcome::Failed },
         detail: Some(format!("enrolment {}", e.id)),
         ..Default::default()
     }
@@ -465,7 +465,7 @@ fn audit_entry(e: &Enrolment, action: &str, ok: bool) -> AuditEntry {
 fn audit_step(
     station: &Station,
     e: &Enrolment,
-    action: &str,
+    action: AuditAction,
     request_id: Option<String>,
     ok: bool,
 ) -> Result<(), StationError> {

@@ -11,7 +11,7 @@ use super::burn::checked_clock;
 use super::enrol::{EnrolOutcome, Tenant, burn_and_register};
 use super::progress::{ProgressExt, ProgressSink, Step};
 use crate::StationError;
-use crate::audit::AuditEntry;
+use crate::audit::{AuditAction, AuditEntry, Outcome};
 use crate::clock::now_unix;
 use crate::ports::{DeviceFacts, TokenDesk, TokenFacts, TokenSession, UserFacts};
 use crate::station::Station;
@@ -151,10 +151,10 @@ fn set_clock(
     progress.started(Step::SetClock);
     let result = session.set_clock(params);
     station.audit(AuditEntry {
-        action: "resync".into(),
+        action: AuditAction::SetClock,
         serial: Some(before.token.serial.clone()),
         model: Some(before.token.model.clone()),
-        outcome: if result.is_ok() { "ok" } else { "failed" }.into(),
+        outcome: Outcome::of(&result),
         drift_seconds: before.drift_seconds,
         ..Default::default()
     })?;
