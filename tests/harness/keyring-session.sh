@@ -10,11 +10,15 @@ if [ -z "${OATHDESK_IN_KEYRING_SESSION:-}" ]; then
   exec env OATHDESK_IN_KEYRING_SESSION=1 dbus-run-session -- "$0" "$@"
 fi
 
-# A throwaway keyring directory, so tests never touch a real one.
-export XDG_DATA_HOME
+# A throwaway keyring directory, so tests never touch a real one, and a
+# private runtime directory: the daemon's control socket lives there, and two
+# sessions sharing one (two suites at once) would talk to each other's daemon.
+export XDG_DATA_HOME XDG_RUNTIME_DIR
 XDG_DATA_HOME=$(mktemp -d)
+XDG_RUNTIME_DIR=$(mktemp -d)
+chmod 700 "$XDG_RUNTIME_DIR"
 printf 'oathdesk-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 status=0
 "$@" || status=$?
-rm -rf "$XDG_DATA_HOME"
+rm -rf "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
 exit "$status"

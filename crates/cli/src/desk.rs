@@ -7,7 +7,7 @@
 //! - `OATHDESK_ACCESS_TOKEN`: a Graph access token for scripts; otherwise
 //!   the session of `oathdesk-cli login`.
 
-use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
+use oathdesk_station::adapters::{GraphTenant, PcscReaders};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::workflow::{Progress, StepStatus};
 use oathdesk_station::{Station, StationConfig, sign_in};
@@ -21,8 +21,8 @@ pub fn station() -> Result<Station, CliError> {
     Ok(Station::open(config, &keys)?)
 }
 
-pub fn tokens() -> Result<PcscTokenDesk, CliError> {
-    PcscTokenDesk::connect()
+pub fn tokens() -> Result<PcscReaders, CliError> {
+    PcscReaders::connect()
         .map_err(|f| CliError::failure("reader", format!("{} {}", f.message, f.next_step)))
 }
 
@@ -39,5 +39,13 @@ pub fn progress_to_stderr(event: Progress) {
     eprintln!("progress: {line}");
     if let StepStatus::Failed { message, next_step } = &event.status {
         eprintln!("  {message} {next_step}");
+    }
+}
+
+/// Prints what the operator must know after a write (e.g. a Molto2 still
+/// opened by its factory key) to stderr.
+pub fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
     }
 }

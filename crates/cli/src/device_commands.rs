@@ -1,36 +1,32 @@
-//! Token commands: devices, info, burn, sync-clock.
+//! Token commands: devices, info, burn, sync-clock — thin adapters over the
+//! station's readers and workflows, for every token family alike.
 
 use clap::{Args, Subcommand};
-use oathdesk_device::profiles::Profiles;
-use oathdesk_device::{Desk, DeviceError, OpenToken, TokenState};
-use oathdesk_otp::{Algorithm, CodeParams};
+use oathdesk_otp::Algorithm;
+use oathdesk_station::ports::{Placement, Readers, Slot, TokenFacts};
+use oathdesk_station::seeds::{self, SeedInput};
+use oathdesk_station::workflow::{self, BurnChoices, ResyncOutcome, ResyncRequest, StatedSettings};
 use serde::Serialize;
 
 use crate::desk;
 use crate::input::read_secret_input;
 use crate::output::{CliError, Ctx, print};
 use crate::scan_commands::SourceArgs;
-use oathdesk_station::seeds::{self, SeedInput};
-use oathdesk_station::workflow;
 
 #[derive(Subcommand)]
 pub enum DeviceCommand {
     /// List the readers and whether a token is on each.
     Devices,
-    /// Read the token: serial, model, clock and drift.
+    /// Read the token: family, serial, model, clock and drift, its slots.
     Info(ReaderArg),
-    /// Burn a secret (stdin, or --generate) onto the token.
+    /// Burn a secret (stdin, a --from-* source, or --generate) onto the token.
     Burn(BurnArgs),
-    /// Set the token's clock from this computer's.
+    /// Set the token's clock from this computer's, keeping its settings.
     SyncClock(SyncArgs),
 }
 
 #[derive(Args, Clone)]
 pub struct ReaderArg {
-    /// Token family: auto (a Molto2 by its reader name, else a Token2
-    /// single-profile token), token2, molto2 or ykoath.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub family: crate::family_commands::Family,
     /// The reader (default: the one with a token on it).
     #[arg(long)]
     pub reader: Option<String>,
@@ -52,99 +48,86 @@ pub struct BurnArgs {
     /// Generate a fresh secret instead of reading one from stdin.
     #[arg(long)]
     generate: bool,
-    /// Molto2: the profile (0-99) to burn.
+    /// Molto2: the slot (0-99) to burn (default: the first free one).
     #[arg(long)]
-    pub profile: Option<u8>,
-    /// Molto2: a title of up to 12 bytes shown with the profile.
+    pub slot: Option<u8>,
+    /// A Molto2 slot's title (up to 12 bytes), or a YKOATH credential's
+    /// name (default: the QR code's label).
     #[arg(long)]
     pub title: Option<String>,
+    /// YKOATH: ask for a touch before each code.
+    #[arg(long)]
+    pub touch: bool,
     #[command(flatten)]
     source: SourceArgs,
+}
+
+/// The settings a token holds, for a clock write when neither this desk
+/// nor Entra knows them (single-profile tokens). All three or none.
+#[derive(Args, Clone)]
+pub struct StatedArgs {
+    #[arg(long, value_parser = parse_algorithm)]
+    algorithm: Option<Algorithm>,
+    #[arg(long)]
+    period: Option<u64>,
+    /// Seconds the display stays on.
+    #[arg(long)]
+    display_timeout: Option<u64>,
+}
+
+impl StatedArgs {
+    pub fn stated(&self) -> Result<Option<StatedSettings>, CliError> {
+        match (self.algorithm, self.period, self.display_timeout) {
+            (None, None, None) => Ok(None),
+            (Some(algorithm), Some(period), Some(display_timeout)) => Ok(Some(StatedSettings {
+                algorithm,
+                period,
+                display_timeout,
+            })),
+            _ => Err(CliError::input(
+                "settings",
+                "state the token's settings together: --algorithm, --period and --display-timeout",
+            )),
+        }
+    }
 }
 
 #[derive(Args)]
 pub struct SyncArgs {
     #[command(flatten)]
     pub reader: ReaderArg,
-    #[arg(long, value_parser = parse_algorithm, default_value = "sha1")]
-    algorithm: Algorithm,
-    #[arg(long, default_value_t = 30)]
-    period: u64,
-    /// Go ahead on models whose clock write wipes the seed.
-    #[arg(long)]
-    accept_seed_wipe: bool,
-    /// Molto2: the profile whose clock to set.
+    /// Molto2: the slot whose clock to set (default: every slot holding a seed).
     #[arg(long, conflicts_with = "all")]
-    pub profile: Option<u8>,
-    /// Molto2: every profile.
+    pub slot: Option<u8>,
+    /// Molto2: every slot holding a seed (the default; says so explicitly).
     #[arg(long)]
     pub all: bool,
+    #[command(flatten)]
+    pub stated: StatedArgs,
 }
 
 fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
     s.parse().map_err(|e: oathdesk_otp::OtpError| e.to_string())
 }
 
-impl From<DeviceError> for CliError {
-    fn from(e: DeviceError) -> Self {
-        let state = match e.state {
-            TokenState::Untouched => "The token was not changed.",
-            TokenState::ConfiguredNoSeed => {
-                "The token's settings and clock were written, its seed was not."
-            }
-            TokenState::SeedWritten => "The seed was written.",
-            TokenState::Unknown => {
-                "The link was lost during a write: the token's contents are unknown."
-            }
-        };
-        let message = format!("{e}. {state} {}", e.next_step());
-        match e.kind {
-            oathdesk_device::DeviceErrorKind::NotWritable(_) => {
-                CliError::input("not_writable", message)
-            }
-            _ => CliError::failure(&format!("token_{:?}", e.state).to_lowercase(), message),
-        }
-    }
-}
-
-fn now() -> u32 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as u32)
-        .unwrap_or(0)
-}
-
-fn desk() -> Result<Desk, CliError> {
-    Ok(Desk::new(Profiles::builtin())?)
-}
-
+/// A token as the CLI shows it.
 #[derive(Serialize)]
 struct TokenOut {
-    reader: String,
-    serial: String,
-    model: String,
-    writable: bool,
-    clock: u32,
-    drift_seconds: i64,
-    clock_write_wipes_seed: bool,
-}
-
-fn describe<T: oathdesk_device::transport::Transport>(t: &OpenToken<T>) -> TokenOut {
-    TokenOut {
-        reader: t.reader.clone(),
-        serial: t.serial().to_string(),
-        model: t.model().to_string(),
-        writable: t.profile.is_some(),
-        clock: t.clock(),
-        drift_seconds: i64::from(t.clock()) - i64::from(now()),
-        clock_write_wipes_seed: t.profile.as_ref().is_some_and(|p| p.clock_write_wipes_seed),
-    }
+    #[serde(flatten)]
+    facts: TokenFacts,
+    drift_seconds: Option<i64>,
+    slots: Vec<Slot>,
 }
 
 #[derive(Serialize)]
 struct BurnOut {
+    reader: String,
+    serial: String,
+    model: String,
+    /// The token's clock after the burn, when it has one.
+    clock: Option<u64>,
     #[serde(flatten)]
-    token: TokenOut,
+    burnt: oathdesk_station::ports::Burnt,
     code: String,
     valid_to: u64,
     hint: &'static str,
@@ -153,64 +136,65 @@ struct BurnOut {
 impl DeviceCommand {
     pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
         match self {
-            DeviceCommand::Devices => {
-                let readers = desk()?.readers()?;
-                print(ctx, &readers, |rs| {
-                    rs.iter()
-                        .map(|r| {
-                            format!(
-                                "{}  {}",
-                                r.name,
-                                if r.card_present {
-                                    "token present"
-                                } else {
-                                    "empty"
-                                }
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                });
-            }
-            DeviceCommand::Info(a) if crate::family_commands::is_other(&a)? => {
-                crate::family_commands::info(ctx, &a)?
-            }
-            DeviceCommand::Burn(a) if crate::family_commands::is_other(&a.reader)? => {
-                let seed = read_seed(&a)?;
-                crate::family_commands::burn(ctx, &a, seed)?
-            }
-            DeviceCommand::SyncClock(a) if crate::family_commands::is_other(&a.reader)? => {
-                crate::family_commands::sync(ctx, &a)?
-            }
-            DeviceCommand::Info(a) => {
-                let token = match desk()?.open(a.reader.as_deref()) {
-                    Ok(t) => t,
-                    Err(e) => return crate::family_commands::identify_fallback(ctx, &a, e),
-                };
-                print(ctx, &describe(&token), |t| {
-                    format!(
-                        "{} {} on {}: clock {} (drift {:+} s)",
-                        t.model, t.serial, t.reader, t.clock, t.drift_seconds
-                    )
-                });
-            }
-            DeviceCommand::Burn(a) => burn(ctx, a)?,
-            DeviceCommand::SyncClock(a) => {
-                let params = CodeParams {
-                    algorithm: a.algorithm,
-                    digits: 6,
-                    period: a.period,
-                };
-                let mut token = desk()?.open(a.reader.reader.as_deref())?;
-                workflow::burn::checked_clock(&desk::tenant()?, &mut desk::progress_to_stderr)?;
-                token.sync_clock(&params, a.accept_seed_wipe, &now)?;
-                print(ctx, &describe(&token), |t| {
-                    format!("clock of {} set to {}", t.serial, t.clock)
-                });
-            }
+            DeviceCommand::Devices => devices(ctx),
+            DeviceCommand::Info(a) => info(ctx, &a),
+            DeviceCommand::Burn(a) => burn(ctx, a),
+            DeviceCommand::SyncClock(a) => sync(ctx, &a),
         }
-        Ok(())
     }
+}
+
+fn devices(ctx: &Ctx) -> Result<(), CliError> {
+    let readers = desk::tokens()?
+        .readers()
+        .map_err(oathdesk_station::StationError::Token)?;
+    print(ctx, &readers, |rs| {
+        rs.iter()
+            .map(|r| {
+                let what = if r.token_present {
+                    "token present"
+                } else {
+                    "empty"
+                };
+                format!("{}  {what}", r.name)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(())
+}
+
+fn info(ctx: &Ctx, a: &ReaderArg) -> Result<(), CliError> {
+    let readers = desk::tokens()?;
+    let mut token = readers
+        .open(a.reader.as_deref())
+        .map_err(oathdesk_station::StationError::Token)?;
+    let slots = token
+        .slots()
+        .map_err(oathdesk_station::StationError::Token)?;
+    let drift = workflow::resync::preview_of(token.facts()).drift_seconds;
+    let out = TokenOut {
+        facts: token.facts().clone(),
+        drift_seconds: drift,
+        slots,
+    };
+    print(ctx, &out, |t| {
+        let clock = match (t.facts.clock_unix, t.drift_seconds) {
+            (Some(c), Some(d)) => format!("clock {c} (drift {d:+} s)"),
+            _ => "no clock (codes use this computer's time)".into(),
+        };
+        let used = t.slots.iter().filter(|s| s.used == Some(true)).count();
+        let slots = if t.facts.limits.slots > 1 {
+            format!(", {used} of {} slots used", t.facts.limits.slots)
+        } else {
+            String::new()
+        };
+        format!(
+            "{} {} on {}: {clock}{slots}",
+            t.facts.model, t.facts.serial, t.facts.reader
+        )
+    });
+    Ok(())
 }
 
 /// Where the seed comes from: --generate, a --from-* source, or stdin.
@@ -231,37 +215,100 @@ fn burn(ctx: &Ctx, a: BurnArgs) -> Result<(), CliError> {
     p.digits = a.digits.unwrap_or(p.digits);
     p.period = a.period.unwrap_or(p.period);
     p.validate()?;
+    let choices = BurnChoices {
+        reader: a.reader.reader.clone(),
+        display_timeout: a.display_timeout,
+        place: Placement {
+            slot: a.slot,
+            label: a.title.clone(),
+            touch: a.touch,
+            replace: false,
+        },
+    };
     let (station, tokens, tenant) = (desk::station()?, desk::tokens()?, desk::tenant()?);
-    let reader = a.reader.reader.as_deref();
     let out = workflow::burn_seed(
         &station,
         &tokens,
         &tenant,
         &seed,
-        reader,
-        a.display_timeout,
+        &choices,
         &mut desk::progress_to_stderr,
     )?;
-    let t = &out.token;
+    desk::warn(&out.burnt.warnings);
     let body = BurnOut {
-        token: TokenOut {
-            reader: t.reader.clone(),
-            serial: t.serial.clone(),
-            model: t.model.clone(),
-            writable: t.writable,
-            clock: t.clock_unix.unwrap_or_default() as u32,
-            drift_seconds: 0,
-            clock_write_wipes_seed: t.clock_write_wipes_seed,
-        },
+        reader: out.token.reader.clone(),
+        serial: out.token.serial.clone(),
+        model: out.token.model.clone(),
+        clock: out.token.clock_unix,
+        burnt: out.burnt,
         code: out.code.code.clone(),
         valid_to: out.code.valid_to,
         hint: out.hint,
     };
     print(ctx, &body, |o| {
+        let place = match (o.burnt.slot, &o.burnt.label) {
+            (Some(s), _) => format!(" slot {s}"),
+            (None, Some(name)) => format!(" credential {name}"),
+            _ => String::new(),
+        };
         format!(
-            "Burnt {} {}. After a power cycle it must show {} (valid until {}).\n{}",
-            o.token.model, o.token.serial, o.code, o.valid_to, o.hint
+            "Burnt {} {}{place}. After a power cycle it must show {} (valid until {}).\n{}",
+            o.model, o.serial, o.code, o.valid_to, o.hint
         )
     });
     Ok(())
+}
+
+fn sync(ctx: &Ctx, a: &SyncArgs) -> Result<(), CliError> {
+    let request = ResyncRequest {
+        reader: a.reader.reader.clone(),
+        slot: a.slot,
+        confirm_reseed: false,
+        stated: a.stated.stated()?,
+    };
+    let (station, tokens, tenant) = (desk::station()?, desk::tokens()?, desk::tenant()?);
+    let out = workflow::resync::set_clock(
+        &station,
+        &tokens,
+        &tenant,
+        &request,
+        &mut desk::progress_to_stderr,
+    )?;
+    print_resync(ctx, &out);
+    Ok(())
+}
+
+/// Prints a resync's or clock write's outcome.
+pub fn print_resync(ctx: &Ctx, out: &ResyncOutcome) {
+    if let ResyncOutcome::ClockSet { warnings, .. } = out {
+        desk::warn(warnings);
+    }
+    print(ctx, out, |o| match o {
+        ResyncOutcome::ClockSet {
+            serial,
+            slot,
+            drift_before_seconds,
+            settings,
+            ..
+        } => {
+            let drift = drift_before_seconds.map_or("unknown".into(), |d| format!("{d:+} s"));
+            let place = slot.map(|s| format!(" (slot {s})")).unwrap_or_default();
+            let kept = settings
+                .map(|(s, from)| {
+                    format!(
+                        "; kept {}, {} s, display {} s (from {from:?})",
+                        s.params.algorithm, s.params.period, s.display_timeout
+                    )
+                })
+                .unwrap_or_default();
+            format!("Clock of {serial}{place} set; it was off by {drift}{kept}.")
+        }
+        ResyncOutcome::Reseeded(e) => format!(
+            "Re-seeded {} {} and registered it again for {} (enrolment {}).",
+            e.model, e.serial, e.user, e.enrolment_id
+        ),
+        ResyncOutcome::NoClock { serial } => format!(
+            "{serial} has no clock: it computes each code at this computer's time, so there is nothing to set."
+        ),
+    });
 }

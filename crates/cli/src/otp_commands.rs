@@ -6,6 +6,7 @@ use oathdesk_otp::{
     find_drift, generate_secret, hotp, totp_at,
 };
 use serde::Serialize;
+use std::io::IsTerminal;
 
 use crate::input::read_secret_input;
 use crate::output::{CliError, Ctx, print};
@@ -205,12 +206,19 @@ fn code(ctx: &Ctx, a: CodeArgs) -> Result<(), CliError> {
     }
     let at = a.at.unwrap_or_else(now);
     let out = totp_at(&cred.secret, &params, at);
+    // A pipe or a file gets the code alone, for `| xclip` and `$(…)`; a
+    // person at a terminal also sees how long it lasts.
+    let terminal = std::io::stdout().is_terminal();
     print(ctx, &out, |o| {
-        format!(
-            "{}  (valid for {} more s)",
-            o.code,
-            o.valid_to.saturating_sub(at)
-        )
+        if terminal {
+            format!(
+                "{}  (valid for {} more s)",
+                o.code,
+                o.valid_to.saturating_sub(at)
+            )
+        } else {
+            o.code.clone()
+        }
     });
     Ok(())
 }

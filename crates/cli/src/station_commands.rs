@@ -2,7 +2,8 @@
 
 use clap::{Args, Subcommand};
 use oathdesk_otp::Algorithm;
-use oathdesk_station::workflow::{self, EnrolRequest};
+use oathdesk_station::ports::Placement;
+use oathdesk_station::workflow::{self, BurnChoices, EnrolRequest, ResyncRequest};
 
 use crate::desk::{progress_to_stderr, station, tenant, tokens};
 use crate::output::{CliError, Ctx, print};
@@ -24,6 +25,18 @@ pub struct EnrolArgs {
     user: String,
     #[arg(long)]
     reader: Option<String>,
+    /// Molto2: the slot (0-99) to burn (default: the first free one).
+    #[arg(long)]
+    slot: Option<u8>,
+    /// A Molto2 slot's title, or a YKOATH credential's name (default: the UPN).
+    #[arg(long)]
+    title: Option<String>,
+    /// YKOATH: ask for a touch before each code.
+    #[arg(long)]
+    touch: bool,
+    /// Seconds the display stays on.
+    #[arg(long)]
+    display_timeout: Option<u64>,
     #[arg(long, default_value = "sha1", value_parser = parse_algorithm)]
     algorithm: Algorithm,
     /// 30 or 60 seconds.
@@ -42,6 +55,11 @@ pub struct ResyncArgs {
     /// re-register it in Entra.
     #[arg(long)]
     confirm_reseed: bool,
+    /// Molto2: the slot whose clock to set (default: every slot holding a seed).
+    #[arg(long)]
+    slot: Option<u8>,
+    #[command(flatten)]
+    stated: crate::device_commands::StatedArgs,
 }
 
 fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
@@ -54,9 +72,18 @@ impl StationCommand {
             StationCommand::Enrol(a) => {
                 let request = EnrolRequest {
                     user: a.user,
-                    reader: a.reader,
                     algorithm: a.algorithm,
                     period: a.period,
+                    choices: BurnChoices {
+                        reader: a.reader,
+                        display_timeout: a.display_timeout,
+                        place: Placement {
+                            slot: a.slot,
+                            label: a.title,
+                            touch: a.touch,
+                            replace: false,
+                        },
+                    },
                 };
                 let (station, tokens, tenant) = (station()?, tokens()?, tenant()?);
                 let out = workflow::enrol(
@@ -89,15 +116,20 @@ impl StationCommand {
             }
             StationCommand::Resync(a) => {
                 let (station, tokens, tenant) = (station()?, tokens()?, tenant()?);
+                let request = ResyncRequest {
+                    reader: a.reader,
+                    slot: a.slot,
+                    confirm_reseed: a.confirm_reseed,
+                    stated: a.stated.stated()?,
+                };
                 let out = workflow::resync(
                     &station,
                     &tokens,
                     &tenant,
-                    a.reader.as_deref(),
-                    a.confirm_reseed,
+                    &request,
                     &mut progress_to_stderr,
                 )?;
-                print(ctx, &out, |o| format!("{o:?}"));
+                crate::device_commands::print_resync(ctx, &out);
             }
         }
         Ok(())

@@ -155,30 +155,32 @@ fn sync_clock_moves_the_token_clock_and_keeps_the_seed() {
 }
 
 #[test]
-fn restricted_sync_model_refuses_without_the_flag() {
+fn restricted_sync_model_refuses_a_clock_write() {
     let reader = VirtualReader::acquire();
     let t = reader.insert(token("C301-i", -3600));
     json(&burn(&reader, &[]));
     let seeded = t.card().seed_sha256();
     assert!(seeded.is_some());
+    t.card().clock = TokenClock::offset(-3600, 0.0);
     let out = run(&["sync-clock", "--reader", reader.name()], "");
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("wipes the seed"), "{}", stderr(&out));
-    assert_eq!(t.card().seed_sha256(), seeded);
-    json(&run(
-        &[
-            "sync-clock",
-            "--reader",
-            reader.name(),
-            "--accept-seed-wipe",
-            "--json",
-        ],
-        "",
-    ));
+    let message = stderr(&out);
     assert!(
-        t.card().seed_sha256().is_none(),
-        "the model wipes its seed on a clock write"
+        message.contains("wipes the seed") && message.contains("run a resync"),
+        "{message}"
     );
+    assert_eq!(t.card().seed_sha256(), seeded);
+    assert!(
+        t.card().clock.now().abs_diff(now_secs() - 3600) <= 2,
+        "the clock was not written"
+    );
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 #[test]
@@ -263,7 +265,7 @@ fn devices_lists_the_reader_with_its_token() {
         .find(|r| r["name"] == reader.name())
         .expect("reader listed")
         .clone();
-    assert_eq!(listed["card_present"], true);
+    assert_eq!(listed["token_present"], true);
 }
 
 mod families {
@@ -286,11 +288,9 @@ mod families {
         ));
         let args = [
             "burn",
-            "--family",
-            "molto2",
             "--reader",
             reader.name(),
-            "--profile",
+            "--slot",
             "5",
             "--title",
             "VPN",
@@ -299,7 +299,8 @@ mod families {
             "--json",
         ];
         let v = json(&run(&args, SECRET));
-        assert_eq!(v["written_to"], "profile 5");
+        assert_eq!(v["slot"], 5);
+        assert_eq!(v["directory_serial"], "MOLTO2C00001-05");
         let card = t.card();
         let host = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -322,15 +323,7 @@ mod families {
             TokenClock::offset(-3600, 0.0),
         ));
         json(&run(
-            &[
-                "sync-clock",
-                "--family",
-                "molto2",
-                "--reader",
-                reader.name(),
-                "--all",
-                "--json",
-            ],
+            &["sync-clock", "--reader", reader.name(), "--all", "--json"],
             "",
         ));
         assert!(t.card().clock.now().abs_diff(now()) <= 2);
@@ -342,16 +335,7 @@ mod families {
         let _t = reader.insert(Molto2Card::new("MOLTO2C00003", TokenClock::offset(0, 0.0)));
         let mut env = STATION.with(|s| s.env());
         env.push(("OATHDESK_CUSTOMER_KEY", "WRONGWRONGWRONG1".into()));
-        let args = [
-            "burn",
-            "--family",
-            "molto2",
-            "--reader",
-            reader.name(),
-            "--profile",
-            "1",
-            "--json",
-        ];
+        let args = ["burn", "--reader", reader.name(), "--slot", "1", "--json"];
         let out = run_with(&args, SECRET, &env);
         assert_eq!(out.status.code(), Some(1));
         let message = common::json_error(&out)["error"]["message"]
@@ -366,18 +350,8 @@ mod families {
         let reader = VirtualReader::acquire();
         let t = reader.insert(YkOathCard::new());
         let uri = "otpauth://totp/Contoso:alice@contoso.com?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Contoso";
-        let v = json(&run(
-            &[
-                "burn",
-                "--family",
-                "ykoath",
-                "--reader",
-                reader.name(),
-                "--json",
-            ],
-            uri,
-        ));
-        assert_eq!(v["written_to"], "credential Contoso:alice@contoso.com");
+        let v = json(&run(&["burn", "--reader", reader.name(), "--json"], uri));
+        assert_eq!(v["label"], "Contoso:alice@contoso.com");
         let at = now();
         let computed = json(&run(&["code", "--at", &at.to_string(), "--json"], uri));
         assert_eq!(
@@ -408,11 +382,9 @@ mod detection {
         ));
         let args = [
             "burn",
-            "--family",
-            "molto2",
             "--reader",
             reader.name(),
-            "--profile",
+            "--slot",
             "2",
             "--digits",
             "7",

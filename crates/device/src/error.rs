@@ -1,6 +1,7 @@
 //! Device errors always say what the token holds afterwards, because the
 //! operator's next step depends on it, and never confuse a lost link with
-//! a locked token.
+//! a locked token, nor a value the token cannot take with a token that
+//! cannot be written.
 
 use crate::token2::codec::Token2Error;
 use crate::transport::TransportError;
@@ -20,13 +21,31 @@ pub enum TokenState {
 pub enum DeviceErrorKind {
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// The token answered with an error status (kept in the value) or an
+    /// answer that cannot be read.
     #[error(transparent)]
     Refused(#[from] Token2Error),
+    /// An unknown model, or one OathDesk never writes.
     #[error("{0}")]
     NotWritable(String),
+    /// A value from the operator (or a file) this token cannot take,
+    /// refused before any APDU; the message says what is allowed.
+    #[error("{0}")]
+    BadInput(String),
     /// A Molto2 refused the customer key.
     #[error("the token refused the customer key: {tries_left} tries left before it locks itself")]
     KeyRefused { tries_left: u8 },
+    /// A YKOATH applet with an access password (SW 6982): OathDesk does not
+    /// unlock it.
+    #[error("the OATH application on this key is protected by a password (6982)")]
+    PasswordProtected,
+    /// A YKOATH applet with no room for another credential (SW 6A84).
+    #[error("the key holds no more credentials (6A84)")]
+    Full,
+    /// A Molto2 slot that already holds a seed; the vendor's tool refuses
+    /// to write over one, and so does OathDesk.
+    #[error("slot {slot} already holds a seed")]
+    SlotInUse { slot: u8 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,31 +63,29 @@ impl DeviceError {
         }
     }
 
+    /// A value refused before anything was sent.
+    pub(crate) fn bad_input(why: impl Into<String>) -> Self {
+        DeviceError::new(TokenState::Untouched, DeviceErrorKind::BadInput(why.into()))
+    }
+
     /// What the operator should do now.
     pub fn next_step(&self) -> String {
+        use DeviceErrorKind as K;
         match (&self.kind, self.state) {
-            (DeviceErrorKind::Transport(TransportError::Unavailable(_)), _) => {
-                "Check that the reader is connected and the PC/SC service (pcscd) is running.".into()
-            }
-            (DeviceErrorKind::Transport(_), TokenState::Untouched) => {
-                "Hold the token still on the reader and try again.".into()
-            }
-            (DeviceErrorKind::Transport(_), _) => {
-                "Hold the token still on the reader and burn it again: its contents are not certain.".into()
-            }
-            (DeviceErrorKind::Refused(Token2Error::AuthFailed), _) => {
-                "This token does not accept the programming key; it may be locked or not a programmable model.".into()
-            }
-            (DeviceErrorKind::Refused(_), TokenState::ConfiguredNoSeed) => {
-                "The settings were written but not the seed: burn the token again.".into()
-            }
-            (DeviceErrorKind::Refused(_), _) => "Check the token model and its settings, then try again.".into(),
-            (DeviceErrorKind::NotWritable(_), _) => "Use a supported programmable token.".into(),
-            (DeviceErrorKind::KeyRefused { tries_left: 0 }, _) => {
+            (K::Transport(t), state) => transport_step(t, state).into(),
+            (K::Refused(r), state) => refused_step(r, state).into(),
+            (K::NotWritable(_), _) => "Use a supported programmable token.".into(),
+            (K::BadInput(_), _) => "Change it and try again; nothing was written.".into(),
+            (K::KeyRefused { tries_left: 0 }, _) => {
                 "The token is locked: only a factory reset (which wipes every profile) recovers it.".into()
             }
-            (DeviceErrorKind::KeyRefused { .. }, _) => {
+            (K::KeyRefused { .. }, _) => {
                 "Check the customer key before trying again; do not guess.".into()
+            }
+            (K::PasswordProtected, _) => "Remove the OATH password with the key vendor's tool (for a YubiKey: Yubico Authenticator), then try again; nothing was written.".into(),
+            (K::Full, _) => "Delete a credential this key no longer needs, or use another key; nothing was written.".into(),
+            (K::SlotInUse { .. }, _) => {
+                "Delete that slot's seed first, or choose a free slot; nothing was written.".into()
             }
         }
     }
@@ -88,5 +105,60 @@ impl DeviceError {
             };
             DeviceError::new(state, e)
         }
+    }
+
+    /// Maps a token's refusal: it holds what it held before.
+    pub(crate) fn refused(state: TokenState) -> impl Fn(Token2Error) -> DeviceError {
+        move |e| DeviceError::new(state, e)
+    }
+}
+
+fn transport_step(e: &TransportError, state: TokenState) -> &'static str {
+    match (e, state) {
+        (TransportError::Unavailable(_), _) => {
+            "Check that the reader is connected and the PC/SC service (pcscd) is running."
+        }
+        (_, TokenState::Untouched) => "Hold the token still on the reader and try again.",
+        _ => "Hold the token still on the reader and burn it again: its contents are not certain.",
+    }
+}
+
+fn refused_step(e: &Token2Error, state: TokenState) -> &'static str {
+    match (e, state) {
+        (Token2Error::AuthFailed, _) => {
+            "This token does not accept the programming key; it may be locked or not a programmable model."
+        }
+        (_, TokenState::ConfiguredNoSeed) => {
+            "The settings were written but not the seed: burn the token again."
+        }
+        (_, TokenState::SeedWritten) => {
+            "The seed was written but not its title: the codes are right; the slot shows no name."
+        }
+        _ => "Check the token model and its settings, then try again.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_own_next_step() {
+        let untouched = |k: DeviceErrorKind| DeviceError::new(TokenState::Untouched, k).next_step();
+        let not_writable = untouched(DeviceErrorKind::NotWritable("unknown model".into()));
+        assert_eq!(not_writable, "Use a supported programmable token.");
+        for kind in [
+            DeviceErrorKind::BadInput("x".into()),
+            DeviceErrorKind::PasswordProtected,
+            DeviceErrorKind::Full,
+            DeviceErrorKind::SlotInUse { slot: 3 },
+            DeviceErrorKind::KeyRefused { tries_left: 2 },
+        ] {
+            assert_ne!(untouched(kind.clone()), not_writable, "{kind}");
+        }
+        assert_eq!(
+            untouched(DeviceErrorKind::BadInput("x".into())),
+            "Change it and try again; nothing was written."
+        );
     }
 }

@@ -1,22 +1,39 @@
 //! Talking to OATH hardware tokens the way their vendors' tools do.
 //!
-//! - Sans-IO codecs per family ([`token2`]): bytes in, typed results out.
+//! - Per family a sans-IO codec (bytes in, typed results out) beside a
+//!   session that owns the transport: [`token2`] (single-profile),
+//!   [`molto2`], [`ykoath`]. [`identify`] tells them apart on a reader.
+//! - Wire values are enums of what the device accepts ([`wire`]); input
+//!   types and builders refuse anything else with
+//!   [`DeviceErrorKind::BadInput`] before any APDU is sent.
 //! - One [`transport::Transport`] seam; [`pcsc`] implements it over a real
 //!   PC/SC service. T=0 chaining is handled once, in [`transport::exchange`].
-//! - [`profiles`]: one TOML file per model; input is checked against the
-//!   profile before any APDU is sent, and unknown tokens are never written.
+//! - [`profiles`]: one TOML file per model, for what the desk offers.
 //! - Every [`DeviceError`] says what the token holds afterwards.
 
 pub mod apdu;
-mod desk;
 mod error;
 pub mod hid;
+pub mod identify;
 pub mod molto2;
 pub mod pcsc;
 pub mod profiles;
 pub mod token2;
 pub mod transport;
+pub mod wire;
 pub mod ykoath;
 
-pub use desk::{Desk, OpenToken};
+#[cfg(test)]
+mod testing;
+
 pub use error::{DeviceError, DeviceErrorKind, TokenState};
+
+/// Progress through a burn, for the GUI's step list. Shared by the
+/// single-profile tokens and the Molto2 (which alone has a title step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BurnStep {
+    Authenticate,
+    WriteSettingsAndClock,
+    WriteSeed,
+    WriteTitle,
+}

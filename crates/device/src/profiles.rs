@@ -1,11 +1,16 @@
 //! Device profiles: one TOML file per token model (`device-profiles/`),
-//! loaded and validated at start. They decide what may be written to a
-//! token, and are checked before any APDU is sent.
+//! loaded and validated at start. They say what the desk offers for a
+//! model; validation keeps them within what the family's sessions take,
+//! and the sessions check every value again themselves.
 
 use std::path::Path;
 
 use oathdesk_otp::{Algorithm, CodeParams};
 use serde::Deserialize;
+
+use crate::token2::codec::MAX_SEED_BYTES;
+use crate::wire::{Digits, DisplayTimeout, HashAlgorithm, TimeStep};
+use crate::{molto2, ykoath};
 
 /// The protocol family a model speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -31,7 +36,16 @@ pub struct Profile {
     pub display_timeouts: Vec<u64>,
     /// A settings/clock write clears the seed on this model.
     pub clock_write_wipes_seed: bool,
-    pub profiles: u32,
+    /// Credentials the token holds at once (a Molto2's slots, a YKOATH
+    /// applet's credentials, 1 on a single-profile token).
+    pub slots: u32,
+    /// The longest name or title a credential can carry (0: none).
+    pub max_label_bytes: usize,
+    /// The token keeps its own time (a YKOATH applet takes the host's at
+    /// each calculation).
+    pub has_clock: bool,
+    /// The token tells its stored settings back.
+    pub settings_readable: bool,
 }
 
 /// Why input cannot go on this model. Said before anything is written.
@@ -91,7 +105,101 @@ impl Profile {
         if self.max_seed_bytes == 0 {
             return bad("max_seed_bytes", "must be positive");
         }
+        self.validate_for_family()
+    }
+
+    /// Checks that the model offers only what its family's sessions take,
+    /// so a value the desk offers is never refused at burn time.
+    fn validate_for_family(&self) -> Result<(), String> {
+        let f = self.family;
+        let bad = |field: &str| Err(format!("field `{field}`: not what a {f:?} token takes"));
+        if !self.algorithms.iter().all(|a| f.takes_algorithm(*a)) {
+            return bad("algorithms");
+        }
+        if !self.periods.iter().all(|p| f.takes_period(*p)) {
+            return bad("periods");
+        }
+        if !self.digits.iter().all(|d| f.takes_digits(*d)) {
+            return bad("digits");
+        }
+        if !self.display_timeouts.iter().all(|t| f.takes_timeout(*t)) {
+            return bad("display_timeouts");
+        }
+        if self.max_seed_bytes > f.max_seed_bytes() {
+            return bad("max_seed_bytes");
+        }
+        if !(1..=f.max_slots()).contains(&self.slots) {
+            return bad("slots");
+        }
+        if self.max_label_bytes > f.max_label_bytes() {
+            return bad("max_label_bytes");
+        }
+        if self.has_clock != f.has_clock() {
+            return bad("has_clock");
+        }
+        if self.settings_readable != f.settings_readable() {
+            return bad("settings_readable");
+        }
         Ok(())
+    }
+}
+
+/// What each family's sessions accept (see [`crate::wire`]).
+impl Family {
+    fn takes_algorithm(self, a: Algorithm) -> bool {
+        self == Family::Ykoath || HashAlgorithm::try_from(a).is_ok()
+    }
+
+    fn takes_period(self, p: u64) -> bool {
+        match self {
+            Family::Ykoath => (1..=ykoath::MAX_PERIOD).contains(&p),
+            _ => TimeStep::from_seconds(p).is_some(),
+        }
+    }
+
+    fn takes_digits(self, d: u32) -> bool {
+        match self {
+            Family::Token2Single => d == 6,
+            Family::Token2Molto2 => Digits::from_count(d).is_some(),
+            Family::Ykoath => (6..=8).contains(&d),
+        }
+    }
+
+    fn takes_timeout(self, t: u64) -> bool {
+        self != Family::Ykoath && DisplayTimeout::from_seconds(t).is_some()
+    }
+
+    fn max_seed_bytes(self) -> usize {
+        match self {
+            // Longer secrets are hashed by the applet.
+            Family::Ykoath => usize::MAX,
+            _ => MAX_SEED_BYTES,
+        }
+    }
+
+    fn max_slots(self) -> u32 {
+        match self {
+            Family::Token2Single => 1,
+            Family::Token2Molto2 => u32::from(molto2::SLOTS),
+            // 64 on YubiKey firmware 5.7 and later, 32 before.
+            Family::Ykoath => 64,
+        }
+    }
+
+    fn max_label_bytes(self) -> usize {
+        match self {
+            Family::Token2Single => 0,
+            Family::Token2Molto2 => molto2::MAX_TITLE_BYTES,
+            Family::Ykoath => ykoath::MAX_NAME_BYTES,
+        }
+    }
+
+    fn has_clock(self) -> bool {
+        self != Family::Ykoath
+    }
+
+    fn settings_readable(self) -> bool {
+        self != Family::Token2Single
     }
 }
 
@@ -210,7 +318,7 @@ mod tests {
     fn builtin_profiles_load_and_match_by_longest_prefix() {
         let p = Profiles::builtin();
         assert_eq!(p.all().len(), 10);
-        assert_eq!(p.for_family(Family::Token2Molto2).unwrap().profiles, 100);
+        assert_eq!(p.for_family(Family::Token2Molto2).unwrap().slots, 100);
         assert_eq!(p.for_serial("8659621000001").unwrap().name, "OTPC-P2-i-NB");
         assert_eq!(p.for_serial("8659622000001").unwrap().name, "OTPC-P2-i");
         assert!(p.for_serial("1234567").is_none());
@@ -250,6 +358,67 @@ mod tests {
         assert!(err.contains("x.toml") && err.contains("digits"), "{err}");
         let err = parse("y.toml", &format!("{}\ncolour = 1\n", BUILTIN[0].1)).unwrap_err();
         assert!(err.contains("y.toml") && err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn a_profile_offering_what_its_family_cannot_take_is_refused() {
+        let text = |file: &str| BUILTIN.iter().find(|b| b.0 == file).unwrap().1;
+        let single = text("token2-c301-i.toml");
+        let molto2 = text("token2-molto2v2.toml");
+        let ykoath = text("yubikey-oath.toml");
+        let cases = [
+            (single, "slots = 1", "slots = 2", "slots"),
+            (
+                single,
+                "max_label_bytes = 0",
+                "max_label_bytes = 4",
+                "max_label_bytes",
+            ),
+            (single, "\"sha256\"]", "\"sha512\"]", "algorithms"),
+            (
+                single,
+                "settings_readable = false",
+                "settings_readable = true",
+                "settings_readable",
+            ),
+            (
+                single,
+                "max_seed_bytes = 63",
+                "max_seed_bytes = 64",
+                "max_seed_bytes",
+            ),
+            (
+                molto2,
+                "digits = [4, 6, 8, 10]",
+                "digits = [4, 7]",
+                "digits",
+            ),
+            (molto2, "slots = 100", "slots = 101", "slots"),
+            (
+                molto2,
+                "max_label_bytes = 12",
+                "max_label_bytes = 13",
+                "max_label_bytes",
+            ),
+            (molto2, "periods = [30, 60]", "periods = [45]", "periods"),
+            (ykoath, "has_clock = false", "has_clock = true", "has_clock"),
+            (ykoath, "digits = [6, 7, 8]", "digits = [6, 10]", "digits"),
+            (
+                ykoath,
+                "display_timeouts = []",
+                "display_timeouts = [30]",
+                "display_timeouts",
+            ),
+        ];
+        for (base, from, to, field) in cases {
+            assert!(base.contains(from), "{from}");
+            let err = parse("z.toml", &base.replace(from, to)).unwrap_err();
+            assert!(err.contains(&format!("`{field}`")), "{to}: {err}");
+        }
+        let y = Profiles::builtin();
+        let y = y.for_family(Family::Ykoath).unwrap();
+        assert_eq!((y.slots, y.max_label_bytes, y.has_clock), (32, 64, false));
+        assert_eq!(y.digits, [6, 7, 8]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ impl Default for CodeParams {
 impl CodeParams {
     /// Checks digits (6..=10) and period (1..=86400 s).
     pub fn validate(&self) -> Result<(), OtpError> {
-        if !(6..=10).contains(&self.digits) {
+        if !(4..=10).contains(&self.digits) {
             return Err(OtpError::InvalidDigits(self.digits));
         }
         if !(1..=86_400).contains(&self.period) {

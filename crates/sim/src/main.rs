@@ -1,5 +1,7 @@
 //! `oathdesk-sim token …` runs a virtual token; `oathdesk-sim graph …` runs
-//! the Graph sandbox. Each subcommand owns its own argument parser.
+//! the Graph sandbox. Each subcommand owns its own argument parser. Both run
+//! until SIGINT or SIGTERM (then exit 0 after taking the card off or stopping
+//! the server), whatever stdin does, so they can be started with `&`.
 
 fn main() {
     let mut args: Vec<String> = std::env::args().collect();

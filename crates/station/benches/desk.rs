@@ -18,7 +18,7 @@ use oathdesk_otp::Algorithm;
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::testkit::VirtualReader;
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
-use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
+use oathdesk_station::adapters::{GraphTenant, PcscReaders};
 use oathdesk_station::keys::MemoryKeyStore;
 use oathdesk_station::workflow::{self, EnrolRequest, Progress, Quiet, Step, StepStatus};
 use oathdesk_station::{Station, StationConfig, seeds};
@@ -40,7 +40,7 @@ fn main() {
         .build()
         .unwrap();
     let tenant = GraphTenant { client };
-    let tokens = PcscTokenDesk::connect().unwrap();
+    let tokens = PcscReaders::connect().unwrap();
     let reader = VirtualReader::acquire();
 
     let seed = seeds::from_text("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", None, "bench").unwrap();
@@ -59,8 +59,11 @@ fn main() {
             &tokens,
             &tenant,
             &seed,
-            Some(reader.name()),
-            None,
+            &workflow::BurnChoices {
+                reader: Some(reader.name().into()),
+                display_timeout: None,
+                ..Default::default()
+            },
             &mut Quiet,
         )
         .unwrap();
@@ -88,9 +91,12 @@ fn main() {
         let start = Instant::now();
         let req = EnrolRequest {
             user: "user@contoso.com".into(),
-            reader: Some(reader.name().into()),
             algorithm: Algorithm::Sha1,
             period: 30,
+            choices: workflow::BurnChoices {
+                reader: Some(reader.name().into()),
+                ..Default::default()
+            },
         };
         let mut watch = |e: Progress| {
             if e.step == Step::WriteSeed && matches!(e.status, StepStatus::Done { .. }) {

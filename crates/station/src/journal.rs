@@ -14,6 +14,7 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::StationError;
+use crate::ports::{Placement, directory_serial};
 
 /// How far an enrolment got. Each step is recorded after it succeeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -79,6 +80,10 @@ pub struct NewEnrolment<'a> {
     pub params: CodeParams,
     /// For a re-seed: the registration to remove before creating the new one.
     pub replaces_device_id: Option<&'a str>,
+    /// Where on the token, and with what display timeout, the seed goes
+    /// (kept so a resume re-burns exactly the same place).
+    pub place: &'a Placement,
+    pub display_timeout: u64,
 }
 
 /// One enrolment as the journal knows it. Never carries the secret.
@@ -102,6 +107,24 @@ pub struct Enrolment {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub place: Placement,
+    pub display_timeout: u64,
+}
+
+impl Enrolment {
+    /// The serial Entra knows this seed by (see [`directory_serial`]).
+    pub fn directory_serial(&self) -> String {
+        directory_serial(self.serial.as_deref().unwrap_or_default(), self.place.slot)
+    }
+}
+
+/// Where a burn puts the seed and how long the display stays on, as the
+/// journal's `place` column holds it (JSON, no secret).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredPlace {
+    #[serde(flatten)]
+    place: Placement,
+    display_timeout: u64,
 }
 
 pub(crate) const SCHEMA: &str = "
@@ -110,11 +133,24 @@ CREATE TABLE IF NOT EXISTS enrolments (
   serial TEXT, model TEXT, manufacturer TEXT,
   algorithm TEXT NOT NULL, digits INTEGER NOT NULL, period INTEGER NOT NULL,
   state TEXT NOT NULL, device_id TEXT, replaces_device_id TEXT, sealed BLOB, last_error TEXT,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, place TEXT);
 ";
 
+/// Adds the columns later versions need to a journal made by an earlier one.
+pub(crate) fn migrate(db: &Connection) -> Result<(), StationError> {
+    let has_place: bool = db.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('enrolments') WHERE name = 'place'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_place {
+        db.execute_batch("ALTER TABLE enrolments ADD COLUMN place TEXT;")?;
+    }
+    Ok(())
+}
+
 const COLUMNS: &str = "id, operator, user_upn, reader, serial, model, manufacturer, algorithm, \
-     digits, period, state, device_id, sealed IS NOT NULL, last_error, created_at, updated_at, user_id, replaces_device_id";
+     digits, period, state, device_id, sealed IS NOT NULL, last_error, created_at, updated_at, user_id, replaces_device_id, place";
 
 pub struct Journal {
     cipher: ChaCha20Poly1305,
@@ -143,8 +179,8 @@ impl Journal {
         db.execute(
             "INSERT INTO enrolments (id, operator, user_upn, user_id, reader, serial, model,
                manufacturer, algorithm, digits, period, state, sealed, created_at, updated_at,
-               replaces_device_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'started', ?12, ?13, ?13, ?14)",
+               replaces_device_id, place)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'started', ?12, ?13, ?13, ?14, ?15)",
             params![
                 id,
                 new.operator,
@@ -159,7 +195,12 @@ impl Journal {
                 p.period,
                 sealed,
                 now,
-                new.replaces_device_id
+                new.replaces_device_id,
+                serde_json::to_string(&StoredPlace {
+                    place: new.place.clone(),
+                    display_timeout: new.display_timeout,
+                })
+                .expect("serialisable place")
             ],
         )?;
         self.get(db, &id)
@@ -294,6 +335,16 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<Enrolment> {
     };
     let algorithm: String = r.get(7)?;
     let state: String = r.get(10)?;
+    let place: Option<String> = r.get(18)?;
+    // Journals from before placements were kept burnt single-slot tokens
+    // with the display timeout every burn then used.
+    let place = match place {
+        Some(text) => serde_json::from_str(&text).map_err(|e| bad(18, Box::new(e)))?,
+        None => StoredPlace {
+            place: Placement::default(),
+            display_timeout: 30,
+        },
+    };
     Ok(Enrolment {
         id: r.get(0)?,
         operator: r.get(1)?,
@@ -317,6 +368,8 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<Enrolment> {
         updated_at: r.get(15)?,
         user_id: r.get(16)?,
         replaces_device_id: r.get(17)?,
+        place: place.place,
+        display_timeout: place.display_timeout,
     })
 }
 
@@ -335,8 +388,17 @@ mod tests {
             manufacturer: "Token2",
             params: CodeParams::default(),
             replaces_device_id: None,
+            place: &NO_PLACE,
+            display_timeout: 30,
         }
     }
+
+    static NO_PLACE: Placement = Placement {
+        slot: None,
+        label: None,
+        touch: false,
+        replace: false,
+    };
 
     fn setup() -> (Connection, Journal) {
         let db = Connection::open_in_memory().unwrap();

@@ -4,6 +4,7 @@
 
 pub mod adapters;
 pub mod audit;
+mod burn_record;
 pub mod clock;
 pub mod config;
 mod error;

@@ -9,20 +9,40 @@ use serde::Serialize;
 
 use crate::workflow::ProgressSink;
 
+/// The protocol family a token speaks (from its model's profile). Shown
+/// to the operator; a workflow never branches on it.
+pub use oathdesk_device::profiles::Family;
+
+/// What the token holds after a failure: the operator's next step depends on it.
+pub use oathdesk_device::TokenState;
+
 /// What is known about the token on a reader.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenFacts {
     pub reader: String,
+    pub family: Family,
     pub serial: String,
     pub model: String,
     pub manufacturer: String,
-    /// The token's clock, when it can be read.
+    /// The token's clock, when it has one and it can be read.
     pub clock_unix: Option<u64>,
     /// A clock write wipes the seed on this model (restricted time sync).
     pub clock_write_wipes_seed: bool,
     /// Known model: may be written. Unknown tokens are shown, never written.
     pub writable: bool,
     pub limits: TokenLimits,
+}
+
+/// What the token shows beside a seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelKind {
+    /// Nothing (single-profile tokens).
+    None,
+    /// An optional title (a Molto2 slot).
+    Title,
+    /// A name every credential must have (a YKOATH credential).
+    Name,
 }
 
 /// What a model accepts; input is checked against it before any write.
@@ -32,8 +52,22 @@ pub struct TokenLimits {
     pub periods: Vec<u64>,
     pub digits: Vec<u32>,
     pub max_seed_bytes: usize,
-    /// How long the display may stay on, in seconds (offered before a burn).
+    /// How long the display may stay on, in seconds (empty: no display setting).
     pub display_timeouts: Vec<u64>,
+    /// How many seeds the token holds (1 for single-profile tokens).
+    pub slots: u32,
+    /// Slots are chosen by number (Molto2); YKOATH credentials by name.
+    pub numbered_slots: bool,
+    pub label: LabelKind,
+    /// Longest title or name, in bytes (0 when `label` is `None`).
+    pub max_label_bytes: usize,
+    /// Credentials can ask for a touch before each code.
+    pub touch: bool,
+    /// The token keeps time itself (a YKOATH applet takes the host's).
+    pub has_clock: bool,
+    /// A clock write must carry the token's settings (algorithm, step,
+    /// display timeout), which cannot be read back from it.
+    pub clock_write_needs_settings: bool,
 }
 
 impl TokenLimits {
@@ -60,14 +94,53 @@ impl TokenLimits {
                 list(&self.digits)
             ));
         }
-        if seed_len > self.max_seed_bytes {
+        if seed_len == 0 || seed_len > self.max_seed_bytes {
             return Err(format!(
-                "the secret is {} bits but the {model} holds at most {} bits",
+                "the secret is {} bits but the {model} holds 8 to {} bits",
                 seed_len * 8,
                 self.max_seed_bytes * 8
             ));
         }
         Ok(())
+    }
+
+    /// Why `place` cannot be used on this model, if so.
+    pub fn check_place(&self, model: &str, place: &Placement) -> Result<(), String> {
+        if let Some(slot) = place.slot {
+            if !self.numbered_slots {
+                return Err(format!("the {model} has no numbered slots"));
+            }
+            if u32::from(slot) >= self.slots {
+                return Err(format!(
+                    "the {model} has slots 0-{}, not {slot}",
+                    self.slots - 1
+                ));
+            }
+        }
+        if place.touch && !self.touch {
+            return Err(format!("the {model} cannot ask for a touch"));
+        }
+        match (&place.label, self.label) {
+            (Some(_), LabelKind::None) => Err(format!("the {model} shows no title")),
+            (Some(l), _) if l.len() > self.max_label_bytes => Err(format!(
+                "the {model} takes a title or name of at most {} bytes; \"{l}\" is {}",
+                self.max_label_bytes,
+                l.len()
+            )),
+            (None, LabelKind::Name) => Err(format!(
+                "a credential on the {model} needs a name: type one"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The display timeout a new burn uses when the operator chose none.
+    pub fn default_display_timeout(&self) -> u64 {
+        if self.display_timeouts.contains(&30) {
+            30
+        } else {
+            self.display_timeouts.first().copied().unwrap_or(0)
+        }
     }
 }
 
@@ -79,20 +152,6 @@ fn list<T: std::fmt::Display>(items: &[T]) -> String {
         .join(" or ")
 }
 
-/// What the token holds after a failure: the operator's next step depends on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenState {
-    /// Nothing was written.
-    Untouched,
-    /// The configuration and clock were written, the seed was not.
-    ConfiguredNoSeed,
-    /// The seed was written.
-    SeedWritten,
-    /// The link was lost during a write: re-burn to be sure.
-    Unknown,
-}
-
 /// A token operation that failed, with the token's state and what to do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TokenFailure {
@@ -101,37 +160,118 @@ pub struct TokenFailure {
     pub next_step: String,
 }
 
-/// One token on one reader, opened for a workflow.
-pub trait TokenSession {
+/// One place on a token that holds a seed: a Molto2 slot or a YKOATH
+/// credential.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Slot {
+    /// The slot's number, on tokens whose slots are numbered.
+    pub index: Option<u8>,
+    /// The credential's name (YKOATH), when it can be read.
+    pub label: Option<String>,
+    /// Whether it holds a seed, when that can be read.
+    pub used: Option<bool>,
+    /// The settings it holds, when they can be read.
+    pub params: Option<CodeParams>,
+}
+
+/// The settings a token holds beside a seed, written with every burn and,
+/// on single-profile tokens, with every clock write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TokenSettings {
+    pub params: CodeParams,
+    /// Seconds the display stays on.
+    pub display_timeout: u64,
+}
+
+/// Where on the token a burn puts the seed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Placement {
+    /// A numbered slot (Molto2); `None` for the only one, or the first free one.
+    #[serde(default)]
+    pub slot: Option<u8>,
+    /// The slot's title or the credential's name.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Ask for a touch before each code (YKOATH).
+    #[serde(default)]
+    pub touch: bool,
+    /// Write over a seed already there (a resumed enrolment re-burning the
+    /// place it chose before); otherwise a used place is refused.
+    #[serde(default)]
+    pub replace: bool,
+}
+
+/// What a burn wrote, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Burnt {
+    pub slot: Option<u8>,
+    pub label: Option<String>,
+    /// The serial this seed is registered under in Entra: the token's
+    /// serial, with the slot number on multi-slot tokens.
+    pub directory_serial: String,
+    /// What the operator must know (e.g. a factory key still in use).
+    pub warnings: Vec<String>,
+}
+
+/// One token on one reader, opened for a workflow. Every family
+/// implements it; a workflow sees only this.
+pub trait Token {
     fn facts(&self) -> &TokenFacts;
-    /// Writes settings and the host clock (read at the last moment, after
-    /// authentication), then the seed. `display_timeout` in seconds, or the
-    /// model's default.
+    /// The token's slots or credentials (one entry for single-profile tokens).
+    fn slots(&mut self) -> Result<Vec<Slot>, TokenFailure>;
+    /// Writes settings, the host clock (read at the last moment, after
+    /// authentication) and the seed at `place`.
     fn burn(
         &mut self,
         secret: &Secret,
-        params: &CodeParams,
-        display_timeout: Option<u64>,
+        settings: &TokenSettings,
+        place: &Placement,
         progress: &mut dyn ProgressSink,
-    ) -> Result<(), TokenFailure>;
-    /// Sets the clock from the host clock, with `params` as the token's
-    /// settings. Never wipes a seed: refused on models where it would.
-    fn set_clock(&mut self, params: &CodeParams) -> Result<(), TokenFailure>;
+    ) -> Result<Burnt, TokenFailure>;
+    /// Sets the clock from the host clock of `slot` (or every slot), keeping
+    /// the token's settings: `settings` must be what the token holds where
+    /// the clock write carries them. Never wipes a seed: refused on models
+    /// where it would.
+    fn set_clock(
+        &mut self,
+        settings: Option<&TokenSettings>,
+        slot: Option<u8>,
+    ) -> Result<Vec<String>, TokenFailure>;
+    /// Deletes the seed at `place` (a Molto2 slot, a YKOATH credential by
+    /// name); refused where a token cannot delete (burn over it instead).
+    fn delete(&mut self, place: &Placement) -> Result<(), TokenFailure>;
+}
+
+impl TokenFacts {
+    /// The serial Entra knows the seed in `slot` by (see [`directory_serial`]).
+    pub fn directory_serial(&self, slot: Option<u8>) -> String {
+        directory_serial(&self.serial, slot.filter(|_| self.limits.numbered_slots))
+    }
+}
+
+/// The serial Entra knows a seed by: the token's serial, and for a numbered
+/// slot `-NN` after it, so each slot can be registered on its own (Entra's
+/// serials are unique).
+pub fn directory_serial(serial: &str, slot: Option<u8>) -> String {
+    match slot {
+        Some(s) => format!("{serial}-{s:02}"),
+        None => serial.to_string(),
+    }
 }
 
 /// A reader, and whether a token is on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReaderSlot {
+pub struct Reader {
     pub name: String,
     pub token_present: bool,
 }
 
 /// The readers at the desk.
-pub trait TokenDesk {
+pub trait Readers {
     /// Every reader, and whether a token is on it (nothing is read from the tokens).
-    fn readers(&self) -> Result<Vec<ReaderSlot>, TokenFailure>;
-    /// Opens the token on `reader` (or the only one present) and reads it.
-    fn open(&self, reader: Option<&str>) -> Result<Box<dyn TokenSession + '_>, TokenFailure>;
+    fn readers(&self) -> Result<Vec<Reader>, TokenFailure>;
+    /// Opens the token on `reader` (or the only one present) and identifies it.
+    fn open(&self, reader: Option<&str>) -> Result<Box<dyn Token + '_>, TokenFailure>;
 }
 
 /// A user as the directory knows them.

@@ -7,8 +7,10 @@ use rusqlite::Connection;
 
 use crate::StationError;
 use crate::audit::{self, AuditEntry, AuditLog, AuditProblem, AuditRecord};
+use crate::burn_record;
 use crate::journal::{self, EnrolState, Enrolment, Journal, NewEnrolment};
 use crate::keys::{KeyStore, derive};
+use crate::ports::TokenSettings;
 use oathdesk_otp::Secret;
 
 /// The journal and audit log over one database connection.
@@ -37,7 +39,9 @@ impl Records {
     fn with_connection(db: Connection, keys: &dyn KeyStore) -> Result<Self, StationError> {
         db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;")?;
         db.execute_batch(journal::SCHEMA)?;
+        journal::migrate(&db)?;
         db.execute_batch(audit::SCHEMA)?;
+        db.execute_batch(burn_record::SCHEMA)?;
         let master = keys.master_key()?;
         Ok(Records {
             db,
@@ -101,6 +105,25 @@ impl Records {
 
     pub fn unseal(&self, id: &str) -> Result<Secret, StationError> {
         self.journal.unseal(&self.db, id)
+    }
+
+    /// Remembers the settings a burn wrote at `serial`/`slot`.
+    pub fn remember_burn(
+        &self,
+        serial: &str,
+        slot: Option<u8>,
+        settings: &TokenSettings,
+    ) -> Result<(), StationError> {
+        burn_record::remember(&self.db, now(), serial, slot, settings)
+    }
+
+    /// The settings this desk last burnt at `serial`/`slot`, if it did.
+    pub fn burnt_settings(
+        &self,
+        serial: &str,
+        slot: Option<u8>,
+    ) -> Result<Option<TokenSettings>, StationError> {
+        burn_record::recall(&self.db, serial, slot)
     }
 
     /// Appends an audit record stamped `now`.

@@ -10,10 +10,10 @@ use oathdesk_otp::{Algorithm, CodeParams, Secret, parse_base32, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::testkit::{Inserted, VirtualReader};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
-use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
+use oathdesk_station::adapters::{GraphTenant, PcscReaders};
 use oathdesk_station::journal::EnrolState;
 use oathdesk_station::keys::KeyringStore;
-use oathdesk_station::workflow::{self, EnrolRequest, Quiet, ResyncOutcome};
+use oathdesk_station::workflow::{self, EnrolRequest, Quiet, ResyncOutcome, ResyncRequest};
 use oathdesk_station::{Station, StationConfig, StationError, seeds};
 
 struct Desk {
@@ -21,7 +21,7 @@ struct Desk {
     station: Station,
     sandbox: Sandbox,
     tenant: GraphTenant,
-    tokens: PcscTokenDesk,
+    tokens: PcscReaders,
 }
 
 fn desk() -> Desk {
@@ -56,7 +56,7 @@ fn desk() -> Desk {
         station,
         sandbox,
         tenant: GraphTenant { client },
-        tokens: PcscTokenDesk::connect().unwrap(),
+        tokens: PcscReaders::connect().unwrap(),
     }
 }
 
@@ -71,9 +71,12 @@ fn token(reader: &VirtualReader, model: &str, offset: i64) -> Inserted<Token2Car
 fn request(reader: &VirtualReader) -> EnrolRequest {
     EnrolRequest {
         user: "alice@contoso.com".into(),
-        reader: Some(reader.name().into()),
         algorithm: Algorithm::Sha1,
         period: 30,
+        choices: workflow::BurnChoices {
+            reader: Some(reader.name().into()),
+            ..Default::default()
+        },
     }
 }
 
@@ -201,8 +204,11 @@ fn burn_from_an_entra_qr_writes_nothing_to_entra() {
         &d.tokens,
         &d.tenant,
         &seed,
-        Some(reader.name()),
-        Some(60),
+        &workflow::BurnChoices {
+            reader: Some(reader.name().into()),
+            display_timeout: Some(60),
+            ..Default::default()
+        },
         &mut Quiet,
     )
     .unwrap();
@@ -250,8 +256,11 @@ fn resync_sets_the_clock_and_keeps_the_seed() {
         &d.station,
         &d.tokens,
         &d.tenant,
-        Some(reader.name()),
-        false,
+        &ResyncRequest {
+            reader: Some(reader.name().into()),
+            confirm_reseed: false,
+            ..Default::default()
+        },
         &mut Quiet,
     )
     .unwrap();
@@ -279,8 +288,11 @@ fn resync_on_a_seed_wiping_model_reseeds_and_reregisters_once_confirmed() {
         &d.station,
         &d.tokens,
         &d.tenant,
-        Some(reader.name()),
-        false,
+        &ResyncRequest {
+            reader: Some(reader.name().into()),
+            confirm_reseed: false,
+            ..Default::default()
+        },
         &mut Quiet,
     )
     .unwrap_err();
@@ -294,8 +306,11 @@ fn resync_on_a_seed_wiping_model_reseeds_and_reregisters_once_confirmed() {
         &d.station,
         &d.tokens,
         &d.tenant,
-        Some(reader.name()),
-        true,
+        &ResyncRequest {
+            reader: Some(reader.name().into()),
+            confirm_reseed: true,
+            ..Default::default()
+        },
         &mut Quiet,
     )
     .unwrap();
@@ -397,4 +412,256 @@ fn lost_responses_after_the_change_do_not_duplicate() {
         );
         assert_eq!(tenant.devices[0].status, "activated", "{kind}");
     }
+}
+
+/// What the token shows codes with: algorithm, step and display timeout
+/// (its wire code: 3 = 120 s).
+fn settings_of(t: &Inserted<Token2Card>) -> (Algorithm, u64, u8) {
+    t.card().settings()
+}
+
+/// A single-profile token takes its settings with every clock write; a
+/// resync and a sync-clock must write back what it was burnt with, not
+/// SHA-1/30 s/30 s.
+#[test]
+fn a_clock_write_keeps_the_settings_the_token_was_burnt_with() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C302-i", 0);
+    let mut seed = seeds::SeedInput::generated(Algorithm::Sha256);
+    seed.credential.params.period = 60;
+    let choices = workflow::BurnChoices {
+        reader: Some(reader.name().into()),
+        display_timeout: Some(120),
+        ..Default::default()
+    };
+    workflow::burn_seed(
+        &d.station, &d.tokens, &d.tenant, &seed, &choices, &mut Quiet,
+    )
+    .unwrap();
+    let burnt = (Algorithm::Sha256, 60, 3);
+    assert_eq!(settings_of(&t), burnt);
+    let seed_before = t.card().seed_sha256();
+
+    let request = ResyncRequest {
+        reader: Some(reader.name().into()),
+        ..Default::default()
+    };
+    t.card().clock = TokenClock::offset(-95, 0.0);
+    let done = workflow::resync(&d.station, &d.tokens, &d.tenant, &request, &mut Quiet).unwrap();
+    assert!(matches!(done, ResyncOutcome::ClockSet { .. }), "{done:?}");
+    assert_eq!(settings_of(&t), burnt, "resync kept the settings");
+
+    t.card().clock = TokenClock::offset(40, 0.0);
+    workflow::resync::set_clock(&d.station, &d.tokens, &d.tenant, &request, &mut Quiet).unwrap();
+    assert_eq!(settings_of(&t), burnt, "sync-clock kept the settings");
+    assert_eq!(t.card().seed_sha256(), seed_before);
+    let drift = workflow::resync::preview(&d.tokens, Some(reader.name()))
+        .unwrap()
+        .drift_seconds
+        .unwrap();
+    assert!(drift.abs() <= 2, "the clock was set: drift {drift} s");
+}
+
+/// A token burnt elsewhere and unknown to Entra: the clock write waits for
+/// the operator to say what it holds, and then writes exactly that.
+#[test]
+fn an_unknown_tokens_clock_is_set_only_with_the_settings_the_operator_states() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let held = Secret::new(vec![7; 32]);
+    let t = reader.insert(
+        Token2Card::new(
+            Token2Model::by_name("C302-i").unwrap(),
+            "555002",
+            TokenClock::offset(70, 0.0),
+        )
+        .holding(&held, Algorithm::Sha256, 60),
+    );
+    let mut request = ResyncRequest {
+        reader: Some(reader.name().into()),
+        ..Default::default()
+    };
+    let err = workflow::resync::set_clock(&d.station, &d.tokens, &d.tenant, &request, &mut Quiet)
+        .unwrap_err();
+    assert!(
+        matches!(err, StationError::BadInput(ref m) if m.contains("state its algorithm")),
+        "{err}"
+    );
+    assert_eq!(
+        settings_of(&t),
+        (Algorithm::Sha256, 60, 1),
+        "nothing written"
+    );
+    assert!(
+        (68..=72).contains(
+            &workflow::resync::preview(&d.tokens, Some(reader.name()))
+                .unwrap()
+                .drift_seconds
+                .unwrap()
+        )
+    );
+
+    request.stated = Some(workflow::StatedSettings {
+        algorithm: Algorithm::Sha256,
+        period: 60,
+        display_timeout: 60,
+    });
+    workflow::resync::set_clock(&d.station, &d.tokens, &d.tenant, &request, &mut Quiet).unwrap();
+    assert_eq!(settings_of(&t), (Algorithm::Sha256, 60, 2));
+    let drift = workflow::resync::preview(&d.tokens, Some(reader.name()))
+        .unwrap()
+        .drift_seconds
+        .unwrap();
+    assert!(drift.abs() <= 2, "the clock was set: drift {drift} s");
+    assert!(t.card().seed_sha256().is_some(), "the seed is kept");
+}
+
+/// Burns `seed` with `choices` on whatever token is on `reader`, expecting
+/// a refusal before anything is written.
+fn refused(
+    d: &Desk,
+    reader: &VirtualReader,
+    seed: &seeds::SeedInput,
+    choices: workflow::BurnChoices,
+) -> String {
+    let choices = workflow::BurnChoices {
+        reader: Some(reader.name().into()),
+        ..choices
+    };
+    let err = workflow::burn_seed(&d.station, &d.tokens, &d.tenant, seed, &choices, &mut Quiet)
+        .expect_err("refused");
+    assert!(matches!(err, StationError::BadInput(_)), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("nothing was written"), "{message}");
+    message
+}
+
+/// A seed of `bytes` bytes with `params` changed by `f`.
+fn seed_with(bytes: usize, f: impl FnOnce(&mut CodeParams)) -> seeds::SeedInput {
+    let mut seed = seeds::SeedInput::generated(Algorithm::Sha1);
+    seed.credential.secret = Secret::new(vec![0x5A; bytes]);
+    f(&mut seed.credential.params);
+    seed
+}
+
+fn place(slot: Option<u8>, label: Option<&str>) -> workflow::BurnChoices {
+    workflow::BurnChoices {
+        place: oathdesk_station::ports::Placement {
+            slot,
+            label: label.map(str::to_string),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_single_profile_token_refuses_every_out_of_range_value_before_writing() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = token(&reader, "C302-i", 0);
+    let cases: Vec<(seeds::SeedInput, workflow::BurnChoices, &str)> = vec![
+        (seed_with(64, |_| {}), Default::default(), "bits"),
+        (
+            seed_with(20, |p| p.digits = 8),
+            Default::default(),
+            "digits",
+        ),
+        (
+            seed_with(20, |p| p.period = 45),
+            Default::default(),
+            "period",
+        ),
+        (
+            seed_with(20, |p| p.algorithm = Algorithm::Sha512),
+            Default::default(),
+            "SHA512",
+        ),
+        (
+            seed_with(20, |_| {}),
+            workflow::BurnChoices {
+                display_timeout: Some(45),
+                ..Default::default()
+            },
+            "display",
+        ),
+        (seed_with(20, |_| {}), place(None, Some("VPN")), "title"),
+        (seed_with(20, |_| {}), place(Some(3), None), "slots"),
+    ];
+    for (seed, choices, says) in cases {
+        let message = refused(&d, &reader, &seed, choices);
+        assert!(message.contains(says), "{says}: {message}");
+    }
+    assert!(t.card().seed_sha256().is_none());
+    assert_eq!(
+        t.card().faults_view().apdus_seen,
+        7,
+        "one get-info per attempt, no writes"
+    );
+}
+
+#[test]
+fn a_molto2_refuses_every_out_of_range_value_before_writing() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(oathdesk_sim::token::Molto2Card::new(
+        "MOLTO2W00001",
+        TokenClock::offset(0, 0.0),
+    ));
+    let cases: Vec<(seeds::SeedInput, workflow::BurnChoices, &str)> = vec![
+        (seed_with(64, |_| {}), place(Some(1), None), "bits"),
+        (
+            seed_with(20, |p| p.digits = 7),
+            place(Some(1), None),
+            "digits",
+        ),
+        (
+            seed_with(20, |p| p.period = 45),
+            place(Some(1), None),
+            "period",
+        ),
+        (
+            seed_with(20, |p| p.algorithm = Algorithm::Sha512),
+            place(Some(1), None),
+            "SHA512",
+        ),
+        (seed_with(20, |_| {}), place(Some(100), None), "0-99"),
+        (
+            seed_with(20, |_| {}),
+            place(Some(1), Some("Thirteen byte")),
+            "12 bytes",
+        ),
+    ];
+    for (seed, choices, says) in cases {
+        let message = refused(&d, &reader, &seed, choices);
+        assert!(message.contains(says), "{says}: {message}");
+    }
+    let card = t.card();
+    assert!((0..100).all(|p| card.seed_sha256(p).is_none()));
+    assert!(card.profiles.iter().all(|p| p.title.is_none()));
+}
+
+#[test]
+fn a_ykoath_applet_refuses_every_out_of_range_value_before_writing() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(oathdesk_sim::token::YkOathCard::new());
+    let long = "n".repeat(65);
+    let cases: Vec<(seeds::SeedInput, workflow::BurnChoices, &str)> = vec![
+        (seed_with(20, |_| {}), place(None, None), "needs a name"),
+        (seed_with(20, |_| {}), place(None, Some(&long)), "64 bytes"),
+        (
+            seed_with(20, |p| p.digits = 9),
+            place(None, Some("jane")),
+            "digits",
+        ),
+        (seed_with(20, |_| {}), place(Some(2), Some("jane")), "slots"),
+        (seed_with(200, |_| {}), place(None, Some("jane")), "bits"),
+    ];
+    for (seed, choices, says) in cases {
+        let message = refused(&d, &reader, &seed, choices);
+        assert!(message.contains(says), "{says}: {message}");
+    }
+    assert!(t.card().credentials().is_empty());
 }

@@ -1,11 +1,18 @@
 //! Single-profile Token2 programmable tokens (NFC, PC/SC): command APDUs
 //! and response parsing, sans-IO. No applet SELECT; SM4 with the fixed
-//! device key; CLA `84` commands carry a MAC.
+//! device key; CLA `84` commands carry a MAC. The status words and the
+//! get-info layout are shared with the Molto2, which reuses them.
 
-use oathdesk_otp::{Algorithm, Secret};
+use oathdesk_otp::Secret;
 
 use super::crypto::{self, DEVICE_KEY};
 use crate::apdu::{Response, command};
+use crate::error::DeviceError;
+pub use crate::wire::DisplayTimeout;
+use crate::wire::{HashAlgorithm, TimeStep};
+
+/// The most seed bytes a Token2 token takes (padded, that is 4 blocks).
+pub const MAX_SEED_BYTES: usize = 63;
 
 /// Why a token answered with something other than success.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,7 +35,22 @@ pub enum Token2Error {
     Malformed,
 }
 
-fn check(resp: &Response) -> Result<(), Token2Error> {
+impl Token2Error {
+    /// The status word the token refused with; `None` for an answer that
+    /// could not be read.
+    pub fn sw(&self) -> Option<u16> {
+        match self {
+            Token2Error::AuthFailed => Some(0x6983),
+            Token2Error::BadData => Some(0x6A80),
+            Token2Error::BadLength => Some(0x6700),
+            Token2Error::Unsupported(sw) | Token2Error::Status(sw) => Some(*sw),
+            Token2Error::Malformed => None,
+        }
+    }
+}
+
+/// Maps a status word; only `9000` is success.
+pub fn check(resp: &Response) -> Result<(), Token2Error> {
     match resp.sw {
         0x9000 => Ok(()),
         0x6983 => Err(Token2Error::AuthFailed),
@@ -47,8 +69,9 @@ pub struct Info {
     pub clock: u32,
 }
 
+/// `80 41 00 00 02 02 11`.
 pub fn get_info() -> Vec<u8> {
-    command(0x80, 0x41, 0x00, 0x00, &[0x02, 0x11], None)
+    vec![0x80, 0x41, 0x00, 0x00, 0x02, 0x02, 0x11]
 }
 
 /// Header (3 bytes, not checked: firmwares differ), serial length, ASCII
@@ -56,21 +79,25 @@ pub fn get_info() -> Vec<u8> {
 pub fn parse_info(resp: &Response) -> Result<Info, Token2Error> {
     check(resp)?;
     let d = &resp.data;
-    let n = *d.get(3).ok_or(Token2Error::Malformed)? as usize;
+    let n = usize::from(*d.get(3).ok_or(Token2Error::Malformed)?);
     let serial = d.get(4..4 + n).ok_or(Token2Error::Malformed)?;
-    let clock = d.get(4 + n + 2..4 + n + 6).ok_or(Token2Error::Malformed)?;
+    let clock: [u8; 4] = d
+        .get(4 + n + 2..4 + n + 6)
+        .and_then(|c| c.try_into().ok())
+        .ok_or(Token2Error::Malformed)?;
     let serial = String::from_utf8(serial.to_vec()).map_err(|_| Token2Error::Malformed)?;
     if serial.is_empty() || !serial.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Token2Error::Malformed);
     }
     Ok(Info {
         serial,
-        clock: u32::from_be_bytes(clock.try_into().expect("4 bytes")),
+        clock: u32::from_be_bytes(clock),
     })
 }
 
+/// `80 4B 08 00 00`: an 8-byte challenge.
 pub fn get_challenge() -> Vec<u8> {
-    command(0x80, 0x4B, 0x08, 0x00, &[], Some(0x00))
+    vec![0x80, 0x4B, 0x08, 0x00, 0x00]
 }
 
 pub fn parse_challenge(resp: &Response) -> Result<[u8; 8], Token2Error> {
@@ -81,40 +108,20 @@ pub fn parse_challenge(resp: &Response) -> Result<[u8; 8], Token2Error> {
         .ok_or(Token2Error::Malformed)
 }
 
+/// `80 CE 00 00 10 <SM4-ECB(challenge ‖ 8 zero bytes)>` under `key`.
+pub fn authenticate_with(key: &[u8; 16], challenge: &[u8; 8]) -> Vec<u8> {
+    let mut apdu = vec![0x80, 0xCE, 0x00, 0x00, 0x10];
+    apdu.extend(crypto::auth_response(key, challenge));
+    apdu
+}
+
+/// The answer with the fixed device key.
 pub fn authenticate(challenge: &[u8; 8]) -> Vec<u8> {
-    command(
-        0x80,
-        0xCE,
-        0x00,
-        0x00,
-        &crypto::auth_response(&DEVICE_KEY, challenge),
-        None,
-    )
+    authenticate_with(&DEVICE_KEY, challenge)
 }
 
 pub fn parse_ok(resp: &Response) -> Result<(), Token2Error> {
     check(resp)
-}
-
-/// How long the display stays on after a press.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DisplayTimeout {
-    S15 = 0,
-    S30 = 1,
-    S60 = 2,
-    S120 = 3,
-}
-
-impl DisplayTimeout {
-    pub fn from_seconds(s: u64) -> Option<Self> {
-        Some(match s {
-            15 => DisplayTimeout::S15,
-            30 => DisplayTimeout::S30,
-            60 => DisplayTimeout::S60,
-            120 => DisplayTimeout::S120,
-            _ => return None,
-        })
-    }
 }
 
 /// The settings written with the clock (always the full TLV; no digits
@@ -123,58 +130,64 @@ impl DisplayTimeout {
 pub struct Config {
     pub display_timeout: DisplayTimeout,
     pub clock: u32,
-    pub algorithm: Algorithm,
-    /// 30 or 60.
-    pub period: u8,
+    pub algorithm: HashAlgorithm,
+    pub step: TimeStep,
 }
 
 /// The config TLV: `81 11 | 1F 01 t | 0F 04 time | 86 06 | 0A 01 algo | 0D 01 step`.
 pub fn config_tlv(c: &Config) -> Vec<u8> {
-    let algo = match c.algorithm {
-        Algorithm::Sha256 => 2,
-        _ => 1,
-    };
-    let t = c.clock.to_be_bytes();
-    vec![
-        0x81,
-        0x11,
-        0x1F,
-        0x01,
-        c.display_timeout as u8,
-        0x0F,
-        0x04,
-        t[0],
-        t[1],
-        t[2],
-        t[3],
-        0x86,
-        0x06,
-        0x0A,
-        0x01,
-        algo,
-        0x0D,
-        0x01,
-        c.period,
-    ]
+    let mut tlv = vec![0x81, 0x11, 0x1F, 0x01, c.display_timeout.wire(), 0x0F, 0x04];
+    tlv.extend(c.clock.to_be_bytes());
+    tlv.extend([0x86, 0x06, 0x0A, 0x01, c.algorithm.wire()]);
+    tlv.extend([0x0D, 0x01, c.step.wire()]);
+    tlv
 }
 
-/// A CLA `84` command: body then MAC; Lc counts both.
-fn secured(ins: u8, p1: u8, p2: u8, body: &[u8]) -> Vec<u8> {
-    let mac = crypto::command_mac(&DEVICE_KEY, ins, p1, p2, body);
+/// A CLA `84` command under `key`: body then MAC; Lc counts both.
+pub fn secured(
+    key: &[u8; 16],
+    ins: u8,
+    p1: u8,
+    p2: u8,
+    body: &[u8],
+) -> Result<Vec<u8>, DeviceError> {
+    let mac = crypto::command_mac(key, ins, p1, p2, body)?;
     let mut data = body.to_vec();
     data.extend_from_slice(&mac);
     command(0x84, ins, p1, p2, &data, None)
 }
 
-pub fn write_config(c: &Config) -> Vec<u8> {
-    secured(0xD4, 0x00, 0x00, &config_tlv(c))
+pub fn write_config(c: &Config) -> Result<Vec<u8>, DeviceError> {
+    secured(&DEVICE_KEY, 0xD4, 0x00, 0x00, &config_tlv(c))
 }
 
-/// The seed, padded and SM4-ECB encrypted. The APDU holds the secret in
-/// encrypted form only.
-pub fn write_seed(secret: &Secret) -> Vec<u8> {
-    let ct = crypto::ecb_encrypt(&DEVICE_KEY, &crypto::seed_pad(secret.expose()));
-    secured(0xC5, 0x01, 0x00, &ct)
+/// Refuses a seed the token cannot take (1..=63 bytes), naming `family`.
+pub fn check_seed(secret: &Secret, family: &str) -> Result<(), DeviceError> {
+    let n = secret.len();
+    if (1..=MAX_SEED_BYTES).contains(&n) {
+        return Ok(());
+    }
+    Err(DeviceError::bad_input(format!(
+        "the {family} takes secrets of 1 to {MAX_SEED_BYTES} bytes (up to {} bits); this one is {n} bytes",
+        MAX_SEED_BYTES * 8
+    )))
+}
+
+/// The seed padded and SM4-ECB encrypted under `key`: the APDU holds the
+/// secret in encrypted form only.
+pub fn encrypted_seed(
+    key: &[u8; 16],
+    secret: &Secret,
+    family: &str,
+) -> Result<Vec<u8>, DeviceError> {
+    check_seed(secret, family)?;
+    Ok(crypto::ecb_encrypt(key, &crypto::seed_pad(secret.expose())))
+}
+
+/// `84 C5 01 00`: the seed, encrypted with the device key.
+pub fn write_seed(secret: &Secret) -> Result<Vec<u8>, DeviceError> {
+    let ct = encrypted_seed(&DEVICE_KEY, secret, super::FAMILY)?;
+    secured(&DEVICE_KEY, 0xC5, 0x01, 0x00, &ct)
 }
 
 #[cfg(test)]
@@ -204,43 +217,43 @@ mod tests {
         let c = Config {
             display_timeout: DisplayTimeout::S30,
             clock: 0x6553F100,
-            algorithm: Algorithm::Sha256,
-            period: 60,
+            algorithm: HashAlgorithm::Sha256,
+            step: TimeStep::S60,
         };
         let tlv = config_tlv(&c);
-        assert_eq!(tlv[1] as usize, tlv.len() - 2);
+        assert_eq!(usize::from(tlv[1]), tlv.len() - 2);
         assert_eq!(hex_of(&tlv), "81111f01010f046553f10086060a01020d013c");
     }
 
     #[test]
     fn seed_apdu_lengths() {
-        for (seed, lc) in [(20usize, 0x24u8), (32, 0x34), (10, 0x14)] {
-            let apdu = write_seed(&Secret::new(vec![7; seed]));
+        for (seed, lc) in [(20usize, 0x24u8), (32, 0x34), (10, 0x14), (63, 0x44)] {
+            let apdu = write_seed(&Secret::new(vec![7; seed])).unwrap();
             assert_eq!(
                 &apdu[..5],
                 &[0x84, 0xC5, 0x01, 0x00, lc],
                 "{seed}-byte seed"
             );
-            assert_eq!(apdu.len(), 5 + lc as usize);
+            assert_eq!(apdu.len(), 5 + usize::from(lc));
+        }
+        for bad in [0, 64, 300] {
+            assert!(write_seed(&Secret::new(vec![7; bad])).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn status_words_map_to_errors() {
-        assert_eq!(
-            parse_ok(&Response {
-                data: vec![],
-                sw: 0x6983
-            }),
-            Err(Token2Error::AuthFailed)
-        );
-        assert_eq!(
-            parse_ok(&Response {
-                data: vec![],
-                sw: 0x6D00
-            }),
-            Err(Token2Error::Unsupported(0x6D00))
-        );
+        let refused = |sw| parse_ok(&Response { data: vec![], sw });
+        assert_eq!(refused(0x6983), Err(Token2Error::AuthFailed));
+        assert_eq!(refused(0x6D00), Err(Token2Error::Unsupported(0x6D00)));
+        assert_eq!(refused(0x6A82).unwrap_err().sw(), Some(0x6A82));
+        assert_eq!(Token2Error::Malformed.sw(), None);
+    }
+
+    #[test]
+    fn auth_apdu_carries_the_published_vector() {
+        let apdu = authenticate(&[0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]);
+        assert_eq!(hex_of(&apdu), "80ce0000108b7450f22721bc29985c2c460b65045d");
     }
 
     fn hex_of(b: &[u8]) -> String {

@@ -7,6 +7,9 @@ use sha1::{Digest, Sha1};
 use sm4::Sm4;
 use zeroize::Zeroizing;
 
+use crate::apdu::length_byte;
+use crate::error::DeviceError;
+
 /// The fixed, public device key of single-profile programmable tokens.
 pub const DEVICE_KEY: [u8; 16] = [
     0x8A, 0xD2, 0x06, 0x88, 0x3C, 0xA3, 0x69, 0x48, 0x2A, 0xB2, 0x71, 0x82, 0xB6, 0xE8, 0x32, 0x24,
@@ -64,10 +67,18 @@ pub fn mac_pad(data: &[u8]) -> Vec<u8> {
 
 /// The 4-byte MAC of a CLA `84` command: SM4-CBC (zero IV) over
 /// `80 INS P1 P2 Lc'` ‖ body, where `Lc'` is the body length without MAC.
-pub fn command_mac(key: &[u8; 16], ins: u8, p1: u8, p2: u8, body: &[u8]) -> [u8; 4] {
-    let mut input = vec![0x80, ins, p1, p2, body.len() as u8];
+/// A body too long for that one length byte is refused (`BadInput`).
+pub fn command_mac(
+    key: &[u8; 16],
+    ins: u8,
+    p1: u8,
+    p2: u8,
+    body: &[u8],
+) -> Result<[u8; 4], DeviceError> {
+    let lc = length_byte(body.len(), "a secured command's body")?;
+    let mut input = vec![0x80, ins, p1, p2, lc];
     input.extend_from_slice(body);
-    mac(key, &input)
+    Ok(mac(key, &input))
 }
 
 /// SM4-CBC-MAC, first 4 bytes of the last block.
@@ -151,6 +162,13 @@ mod tests {
             assert_eq!(p[seed], 0x80);
             assert_eq!(seed_unpad(&p).unwrap().len(), seed);
         }
+    }
+
+    #[test]
+    fn command_mac_refuses_a_body_its_length_byte_cannot_hold() {
+        assert!(command_mac(&DEVICE_KEY, 0xD4, 0, 0, &[0; 255]).is_ok());
+        let e = command_mac(&DEVICE_KEY, 0xD4, 0, 0, &[0; 256]).unwrap_err();
+        assert!(matches!(e.kind, crate::DeviceErrorKind::BadInput(_)), "{e}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `oathdesk-sim graph`: the Graph sandbox on loopback.
 
 use clap::Parser;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 
 use super::{Sandbox, TenantSeed};
 
@@ -64,6 +66,15 @@ pub fn run(args: Vec<String>) -> i32 {
         },
         None => TenantSeed::default(),
     };
+    // Registered before the server starts, so a SIGINT or SIGTERM at any
+    // point stops it cleanly and exits 0 instead of killing the process.
+    let mut signals = match Signals::new([SIGINT, SIGTERM]) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("oathdesk-sim graph: signal handlers: {e}");
+            return 1;
+        }
+    };
     let sandbox = match Sandbox::start(seed, a.listen.port()) {
         Ok(s) => s,
         Err(e) => {
@@ -79,10 +90,11 @@ pub fn run(args: Vec<String>) -> i32 {
         .fail_before
         .extend(a.fail.iter().cloned());
     println!("listening {}", sandbox.base_url());
-    // Serve until stdin closes.
-    std::io::stdin()
-        .lines()
-        .map_while(Result::ok)
-        .for_each(drop);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    // Serve until SIGINT or SIGTERM, whatever stdin does (closed, /dev/null,
+    // a terminal), so `oathdesk-sim graph … &` in a script keeps running.
+    let _ = signals.forever().next();
+    // Stops the server and joins its thread.
+    drop(sandbox);
     0
 }

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use serde_json::{Value, json};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 
 use std::sync::{Arc, Mutex};
 
@@ -100,6 +102,10 @@ fn build_token2(a: &Args, clock: TokenClock) -> Result<Token2Card, String> {
 }
 
 fn start(a: &Args) -> Result<(), String> {
+    // Registered first, so a SIGINT or SIGTERM from the moment the process
+    // runs takes the card off and exits 0 instead of killing it.
+    let mut signals =
+        Signals::new([SIGINT, SIGTERM]).map_err(|e| format!("signal handlers: {e}"))?;
     let card = build_card(a)?;
     let handle = vpcd::attach(card.clone(), a.vpcd_port)
         .map_err(|e| format!("vpcd on port {}: {e}", a.vpcd_port))?;
@@ -112,25 +118,46 @@ fn start(a: &Args) -> Result<(), String> {
             return Err(format!("pcscd did not see the card on {reader:?}"));
         }
     }
+    // Bound before "ready", so a client may connect as soon as it reads it.
+    let listener = match &a.state_socket {
+        Some(path) => {
+            let _ = std::fs::remove_file(path);
+            Some(UnixListener::bind(path).map_err(|e| format!("control socket: {e}"))?)
+        }
+        None => None,
+    };
+    // The control socket's `remove` (or its failure) ends the wait as a
+    // signal does; stdin is never read, so `oathdesk-sim token … &` lives on.
+    let control = listener.map(|listener| {
+        let card = card.clone();
+        let stop = signals.handle();
+        std::thread::spawn(move || {
+            let served = serve_control(listener, &card);
+            stop.close();
+            served
+        })
+    });
     println!("ready");
     let _ = std::io::stdout().flush();
-    match &a.state_socket {
-        Some(path) => serve_control(path, &card).map_err(|e| format!("control socket: {e}"))?,
-        // Without a control socket, run until stdin closes.
-        None => std::io::stdin()
-            .lines()
-            .map_while(Result::ok)
-            .for_each(drop),
-    }
+    let signalled = signals.forever().next().is_some();
     handle.remove();
-    Ok(())
+    if let Some(path) = &a.state_socket {
+        let _ = std::fs::remove_file(path);
+    }
+    match control {
+        // A signal leaves the control thread waiting in accept; the process
+        // exit ends it.
+        Some(thread) if !signalled => thread
+            .join()
+            .map_err(|_| "control socket: the control thread panicked".to_string())?
+            .map_err(|e| format!("control socket: {e}")),
+        _ => Ok(()),
+    }
 }
 
 /// One JSON command per line; answers one JSON line. `{"cmd":"remove"}`
 /// takes the card off and ends the process.
-fn serve_control(path: &PathBuf, card: &SharedCard) -> std::io::Result<()> {
-    let _ = std::fs::remove_file(path);
-    let listener = UnixListener::bind(path)?;
+fn serve_control(listener: UnixListener, card: &SharedCard) -> std::io::Result<()> {
     for conn in listener.incoming() {
         let conn = conn?;
         let mut out = conn.try_clone()?;

@@ -43,6 +43,8 @@ pub struct Molto2Card {
     authenticated: bool,
     pending: Option<Pending>,
     faults: Faults,
+    /// Answer `63 NN` rather than `63 Cx` (see `answer_tries_as_count`).
+    tries_as_count: bool,
 }
 
 fn sw(code: u16) -> Vec<u8> {
@@ -72,6 +74,7 @@ impl Molto2Card {
             authenticated: false,
             pending: None,
             faults: Faults::default(),
+            tries_as_count: false,
         }
     }
 
@@ -79,7 +82,11 @@ impl Molto2Card {
     pub fn press_up(&mut self) -> bool {
         match self.pending.take() {
             Some(Pending::NewKey(k)) => self.key = k,
-            Some(Pending::FactoryReset) => *self = Molto2Card::new(&self.serial, self.clock),
+            Some(Pending::FactoryReset) => {
+                let form = self.tries_as_count;
+                *self = Molto2Card::new(&self.serial, self.clock);
+                self.tries_as_count = form;
+            }
             None => return false,
         }
         true
@@ -138,33 +145,53 @@ impl Molto2Card {
         }
     }
 
+    /// The clock as the wire carries it; `None` past 2106.
+    fn clock_u32(&self) -> Option<u32> {
+        u32::try_from(self.clock.now()).ok()
+    }
+
+    /// A serial or clock the wire cannot carry is answered `6F00`, never
+    /// truncated.
     fn info(&self) -> Vec<u8> {
-        let mut out = vec![0x00, 0x00, 0x00, self.serial.len() as u8];
+        let (Ok(n), Some(now)) = (u8::try_from(self.serial.len()), self.clock_u32()) else {
+            return sw(0x6F00);
+        };
+        let mut out = vec![0x00, 0x00, 0x00, n];
         out.extend_from_slice(self.serial.as_bytes());
         out.extend_from_slice(&[0x00, 0x00]);
-        out.extend_from_slice(&(self.clock.now() as u32).to_be_bytes());
+        out.extend_from_slice(&now.to_be_bytes());
         out.extend_from_slice(&OK);
         out
     }
 
     /// `95 L 70 L | flag tips(16) rtc(4) timecfg(4) algo step digits seed_present`.
+    /// The title comes back in plain text, zero-padded, as on the device.
     fn public_data(&self, p: u8) -> Vec<u8> {
-        let Some(prof) = self.profiles.get(p as usize) else {
+        let Some(prof) = self.profiles.get(usize::from(p)) else {
             return sw(0x6A86);
         };
-        let mut v = vec![0x00];
-        v.extend_from_slice(&[0u8; 16]);
-        v.extend_from_slice(&(self.clock.now() as u32).to_be_bytes());
+        let (Some(now), Ok(step), Ok(digits)) = (
+            self.clock_u32(),
+            u8::try_from(prof.period),
+            u8::try_from(prof.digits),
+        ) else {
+            return sw(0x6F00);
+        };
+        let mut tips = [0u8; 16];
+        let title = prof.title.as_deref().unwrap_or_default().as_bytes();
+        tips[..title.len().min(16)].copy_from_slice(&title[..title.len().min(16)]);
+        let mut v = vec![0x20];
+        v.extend_from_slice(&tips);
+        v.extend_from_slice(&now.to_be_bytes());
         v.extend_from_slice(&[0u8; 4]);
         v.push(if prof.algorithm == Algorithm::Sha256 {
             2
         } else {
             1
         });
-        v.push(prof.period as u8);
-        v.push(prof.digits as u8);
-        v.push(u8::from(prof.seed.is_some()));
-        let mut out = vec![0x95, (v.len() + 2) as u8, 0x70, v.len() as u8];
+        v.extend([step, digits, u8::from(prof.seed.is_some())]);
+        // 29 bytes: the lengths below cannot overflow.
+        let mut out = vec![0x95, 31, 0x70, 29];
         out.extend(v);
         out.extend_from_slice(&OK);
         out
@@ -186,7 +213,7 @@ impl Molto2Card {
             .take()
             .map(|c| crypto::auth_response(&self.key, &c));
         if self.tries_left == 0 || self.faults.locked {
-            return sw(0x63C0);
+            return self.refusal(0);
         }
         if apdu.get(5..21).is_some() && apdu.get(5..21) == expected.as_deref() {
             self.authenticated = true;
@@ -194,11 +221,23 @@ impl Molto2Card {
             return OK.to_vec();
         }
         self.tries_left -= 1;
-        sw(0x63C0 | u16::from(self.tries_left))
+        self.refusal(self.tries_left)
+    }
+
+    /// `63 Cx` (what the device answers), or `63 NN` as Token2's spec
+    /// reads it when [`Self::answer_tries_as_count`] is on.
+    fn refusal(&self, left: u8) -> Vec<u8> {
+        let form = if self.tries_as_count { 0x6300 } else { 0x63C0 };
+        sw(form | u16::from(left))
+    }
+
+    /// Answers a wrong key `63 NN` (Token2's spec) instead of `63 Cx`.
+    pub fn answer_tries_as_count(&mut self, yes: bool) {
+        self.tries_as_count = yes;
     }
 
     fn delete_seed(&mut self, p: u8) -> Vec<u8> {
-        match self.profiles.get_mut(p as usize) {
+        match self.profiles.get_mut(usize::from(p)) {
             Some(prof) if prof.seed.is_some() => {
                 prof.seed = None;
                 OK.to_vec()
@@ -212,7 +251,7 @@ impl Molto2Card {
         if !self.authenticated {
             return sw(0x6982);
         }
-        let lc = apdu.get(4).copied().unwrap_or(0) as usize;
+        let lc = usize::from(apdu.get(4).copied().unwrap_or(0));
         let Some(data) = apdu
             .get(5..5 + lc)
             .filter(|d| d.len() > 4 && apdu.len() == 5 + lc)
@@ -220,13 +259,15 @@ impl Molto2Card {
             return sw(0x6700);
         };
         let (body, mac) = data.split_at(data.len() - 4);
-        if crypto::command_mac(&self.key, apdu[1], apdu[2], apdu[3], body) != mac {
+        if !crypto::command_mac(&self.key, apdu[1], apdu[2], apdu[3], body)
+            .is_ok_and(|m| m[..] == *mac)
+        {
             return sw(0x6988);
         }
         if std::mem::take(&mut self.faults.fail_next_write) {
             return sw(0x6581);
         }
-        let p = apdu[3] as usize;
+        let p = usize::from(apdu[3]);
         let result = match apdu[1] {
             0xC5 => self.write_seed(p, body),
             0xD5 => self.write_title(p, body),
@@ -377,15 +418,16 @@ mod tests {
                 0,
                 &crypto::auth_response(key, &ch[..8]),
                 None,
-            ),
+            )
+            .unwrap(),
         )
         .sw
     }
 
     fn secured(key: &Key, ins: u8, p1: u8, p2: u8, body: &[u8]) -> Vec<u8> {
         let mut data = body.to_vec();
-        data.extend_from_slice(&crypto::command_mac(key, ins, p1, p2, body));
-        command(0x84, ins, p1, p2, &data, None)
+        data.extend_from_slice(&crypto::command_mac(key, ins, p1, p2, body).unwrap());
+        command(0x84, ins, p1, p2, &data, None).unwrap()
     }
 
     fn card() -> Molto2Card {

@@ -179,11 +179,19 @@ impl Token2Card {
         }
     }
 
+    /// A serial or clock the wire cannot carry is answered `6F00`, as a
+    /// card with a broken state would, never truncated.
     fn get_info(&self) -> Vec<u8> {
-        let mut out = vec![0x00, 0x00, 0x00, self.serial.len() as u8];
+        let (Ok(n), Ok(now)) = (
+            u8::try_from(self.serial.len()),
+            u32::try_from(self.clock.now()),
+        ) else {
+            return sw(0x6F00);
+        };
+        let mut out = vec![0x00, 0x00, 0x00, n];
         out.extend_from_slice(self.serial.as_bytes());
         out.extend_from_slice(&[0x00, 0x00]);
-        out.extend_from_slice(&(self.clock.now() as u32).to_be_bytes());
+        out.extend_from_slice(&now.to_be_bytes());
         out.extend_from_slice(&SW_OK);
         out
     }
@@ -224,7 +232,9 @@ impl Token2Card {
             return sw(0x6700);
         };
         let (body, mac) = data.split_at(data.len() - 4);
-        if crypto::command_mac(&DEVICE_KEY, apdu[1], apdu[2], apdu[3], body) != mac {
+        if !crypto::command_mac(&DEVICE_KEY, apdu[1], apdu[2], apdu[3], body)
+            .is_ok_and(|m| m[..] == *mac)
+        {
             return sw(0x6983);
         }
         if std::mem::take(&mut self.faults.fail_next_write) {
@@ -323,6 +333,7 @@ mod tests {
     use super::*;
     use oathdesk_device::apdu::Response;
     use oathdesk_device::token2::codec::{self, Config, DisplayTimeout};
+    use oathdesk_device::wire::{HashAlgorithm, TimeStep};
 
     fn card(model: &str) -> Token2Card {
         Token2Card::new(
@@ -345,9 +356,10 @@ mod tests {
         codec::write_config(&Config {
             display_timeout: DisplayTimeout::S30,
             clock,
-            algorithm: Algorithm::Sha1,
-            period: 30,
+            algorithm: HashAlgorithm::Sha1,
+            step: TimeStep::S30,
         })
+        .unwrap()
     }
 
     #[test]
@@ -381,7 +393,7 @@ mod tests {
         auth(&mut c);
         let secret = Secret::from_slice(b"12345678901234567890");
         assert!(run(&mut c, &config(59)).is_ok());
-        assert!(run(&mut c, &codec::write_seed(&secret)).is_ok());
+        assert!(run(&mut c, &codec::write_seed(&secret).unwrap()).is_ok());
         assert_eq!(
             c.seed_sha256().unwrap(),
             hex::encode(Sha256::digest(b"12345678901234567890"))
@@ -405,7 +417,7 @@ mod tests {
             run(&mut c, &config(1_700_000_000));
             run(
                 &mut c,
-                &codec::write_seed(&Secret::from_slice(b"12345678901234567890")),
+                &codec::write_seed(&Secret::from_slice(b"12345678901234567890")).unwrap(),
             );
             assert!(c.seed_sha256().is_some());
             assert!(run(&mut c, &config(1_700_000_100)).is_ok());

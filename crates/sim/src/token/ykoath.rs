@@ -4,7 +4,7 @@
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
-use sha2::{Sha256, Sha512};
+use sha2::{Digest, Sha256, Sha512};
 
 use super::{Faults, VirtualCard};
 
@@ -50,21 +50,38 @@ fn hmac(alg: u8, key: &[u8], msg: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Splits SIMPLE-TLV (1-byte tag, 1-byte length).
+/// Splits BER-TLV with one-byte tags (lengths `LL`, `81 LL`, `82 HH LL`),
+/// as the applet reads its commands.
 fn tlvs(mut data: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     let mut out = Vec::new();
-    while !data.is_empty() {
-        let (&tag, rest) = data.split_first()?;
-        let (&len, rest) = rest.split_first()?;
-        let value = rest.get(..len as usize)?;
-        out.push((tag, value));
-        data = &rest[len as usize..];
+    while let [tag, rest @ ..] = data {
+        let (len, rest) = match rest {
+            [0x81, n, rest @ ..] => (usize::from(*n), rest),
+            [0x82, hi, lo, rest @ ..] => (usize::from(u16::from_be_bytes([*hi, *lo])), rest),
+            [n, rest @ ..] if *n < 0x80 => (usize::from(*n), rest),
+            _ => return None,
+        };
+        out.push((*tag, rest.get(..len)?));
+        data = &rest[len..];
     }
     Some(out)
 }
 
+/// One BER-TLV: a length below 128 in one byte, else `8N` and N bytes.
 fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
-    [&[tag, value.len() as u8][..], value].concat()
+    let be = value.len().to_be_bytes();
+    let significant = &be[be.iter().take_while(|b| **b == 0).count()..];
+    let mut out = vec![tag];
+    match significant {
+        [] => out.push(0),
+        [n] if *n < 0x80 => out.push(*n),
+        long => {
+            out.push(0x80 | long.iter().fold(0u8, |n, _| n + 1));
+            out.extend_from_slice(long);
+        }
+    }
+    out.extend_from_slice(value);
+    out
 }
 
 impl Default for YkOathCard {
@@ -86,6 +103,11 @@ impl YkOathCard {
             unlocked: true,
             faults: Faults::default(),
         }
+    }
+
+    /// Yubico's device id: base64 (no padding) of SHA-256(salt)[..16].
+    pub fn device_id(&self) -> String {
+        data_encoding::BASE64_NOPAD.encode(&Sha256::digest(self.salt)[..16])
     }
 
     pub fn credentials(&self) -> &[Credential] {
@@ -324,11 +346,11 @@ mod tests {
     use oathdesk_otp::{CodeParams, Secret, totp};
 
     fn run(c: &mut YkOathCard, ins: u8, p2: u8, data: &[u8]) -> Response {
-        Response::parse(&c.transmit(&command(0x00, ins, 0, p2, data, None))).unwrap()
+        Response::parse(&c.transmit(&command(0x00, ins, 0, p2, data, None).unwrap())).unwrap()
     }
 
     fn select(c: &mut YkOathCard) -> Response {
-        Response::parse(&c.transmit(&command(0x00, 0xA4, 0x04, 0x00, &AID, None))).unwrap()
+        Response::parse(&c.transmit(&command(0x00, 0xA4, 0x04, 0x00, &AID, None).unwrap())).unwrap()
     }
 
     fn put(c: &mut YkOathCard, name: &str, secret: &[u8]) -> u16 {

@@ -1,148 +1,266 @@
-//! [`TokenDesk`] over PC/SC readers and the device profiles.
+//! [`Readers`] over PC/SC and the device profiles: choose the reader,
+//! identify the token's family, and hand the workflow a [`Token`] of that
+//! family (one adapter per family, beside this file).
 
-use oathdesk_device::profiles::Profiles;
-use oathdesk_device::token2::BurnStep;
+use oathdesk_device::identify::{Identified, identify};
+use oathdesk_device::molto2::CustomerKey;
+use oathdesk_device::pcsc::PcscDesk;
+use oathdesk_device::profiles::{Family, Profile, Profiles};
 use oathdesk_device::transport::Transport;
-use oathdesk_device::{Desk, DeviceError, OpenToken};
-use oathdesk_otp::{CodeParams, Secret};
+use oathdesk_device::{BurnStep, DeviceError, DeviceErrorKind, TokenState};
+use zeroize::Zeroizing;
 
-use crate::ports::{
-    ReaderSlot, TokenDesk, TokenFacts, TokenFailure, TokenLimits, TokenSession, TokenState,
-};
+use super::{molto2::Molto2Token, oath_applet::OathApplet, single_profile::SingleProfileToken};
+use crate::ports::{LabelKind, Reader, Readers, Token, TokenFacts, TokenFailure, TokenLimits};
 use crate::workflow::progress::{ProgressExt, ProgressSink, Step};
 
-pub struct PcscTokenDesk {
-    desk: Desk,
+/// The environment variable holding a Molto2 customer key (16 characters
+/// or 32 hex digits); never an argument.
+pub const CUSTOMER_KEY_ENV: &str = "OATHDESK_CUSTOMER_KEY";
+
+/// The desk's PC/SC readers.
+pub struct PcscReaders {
+    pcsc: PcscDesk,
+    profiles: Profiles,
+    customer_key: Option<Zeroizing<String>>,
 }
 
-impl PcscTokenDesk {
-    /// Connects to the PC/SC service with the built-in device profiles.
+impl PcscReaders {
+    /// Connects to the PC/SC service with the built-in device profiles and
+    /// the customer key from `OATHDESK_CUSTOMER_KEY` (factory key without).
     pub fn connect() -> Result<Self, TokenFailure> {
-        Ok(PcscTokenDesk {
-            desk: Desk::new(Profiles::builtin()).map_err(failure)?,
+        let pcsc = PcscDesk::establish()
+            .map_err(|e| failure(DeviceError::new(TokenState::Untouched, e)))?;
+        Ok(PcscReaders {
+            pcsc,
+            profiles: Profiles::builtin(),
+            customer_key: customer_key_text(),
         })
     }
 
-    pub fn desk(&self) -> &Desk {
-        &self.desk
+    pub fn pcsc(&self) -> &PcscDesk {
+        &self.pcsc
+    }
+
+    /// `reader`, or the one reader with a token on it.
+    fn choose(&self, reader: Option<&str>) -> Result<String, TokenFailure> {
+        if let Some(r) = reader {
+            return Ok(r.to_string());
+        }
+        let with_token: Vec<String> = self
+            .readers()?
+            .into_iter()
+            .filter(|r| r.token_present)
+            .map(|r| r.name)
+            .collect();
+        match with_token.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(TokenFailure {
+                state: TokenState::Untouched,
+                message: "no token on any reader".into(),
+                next_step: "Put the token on the reader.".into(),
+            }),
+            many => Err(TokenFailure {
+                state: TokenState::Untouched,
+                message: format!("tokens are on {} readers ({})", many.len(), many.join(", ")),
+                next_step: "Say which reader to use, or take the other tokens off.".into(),
+            }),
+        }
     }
 }
 
-fn failure(e: DeviceError) -> TokenFailure {
-    let state = match e.state {
-        oathdesk_device::TokenState::Untouched => TokenState::Untouched,
-        oathdesk_device::TokenState::ConfiguredNoSeed => TokenState::ConfiguredNoSeed,
-        oathdesk_device::TokenState::SeedWritten => TokenState::SeedWritten,
-        oathdesk_device::TokenState::Unknown => TokenState::Unknown,
-    };
-    TokenFailure {
-        state,
-        message: e.to_string(),
-        next_step: e.next_step(),
-    }
+/// The customer key's text from the environment, kept zeroized.
+pub fn customer_key_text() -> Option<Zeroizing<String>> {
+    std::env::var(CUSTOMER_KEY_ENV).ok().map(Zeroizing::new)
 }
 
-impl TokenDesk for PcscTokenDesk {
-    fn readers(&self) -> Result<Vec<ReaderSlot>, TokenFailure> {
-        let readers = self.desk.readers().map_err(failure)?;
+impl Readers for PcscReaders {
+    fn readers(&self) -> Result<Vec<Reader>, TokenFailure> {
+        let readers = self
+            .pcsc
+            .readers()
+            .map_err(|e| failure(DeviceError::new(TokenState::Untouched, e)))?;
         Ok(readers
             .into_iter()
-            .map(|r| ReaderSlot {
+            .map(|r| Reader {
                 name: r.name,
                 token_present: r.card_present,
             })
             .collect())
     }
 
-    fn open(&self, reader: Option<&str>) -> Result<Box<dyn TokenSession + '_>, TokenFailure> {
-        let token = self.desk.open(reader).map_err(failure)?;
-        let facts = facts_of(&token);
-        Ok(Box::new(DeviceSession { token, facts }))
+    fn open(&self, reader: Option<&str>) -> Result<Box<dyn Token + '_>, TokenFailure> {
+        let name = self.choose(reader)?;
+        let transport = self
+            .pcsc
+            .connect(&name)
+            .map_err(|e| failure(DeviceError::new(TokenState::Untouched, e)))?;
+        open_token(
+            name,
+            transport,
+            &self.profiles,
+            self.customer_key.as_deref().map(|s| s.as_str()),
+        )
     }
 }
 
 /// Identifies the token behind any transport (an in-process virtual card
-/// in the training desk without pcscd) and opens it for a workflow.
+/// in the training desk without pcscd) and opens it for a workflow as the
+/// adapter of its family. `customer_key`: a Molto2's key as the operator
+/// gave it (`None`: the factory key); a malformed key is an error only
+/// when the token is a Molto2.
 pub fn open_token<'a, T: Transport + 'a>(
     reader: String,
     transport: T,
     profiles: &Profiles,
-) -> Result<Box<dyn TokenSession + 'a>, TokenFailure> {
-    let token = OpenToken::identify(reader, transport, profiles).map_err(failure)?;
-    let facts = facts_of(&token);
-    Ok(Box::new(DeviceSession { token, facts }))
-}
-
-fn facts_of<T: Transport>(t: &OpenToken<T>) -> TokenFacts {
-    let p = t.profile.as_ref();
-    TokenFacts {
-        reader: t.reader.clone(),
-        serial: t.serial().to_string(),
-        model: t.model().to_string(),
-        manufacturer: p.map_or_else(|| "unknown".into(), |p| p.manufacturer.clone()),
-        clock_unix: Some(u64::from(t.clock())),
-        clock_write_wipes_seed: p.is_some_and(|p| p.clock_write_wipes_seed),
-        writable: p.is_some(),
-        limits: TokenLimits {
-            algorithms: p.map_or_else(Vec::new, |p| p.algorithms.clone()),
-            periods: p.map_or_else(Vec::new, |p| p.periods.clone()),
-            digits: p.map_or_else(Vec::new, |p| p.digits.clone()),
-            max_seed_bytes: p.map_or(0, |p| p.max_seed_bytes),
-            display_timeouts: p.map_or_else(Vec::new, |p| p.display_timeouts.clone()),
-        },
-    }
-}
-
-struct DeviceSession<T: Transport> {
-    token: OpenToken<T>,
-    facts: TokenFacts,
-}
-
-fn clock_now() -> u32 {
-    crate::clock::now_unix() as u32
-}
-
-impl<T: Transport> TokenSession for DeviceSession<T> {
-    fn facts(&self) -> &TokenFacts {
-        &self.facts
-    }
-
-    fn burn(
-        &mut self,
-        secret: &Secret,
-        params: &CodeParams,
-        display_timeout: Option<u64>,
-        progress: &mut dyn ProgressSink,
-    ) -> Result<(), TokenFailure> {
-        let mut current: Option<Step> = None;
-        let mut on_step = |s: BurnStep| {
-            let step = match s {
-                BurnStep::Authenticate => return,
-                BurnStep::WriteSettingsAndClock => Step::SetClock,
-                BurnStep::WriteSeed => Step::WriteSeed,
-            };
-            if let Some(prev) = current.replace(step) {
-                progress.done(prev, None);
+    customer_key: Option<&str>,
+) -> Result<Box<dyn Token + 'a>, TokenFailure> {
+    let (key, key_error) = match customer_key.map(CustomerKey::parse) {
+        None => (CustomerKey::factory(), None),
+        Some(Ok(key)) => (key, None),
+        Some(Err(e)) => (CustomerKey::factory(), Some(e)),
+    };
+    let token: Box<dyn Token + 'a> =
+        match identify(&reader, transport, profiles, key).map_err(failure)? {
+            Identified::SingleProfile(s) => {
+                let profile = profiles.for_serial(&s.info().serial);
+                let facts = facts(reader, &s.info().serial, profile, Family::Token2Single);
+                let facts = TokenFacts {
+                    clock_unix: Some(u64::from(s.info().clock)),
+                    ..facts
+                };
+                Box::new(SingleProfileToken::new(s, facts))
             }
-            progress.started(step);
+            Identified::Molto2(m) => {
+                if let Some(e) = key_error {
+                    return Err(failure(e));
+                }
+                let profile = profiles.for_family(Family::Token2Molto2);
+                let facts = facts(reader, &m.info().serial, profile, Family::Token2Molto2);
+                let facts = TokenFacts {
+                    clock_unix: Some(u64::from(m.info().clock)),
+                    ..facts
+                };
+                Box::new(Molto2Token::new(m, facts))
+            }
+            Identified::Ykoath(y) => {
+                let profile = profiles.for_family(Family::Ykoath);
+                let facts = facts(reader, y.device_id(), profile, Family::Ykoath);
+                Box::new(OathApplet::new(y, facts))
+            }
         };
-        // The clock is read just before the settings APDU, after authentication.
-        let result = self
-            .token
-            .burn(secret, params, display_timeout, &clock_now, &mut on_step);
-        match (&result, current) {
-            (Ok(()), Some(step)) => progress.done(step, None),
-            (Err(e), Some(step)) => progress.failed(step, &e.to_string(), &e.next_step()),
+    Ok(token)
+}
+
+/// What the workflows see of a token of `family` with `profile`.
+fn facts(reader: String, serial: &str, profile: Option<&Profile>, family: Family) -> TokenFacts {
+    TokenFacts {
+        reader,
+        family,
+        serial: serial.to_string(),
+        model: profile.map_or_else(|| "unknown model".into(), |p| p.name.clone()),
+        manufacturer: profile.map_or_else(|| "unknown".into(), |p| p.manufacturer.clone()),
+        clock_unix: None,
+        clock_write_wipes_seed: profile.is_some_and(|p| p.clock_write_wipes_seed),
+        writable: profile.is_some(),
+        limits: profile.map_or_else(|| no_limits(family), |p| limits(p, family)),
+    }
+}
+
+fn limits(p: &Profile, family: Family) -> TokenLimits {
+    TokenLimits {
+        algorithms: p.algorithms.clone(),
+        periods: p.periods.clone(),
+        digits: p.digits.clone(),
+        max_seed_bytes: p.max_seed_bytes,
+        display_timeouts: p.display_timeouts.clone(),
+        slots: p.slots,
+        max_label_bytes: p.max_label_bytes,
+        has_clock: p.has_clock,
+        ..no_limits(family)
+    }
+}
+
+/// What a family's adapter can do, before the model's profile says how much.
+fn no_limits(family: Family) -> TokenLimits {
+    TokenLimits {
+        algorithms: Vec::new(),
+        periods: Vec::new(),
+        digits: Vec::new(),
+        max_seed_bytes: 0,
+        display_timeouts: Vec::new(),
+        slots: 0,
+        numbered_slots: family == Family::Token2Molto2,
+        label: match family {
+            Family::Token2Single => LabelKind::None,
+            Family::Token2Molto2 => LabelKind::Title,
+            Family::Ykoath => LabelKind::Name,
+        },
+        max_label_bytes: 0,
+        touch: family == Family::Ykoath,
+        has_clock: family != Family::Ykoath,
+        clock_write_needs_settings: family == Family::Token2Single,
+    }
+}
+
+/// A device error as the workflows report it.
+pub(super) fn failure(e: DeviceError) -> TokenFailure {
+    TokenFailure {
+        state: e.state,
+        next_step: e.next_step(),
+        message: e.to_string(),
+    }
+}
+
+/// Refuses input before anything is written.
+pub(super) fn refused(message: String) -> TokenFailure {
+    failure(DeviceError::new(
+        TokenState::Untouched,
+        DeviceErrorKind::BadInput(message),
+    ))
+}
+
+/// The host clock for a clock write, as the token's u32 seconds.
+pub(super) fn clock_now() -> u32 {
+    u32::try_from(crate::clock::now_unix()).unwrap_or(u32::MAX)
+}
+
+/// Turns a device's burn steps into the workflow's step list: each step
+/// starts when the device reaches it and is done when the next begins.
+pub(super) struct BurnSteps<'a> {
+    progress: &'a mut dyn ProgressSink,
+    current: Option<Step>,
+}
+
+impl<'a> BurnSteps<'a> {
+    pub(super) fn new(progress: &'a mut dyn ProgressSink) -> Self {
+        BurnSteps {
+            progress,
+            current: None,
+        }
+    }
+
+    pub(super) fn on(&mut self, s: BurnStep) {
+        let step = match s {
+            BurnStep::Authenticate => return,
+            BurnStep::WriteSettingsAndClock => Step::SetClock,
+            BurnStep::WriteSeed | BurnStep::WriteTitle => Step::WriteSeed,
+        };
+        if self.current == Some(step) {
+            return;
+        }
+        if let Some(prev) = self.current.replace(step) {
+            self.progress.done(prev, None);
+        }
+        self.progress.started(step);
+    }
+
+    /// Closes the step in progress with the burn's result.
+    pub(super) fn finish<T>(self, result: &Result<T, DeviceError>) {
+        match (result, self.current) {
+            (Ok(_), Some(step)) => self.progress.done(step, None),
+            (Err(e), Some(step)) => self.progress.failed(step, &e.to_string(), &e.next_step()),
             _ => {}
         }
-        self.facts.clock_unix = Some(u64::from(self.token.clock()));
-        result.map_err(failure)
-    }
-
-    fn set_clock(&mut self, params: &CodeParams) -> Result<(), TokenFailure> {
-        // Never accepts a seed wipe: re-seeding is a burn, decided upstream.
-        let result = self.token.sync_clock(params, false, &clock_now);
-        self.facts.clock_unix = Some(u64::from(self.token.clock()));
-        result.map_err(failure)
     }
 }

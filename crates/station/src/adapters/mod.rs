@@ -1,8 +1,11 @@
-//! The ports implemented over the real parts: PC/SC tokens through crate
-//! `device`, and Entra through crate `entra`.
+//! The ports implemented over the real parts: tokens through crate
+//! `device` (one adapter per family), and Entra through crate `entra`.
 
 mod device;
 mod entra;
+mod molto2;
+mod oath_applet;
+mod single_profile;
 
-pub use device::{PcscTokenDesk, open_token};
+pub use device::{CUSTOMER_KEY_ENV, PcscReaders, customer_key_text, open_token};
 pub use entra::GraphTenant;

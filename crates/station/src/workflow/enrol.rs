@@ -12,15 +12,15 @@
 use oathdesk_otp::{Algorithm, CodeParams, Secret, generate_secret, totp};
 use serde::Serialize;
 
-use super::burn::{checked_clock, open_checked};
+use super::burn::{BurnChoices, checked, checked_clock, open_token};
 use super::progress::{ProgressExt, ProgressSink, Step};
 use crate::StationError;
 use crate::audit::{AuditAction, AuditEntry, Outcome};
 use crate::clock::{TimeAuthority, now_unix};
 use crate::journal::{EnrolState, Enrolment, NewEnrolment};
 use crate::ports::{
-    DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind, NewDevice, TokenDesk,
-    TokenSession, UserFacts,
+    DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind, NewDevice, Placement, Readers,
+    Token, TokenSettings, UserFacts,
 };
 use crate::station::Station;
 
@@ -28,13 +28,15 @@ use crate::station::Station;
 pub const MAX_OATH_METHODS: usize = 5;
 
 /// What the operator asks for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct EnrolRequest {
     pub user: String,
-    pub reader: Option<String>,
     pub algorithm: Algorithm,
     /// 30 or 60 seconds (Entra accepts no other).
     pub period: u64,
+    /// Reader, display timeout, slot / credential name.
+    #[serde(flatten)]
+    pub choices: BurnChoices,
 }
 
 /// What the handover sheet shows.
@@ -42,6 +44,7 @@ pub struct EnrolRequest {
 pub struct EnrolOutcome {
     pub enrolment_id: String,
     pub user: String,
+    /// The serial Entra knows the token by (with `-NN` for a Molto2 slot).
     pub serial: String,
     pub model: String,
     pub device_id: String,
@@ -56,54 +59,59 @@ impl<T: Directory + TimeAuthority> Tenant for T {}
 /// Runs a new enrolment from user check to `activated`.
 pub fn enrol(
     station: &Station,
-    desk: &dyn TokenDesk,
+    readers: &dyn Readers,
     tenant: &dyn Tenant,
     request: &EnrolRequest,
     progress: &mut dyn ProgressSink,
 ) -> Result<EnrolOutcome, StationError> {
     let params = entra_params(request)?;
     let user = check_user(tenant, &request.user, progress)?;
-    let secret = generate_secret(request.algorithm);
-    let mut session = open_checked(
-        desk,
-        request.reader.as_deref(),
+    let mut token = open_token(readers, request.choices.reader.as_deref(), progress)?;
+    let seed_len = params.algorithm.output_len();
+    let (settings, place) = checked(
+        token.as_mut(),
         &params,
-        secret.len(),
+        seed_len,
+        &request.choices,
+        Some(&user.upn),
         progress,
     )?;
-    let facts = session.facts().clone();
-    if user.token_serials.iter().any(|s| s == &facts.serial) {
+    let serial = token.facts().directory_serial(place.slot);
+    if user.token_serials.iter().any(|s| s == &serial) {
         return Err(StationError::BadInput(format!(
-            "{} already has token {}; use another token or unassign this one first",
-            user.upn, facts.serial
+            "{} already has token {serial}; use another token or unassign this one first",
+            user.upn
         )));
     }
     checked_clock(tenant, progress)?;
     burn_and_register(
         station,
-        session.as_mut(),
+        token.as_mut(),
         tenant,
         &user,
-        params,
+        &settings,
+        &place,
         None,
         progress,
     )
 }
 
 /// Journals a new enrolment (secret sealed), burns a fresh secret with the
-/// clock set, and registers it. `replaces` names an older registration of
-/// the same token to remove first (a re-seed).
+/// clock set at `place`, and registers it. `replaces` names an older
+/// registration of the same token to remove first (a re-seed).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn burn_and_register(
     station: &Station,
-    session: &mut dyn TokenSession,
+    token: &mut dyn Token,
     tenant: &dyn Tenant,
     user: &UserFacts,
-    params: CodeParams,
+    settings: &TokenSettings,
+    place: &Placement,
     replaces: Option<&str>,
     progress: &mut dyn ProgressSink,
 ) -> Result<EnrolOutcome, StationError> {
-    let secret = generate_secret(params.algorithm);
-    let facts = session.facts().clone();
+    let secret = generate_secret(settings.params.algorithm);
+    let facts = token.facts().clone();
     let new = NewEnrolment {
         operator: station.operator(),
         user: &user.upn,
@@ -112,11 +120,13 @@ pub(crate) fn burn_and_register(
         serial: &facts.serial,
         model: &facts.model,
         manufacturer: &facts.manufacturer,
-        params,
+        params: settings.params,
         replaces_device_id: replaces,
+        place,
+        display_timeout: settings.display_timeout,
     };
     let enrolment = station.records().start_enrolment(&new, &secret)?;
-    let burnt = session.burn(&secret, &params, None, progress);
+    let burnt = token.burn(&secret, settings, place, progress);
     audit_step(station, &enrolment, AuditAction::Burn, None, burnt.is_ok())?;
     if let Err(failure) = burnt {
         station
@@ -124,6 +134,9 @@ pub(crate) fn burn_and_register(
             .abandon_enrolment(&enrolment.id, &failure.message)?;
         return Err(StationError::Token(failure));
     }
+    station
+        .records()
+        .remember_burn(&facts.serial, place.slot, settings)?;
     station
         .records()
         .advance_enrolment(&enrolment.id, EnrolState::Burned, None)?;
@@ -135,7 +148,7 @@ pub(crate) fn burn_and_register(
 /// secret, so it needs the token on a reader.
 pub fn resume(
     station: &Station,
-    desk: &dyn TokenDesk,
+    readers: &dyn Readers,
     tenant: &dyn Tenant,
     enrolment_id: &str,
     progress: &mut dyn ProgressSink,
@@ -149,32 +162,52 @@ pub fn resume(
     }
     let secret = station.records().unseal(enrolment_id)?;
     if e.state == EnrolState::Started {
-        reburn(station, desk, tenant, &e, &secret, progress)?;
+        reburn(station, readers, tenant, &e, &secret, progress)?;
     }
     register(station, tenant, enrolment_id, &secret, true, progress)
 }
 
-/// Re-burns the same secret onto the same token (by serial).
+/// Re-burns the same secret onto the same place of the same token (by
+/// serial), over whatever the interrupted burn may have left there.
 fn reburn(
     station: &Station,
-    desk: &dyn TokenDesk,
+    readers: &dyn Readers,
     tenant: &dyn Tenant,
     e: &Enrolment,
     secret: &Secret,
     progress: &mut dyn ProgressSink,
 ) -> Result<(), StationError> {
-    let mut session = open_checked(desk, e.reader.as_deref(), &e.params, secret.len(), progress)?;
-    let serial = session.facts().serial.clone();
+    let mut token = open_token(readers, e.reader.as_deref(), progress)?;
+    let serial = token.facts().serial.clone();
     if Some(&serial) != e.serial.as_ref() {
         return Err(StationError::BadInput(format!(
             "the token on the reader is {serial}, but this enrolment is for {}; put that token on the reader",
             e.serial.as_deref().unwrap_or("?")
         )));
     }
+    let choices = BurnChoices {
+        reader: e.reader.clone(),
+        display_timeout: Some(e.display_timeout),
+        place: Placement {
+            replace: true,
+            ..e.place.clone()
+        },
+    };
+    let (settings, place) = checked(
+        token.as_mut(),
+        &e.params,
+        secret.len(),
+        &choices,
+        None,
+        progress,
+    )?;
     checked_clock(tenant, progress)?;
-    let burnt = session.burn(secret, &e.params, None, progress);
+    let burnt = token.burn(secret, &settings, &place, progress);
     audit_step(station, e, AuditAction::Burn, None, burnt.is_ok())?;
     burnt.map_err(StationError::Token)?;
+    station
+        .records()
+        .remember_burn(&serial, place.slot, &settings)?;
     station
         .records()
         .advance_enrolment(&e.id, EnrolState::Burned, None)
@@ -295,7 +328,7 @@ impl Registration<'_> {
     /// After a crash the journal may be behind Entra: look the token up by
     /// serial and catch up, so nothing is created twice.
     fn reconcile(&mut self, e: &mut Enrolment) -> Result<(), StationError> {
-        let serial = e.serial.clone().unwrap_or_default();
+        let serial = e.directory_serial();
         let found = self.call(Step::Create, |t| t.find_by_serial(&serial))?;
         let Some(device) = found else { return Ok(()) };
         let state = match device.status {
@@ -337,8 +370,9 @@ impl Registration<'_> {
 
     fn create(&mut self, e: &Enrolment, secret: &Secret) -> Result<(), StationError> {
         self.progress.started(Step::Create);
+        let serial = e.directory_serial();
         let new = NewDevice {
-            serial: e.serial.as_deref().unwrap_or_default(),
+            serial: &serial,
             manufacturer: e.manufacturer.as_deref().unwrap_or_default(),
             model: e.model.as_deref().unwrap_or_default(),
             secret,
@@ -411,7 +445,7 @@ impl Registration<'_> {
         Ok(EnrolOutcome {
             enrolment_id: e.id.clone(),
             user: e.user.clone(),
-            serial: e.serial.clone().unwrap_or_default(),
+            serial: e.directory_serial(),
             model: e.model.clone().unwrap_or_default(),
             device_id: device,
             params: e.params,

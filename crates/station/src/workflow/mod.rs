@@ -5,7 +5,7 @@ pub mod enrol;
 pub mod progress;
 pub mod resync;
 
-pub use burn::{BurnOutcome, burn_seed};
+pub use burn::{BurnChoices, BurnOutcome, burn_seed};
 pub use enrol::{EnrolOutcome, EnrolRequest, Tenant, enrol, resume};
 pub use progress::{Progress, ProgressSink, Quiet, Step, StepStatus};
-pub use resync::{ResyncOutcome, ResyncPreview, resync};
+pub use resync::{ResyncOutcome, ResyncPreview, ResyncRequest, StatedSettings, resync};

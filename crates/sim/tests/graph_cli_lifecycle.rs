@@ -1,0 +1,54 @@
+//! `oathdesk-sim graph` keeps serving with stdin closed (as under `&` in a
+//! script) and exits 0 on SIGTERM or SIGINT.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::Sim;
+
+/// One plain HTTP/1.1 request; returns the status line.
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).expect("the sandbox accepts a connection");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).expect("an answer");
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+fn serves_until(signal: &str) {
+    let mut sim = Sim::start(&["graph", "--listen", "127.0.0.1:0"]);
+    let ready = sim.line();
+    let addr = ready
+        .strip_prefix("listening http://")
+        .unwrap_or_else(|| panic!("unexpected ready line {ready:?}"))
+        .to_string();
+    // stdin was closed from the start; it must still be up and answering.
+    sim.assert_running();
+    let status = http_get(&addr, "/v1.0/users");
+    assert!(
+        status.starts_with("HTTP/1.1 ") && status.len() >= 12,
+        "not an HTTP answer: {status:?}"
+    );
+    sim.assert_running();
+    sim.signal(signal);
+    let exit = sim.wait();
+    assert_eq!(exit.code(), Some(0), "exit after SIG{signal}: {exit:?}");
+}
+
+#[test]
+fn graph_runs_with_stdin_closed_and_exits_0_on_sigterm() {
+    serves_until("TERM");
+}
+
+#[test]
+fn graph_exits_0_on_sigint() {
+    serves_until("INT");
+}
