@@ -7,16 +7,16 @@
 use std::sync::{Arc, Mutex, RwLock};
 
 use oathdesk_entra::signin::SignInCancel;
-use oathdesk_station::adapters::{GraphTenant, PcscTokenDesk};
+use oathdesk_station::adapters::{GraphTenant, PcscReaders};
 use oathdesk_station::keys::KeyringStore;
-use oathdesk_station::ports::TokenDesk;
+use oathdesk_station::ports::Readers;
 use oathdesk_station::{Station, sign_in};
 
 use crate::demo::TrainingDesk;
 use crate::error::{AppError, CommandResult};
 
 /// Readers a context can hold across threads.
-pub type Tokens = Box<dyn TokenDesk + Send>;
+pub type Tokens = Box<dyn Readers + Send>;
 
 pub struct DeskContext {
     pub station: Station,
@@ -62,11 +62,11 @@ impl DeskContext {
     /// Runs `f` with the readers, holding them for the whole operation.
     pub fn with_tokens<T>(
         &self,
-        f: impl FnOnce(&dyn TokenDesk) -> CommandResult<T>,
+        f: impl FnOnce(&dyn Readers) -> CommandResult<T>,
     ) -> CommandResult<T> {
         let mut guard = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            let desk = PcscTokenDesk::connect().map_err(|f| {
+            let desk = PcscReaders::connect().map_err(|f| {
                 AppError::new(
                     "token",
                     f.message,
@@ -145,7 +145,7 @@ impl AppState {
 /// Runs a blocking token operation off the UI thread, holding the readers.
 pub async fn on_tokens<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&DeskContext, &dyn TokenDesk) -> CommandResult<T> + Send + 'static,
+    f: impl FnOnce(&DeskContext, &dyn Readers) -> CommandResult<T> + Send + 'static,
 ) -> CommandResult<T> {
     blocking(state, move |d| d.with_tokens(|tokens| f(d, tokens))).await
 }

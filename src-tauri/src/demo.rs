@@ -1,6 +1,6 @@
-//! The training desk: virtual tokens (crate `sim`) and the Graph sandbox on
-//! loopback, so a new operator can burn, enrol and resync without hardware
-//! or a tenant. The tokens sit on the readers of the private pcscd when the
+//! The training desk: virtual tokens (crate `sim`), one of each family, and
+//! the Graph sandbox on loopback, so a new operator can burn, enrol and
+//! resync without hardware or a tenant. The tokens sit on the readers of the private pcscd when the
 //! app runs beside one (`tests/harness/pcsc-ns.sh`, as `make run` does as
 //! root), so the real PC/SC path is exercised; otherwise they are connected
 //! in-process. Everything is marked DEMO in the window and kept in memory.
@@ -13,12 +13,14 @@ use oathdesk_device::transport::FnTransport;
 use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
 use oathdesk_otp::{Algorithm, generate_secret};
 use oathdesk_sim::graph::{Refusal, Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::testkit::VirtualReader;
-use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock, VirtualCard};
+use oathdesk_sim::readers::VirtualReader;
+use oathdesk_sim::token::{
+    Molto2Card, Token2Card, Token2Model, TokenClock, VirtualCard, YkOathCard,
+};
 use oathdesk_sim::vpcd::{self, SharedCard, VpcdHandle};
 use oathdesk_station::adapters::{GraphTenant, open_token};
 use oathdesk_station::keys::MemoryKeyStore;
-use oathdesk_station::ports::{ReaderSlot, TokenDesk, TokenFailure, TokenSession, TokenState};
+use oathdesk_station::ports::{Reader, Readers, Token, TokenFailure, TokenState};
 use oathdesk_station::{Station, StationConfig};
 use serde_json::json;
 
@@ -29,9 +31,13 @@ use crate::error::{AppError, CommandResult};
 const DEMO_TOKEN: &str = "demo-operator";
 pub const DEMO_OPERATOR: &str = "trainer@contoso.demo";
 
-/// The tokens on the training desk: an ordinary model a little fast, and a
-/// model whose clock write wipes its seed, well behind.
+/// The single-profile tokens on the training desk: an ordinary model a
+/// little fast, and a model whose clock write wipes its seed, well behind.
 const DEMO_TOKENS: [(&str, &str, i64); 2] = [("C302-i", "100001", 47), ("C301-i", "100002", -95)];
+
+/// A factory-fresh Molto2 (serial, clock offset): 100 empty slots, a clock
+/// a little slow. Beside it sits a YubiKey-style OATH applet (no clock).
+const DEMO_MOLTO2: (&str, i64) = ("TM2D100003", -25);
 
 /// The seed-wiping token already belongs to Megan Bowen (enrolled and
 /// activated before it drifted), so Resync's re-seed and re-register flow
@@ -95,10 +101,7 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
             deadline: Duration::from_secs(5),
         })
         .build()?;
-    let cards = demo_cards()
-        .map(|card| issued_if_owned(&sandbox, card))
-        .collect::<CommandResult<Vec<_>>>()?
-        .into_iter();
+    let cards = demo_cards(&sandbox)?.into_iter();
     let (on_readers, tokens): (Vec<_>, Option<Tokens>) = match placement {
         Placement::PrivatePcscd => {
             // Placed without waiting for pcscd to notice (up to 0.5 s a
@@ -109,7 +112,6 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
                     let reader = VirtualReader::acquire();
                     // The app may be closed by a kill, card in place.
                     reader.retire();
-                    let card: SharedCard = Arc::new(Mutex::new(card));
                     let on = vpcd::attach(card, reader.port()).map_err(|e| {
                         AppError::new("token", format!("virtual reader: {e}"), None)
                     })?;
@@ -137,12 +139,29 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
     ))
 }
 
-/// Fresh virtual tokens, as [`DEMO_TOKENS`] describes them.
-fn demo_cards() -> impl Iterator<Item = Token2Card> {
-    DEMO_TOKENS.iter().map(|(model, suffix, offset)| {
-        let model = Token2Model::by_name(model).expect("a simulated model");
-        Token2Card::new(model, suffix, TokenClock::offset(*offset, 0.0))
-    })
+/// The training desk's tokens: [`DEMO_TOKENS`] (the seed-wiping one
+/// already [`ISSUED`]), the [`DEMO_MOLTO2`] and an OATH applet.
+fn demo_cards(sandbox: &Sandbox) -> CommandResult<Vec<SharedCard>> {
+    let mut cards = DEMO_TOKENS
+        .iter()
+        .map(|(model, suffix, offset)| {
+            let model = Token2Model::by_name(model).expect("a simulated model");
+            let card = Token2Card::new(model, suffix, TokenClock::offset(*offset, 0.0));
+            Ok(shared(issued_if_owned(sandbox, card)?))
+        })
+        .collect::<CommandResult<Vec<_>>>()?;
+    let (serial, offset) = DEMO_MOLTO2;
+    cards.push(shared(Molto2Card::new(
+        serial,
+        TokenClock::offset(offset, 0.0),
+    )));
+    cards.push(shared(YkOathCard::new()));
+    Ok(cards)
+}
+
+/// A card as the readers hold it, whatever its family.
+fn shared(card: impl VirtualCard + 'static) -> SharedCard {
+    Arc::new(Mutex::new(card))
 }
 
 /// The card as its owner has it ([`ISSUED`]): holding a seed that the
@@ -173,32 +192,25 @@ fn issued_if_owned(sandbox: &Sandbox, card: Token2Card) -> CommandResult<Token2C
     Ok(card.holding(&secret, Algorithm::Sha1, 30))
 }
 
-/// Virtual tokens connected straight to the app, one per named reader.
+/// Virtual tokens of any family connected straight to the app, one per
+/// named reader.
 struct InProcessDesk {
-    cards: Vec<(String, Arc<Mutex<Token2Card>>)>,
+    cards: Vec<(String, SharedCard)>,
     profiles: Profiles,
 }
 
 impl InProcessDesk {
-    fn new(cards: impl Iterator<Item = Token2Card>) -> InProcessDesk {
+    fn new(cards: impl Iterator<Item = SharedCard>) -> InProcessDesk {
         InProcessDesk {
             cards: cards
                 .enumerate()
-                .map(|(i, c)| {
-                    (
-                        format!("Training reader {}", i + 1),
-                        Arc::new(Mutex::new(c)),
-                    )
-                })
+                .map(|(i, c)| (format!("Training reader {}", i + 1), c))
                 .collect(),
             profiles: Profiles::builtin(),
         }
     }
 
-    fn choose(
-        &self,
-        reader: Option<&str>,
-    ) -> Result<&(String, Arc<Mutex<Token2Card>>), TokenFailure> {
+    fn choose(&self, reader: Option<&str>) -> Result<&(String, SharedCard), TokenFailure> {
         let refuse = |message: String| TokenFailure {
             state: TokenState::Untouched,
             message,
@@ -218,19 +230,19 @@ impl InProcessDesk {
     }
 }
 
-impl TokenDesk for InProcessDesk {
-    fn readers(&self) -> Result<Vec<ReaderSlot>, TokenFailure> {
+impl Readers for InProcessDesk {
+    fn readers(&self) -> Result<Vec<Reader>, TokenFailure> {
         Ok(self
             .cards
             .iter()
-            .map(|(name, _)| ReaderSlot {
+            .map(|(name, _)| Reader {
                 name: name.clone(),
                 token_present: true,
             })
             .collect())
     }
 
-    fn open(&self, reader: Option<&str>) -> Result<Box<dyn TokenSession + '_>, TokenFailure> {
+    fn open(&self, reader: Option<&str>) -> Result<Box<dyn Token + '_>, TokenFailure> {
         let (name, card) = self.choose(reader)?;
         card.lock().unwrap_or_else(|p| p.into_inner()).power_on();
         let card = card.clone();
@@ -239,7 +251,7 @@ impl TokenDesk for InProcessDesk {
                 .unwrap_or_else(|p| p.into_inner())
                 .transmit(apdu)
         });
-        open_token(name.clone(), transport, &self.profiles)
+        open_token(name.clone(), transport, &self.profiles, None)
     }
 }
 
@@ -267,11 +279,37 @@ fn tenant_seed() -> TenantSeed {
 
 #[cfg(test)]
 mod tests {
-    use oathdesk_otp::{Algorithm, totp};
-    use oathdesk_station::seeds::SeedInput;
-    use oathdesk_station::workflow::{self, Quiet};
+    use oathdesk_otp::{Algorithm, CodeParams, totp};
+    use oathdesk_station::ports::Placement as Where;
+    use oathdesk_station::seeds::{self, SeedInput};
+    use oathdesk_station::workflow::{self, BurnChoices, Quiet};
 
     use super::*;
+
+    /// The single-profile tokens, the Molto2 and the OATH applet.
+    const DEMO_TOKEN_COUNT: usize = DEMO_TOKENS.len() + 2;
+
+    fn host_now() -> f64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+    }
+
+    /// A card the test keeps a typed handle on, and the desk's handle.
+    fn typed<C: VirtualCard + 'static>(card: C) -> (Arc<Mutex<C>>, SharedCard) {
+        let card = Arc::new(Mutex::new(card));
+        (card.clone(), card)
+    }
+
+    fn burn(
+        ctx: &DeskContext,
+        desk: &InProcessDesk,
+        seed: &SeedInput,
+        choices: BurnChoices,
+    ) -> workflow::BurnOutcome {
+        workflow::burn_seed(&ctx.station, desk, ctx.tenant(), seed, &choices, &mut Quiet).unwrap()
+    }
 
     /// Without pcscd the training desk still burns: the in-process token
     /// then shows the code of the burnt secret.
@@ -279,28 +317,21 @@ mod tests {
     fn in_process_tokens_take_a_burn_and_show_its_code() {
         let ctx = open_at(Placement::InProcess).unwrap();
         let readers = ctx.with_tokens(|t| Ok(t.readers()?)).unwrap();
-        assert_eq!(readers.len(), DEMO_TOKENS.len());
+        assert_eq!(readers.len(), DEMO_TOKEN_COUNT);
         assert!(readers.iter().all(|r| r.token_present));
 
-        let desk = InProcessDesk::new(demo_cards());
+        let (model, suffix, offset) = DEMO_TOKENS[0];
+        let (card, on_desk) = typed(Token2Card::new(
+            Token2Model::by_name(model).unwrap(),
+            suffix,
+            TokenClock::offset(offset, 0.0),
+        ));
+        let desk = InProcessDesk::new([on_desk].into_iter());
         let seed = SeedInput::generated(Algorithm::Sha1);
-        let reader = desk.cards[0].0.clone();
-        let out = workflow::burn_seed(
-            &ctx.station,
-            &desk,
-            ctx.tenant(),
-            &seed,
-            Some(&reader),
-            None,
-            &mut Quiet,
-        )
-        .unwrap();
+        let out = burn(&ctx, &desk, &seed, BurnChoices::default());
         assert_eq!(out.token.serial, "8659632100001");
-        let card = desk.cards[0].1.lock().unwrap();
-        let host = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs_f64();
+        let card = card.lock().unwrap();
+        let host = host_now();
         assert_eq!(
             card.display_code_at(host).unwrap(),
             totp(
@@ -311,12 +342,119 @@ mod tests {
         );
     }
 
+    /// The training desk holds one token of each family, each read as its
+    /// own: the blank C302-i, Megan's C301-i, a Molto2 and an OATH applet.
+    #[test]
+    fn the_training_desk_has_a_token_of_each_family() {
+        let ctx = open_at(Placement::InProcess).unwrap();
+        let families = ctx
+            .with_tokens(|t| {
+                let names: Vec<String> = t.readers()?.into_iter().map(|r| r.name).collect();
+                Ok(names
+                    .iter()
+                    .map(|n| t.open(Some(n)).map(|tok| tok.facts().family))
+                    .collect::<Result<Vec<_>, _>>()?)
+            })
+            .unwrap();
+        use oathdesk_station::ports::Family;
+        assert_eq!(
+            families,
+            [
+                Family::Token2Single,
+                Family::Token2Single,
+                Family::Token2Molto2,
+                Family::Ykoath
+            ]
+        );
+    }
+
     #[test]
     fn with_several_tokens_the_reader_must_be_named() {
-        let desk = InProcessDesk::new(demo_cards());
-        let refused = desk.open(None).err().expect("no reader chosen");
+        let ctx = open_at(Placement::InProcess).unwrap();
+        let refused = ctx
+            .with_tokens(|t| Ok(t.open(None).err().expect("no reader chosen")))
+            .unwrap();
         assert_eq!(refused.state, TokenState::Untouched);
-        assert!(refused.message.contains("2 readers"), "{}", refused.message);
+        assert!(refused.message.contains("4 readers"), "{}", refused.message);
+    }
+
+    /// In-process, a Molto2 takes a seed in the slot asked for, with its
+    /// title and settings; an OATH applet takes it as a credential named
+    /// after the QR's label (its period first, as the applet wants).
+    #[test]
+    fn in_process_a_molto2_slot_and_an_oath_credential_take_a_burn() {
+        let ctx = open_at(Placement::InProcess).unwrap();
+        let (molto2, on_desk) = typed(Molto2Card::new("TM2D700001", TokenClock::offset(-25, 0.0)));
+        let (applet, on_desk_2) = typed(YkOathCard::new());
+        let desk = InProcessDesk::new([on_desk, on_desk_2].into_iter());
+
+        let secret = oathdesk_otp::generate_secret(Algorithm::Sha256);
+        let uri = format!(
+            "otpauth://totp/Contoso:jane%40contoso.com?secret={}&issuer=Contoso&algorithm=SHA256&digits=8&period=60",
+            secret.to_base32().as_str()
+        );
+        let seed = seeds::from_text(&uri, None, "pasted text").unwrap();
+        let params = CodeParams {
+            algorithm: Algorithm::Sha256,
+            digits: 8,
+            period: 60,
+        };
+        let out = burn(
+            &ctx,
+            &desk,
+            &seed,
+            BurnChoices {
+                reader: Some("Training reader 1".into()),
+                display_timeout: Some(120),
+                place: Where {
+                    slot: Some(7),
+                    label: Some("VPN".into()),
+                    ..Default::default()
+                },
+            },
+        );
+        assert_eq!(out.burnt.slot, Some(7));
+        assert_eq!(out.burnt.directory_serial, "TM2D700001-07");
+        {
+            let card = molto2.lock().unwrap();
+            let slot = &card.profiles[7];
+            assert_eq!(slot.title.as_deref(), Some("VPN"));
+            assert_eq!(
+                (slot.algorithm, slot.digits, slot.period),
+                (Algorithm::Sha256, 8, 60)
+            );
+            let host = host_now();
+            assert_eq!(
+                card.display_code_at(7, host).unwrap(),
+                totp(&secret, &params, card.clock.at(host))
+            );
+            assert!(
+                (card.clock.now() as f64 - host).abs() < 2.0,
+                "clock set by the burn"
+            );
+            assert!(card.seed_sha256(6).is_none() && card.seed_sha256(8).is_none());
+        }
+
+        let out = burn(
+            &ctx,
+            &desk,
+            &seed,
+            BurnChoices {
+                reader: Some("Training reader 2".into()),
+                ..Default::default()
+            },
+        );
+        let name = "60/Contoso:jane@contoso.com";
+        assert_eq!(out.burnt.label.as_deref(), Some(name));
+        let card = applet.lock().unwrap();
+        let [credential] = card.credentials() else {
+            panic!("one credential");
+        };
+        assert_eq!(credential.name, name.as_bytes());
+        assert!(!credential.touch);
+        assert_eq!(credential.digits, 8);
+        let at = 1_700_000_000;
+        assert_eq!(card.code(name, at).unwrap(), totp(&secret, &params, at));
     }
 
     /// The training desk's seed-wiping token is Megan's, activated in the
@@ -337,8 +475,11 @@ mod tests {
                     &ctx.station,
                     t,
                     ctx.tenant(),
-                    Some("Training reader 2"),
-                    true,
+                    &workflow::ResyncRequest {
+                        reader: Some("Training reader 2".into()),
+                        confirm_reseed: true,
+                        ..Default::default()
+                    },
                     &mut Quiet,
                 )?)
             })

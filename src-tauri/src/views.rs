@@ -6,24 +6,27 @@ use oathdesk_entra::HardwareOathDevice;
 use oathdesk_otp::{Algorithm, CodeParams, SecretEncoding};
 use oathdesk_station::audit::AuditProblem;
 use oathdesk_station::clock::now_unix;
-use oathdesk_station::ports::TokenFacts;
+use oathdesk_station::ports::{Slot, TokenFacts};
 use oathdesk_station::seeds::SeedInput;
 use serde::Serialize;
 
-/// A token on a reader, with its drift against the host clock.
+/// A token on a reader, with its drift against the host clock and its
+/// slots or credentials.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenView {
     #[serde(flatten)]
     pub facts: TokenFacts,
     pub drift_seconds: Option<i64>,
+    pub slots: Vec<Slot>,
 }
 
-impl From<TokenFacts> for TokenView {
-    fn from(facts: TokenFacts) -> Self {
+impl TokenView {
+    pub fn new(facts: TokenFacts, slots: Vec<Slot>) -> Self {
         let now = now_unix() as i64;
         TokenView {
             drift_seconds: facts.clock_unix.map(|c| c as i64 - now),
             facts,
+            slots,
         }
     }
 }
@@ -41,6 +44,9 @@ pub struct ReaderView {
 pub struct SeedView {
     pub id: String,
     pub issuer: Option<String>,
+    /// The issuer in the QR's label (`Contoso` in `Contoso:jane@…`): with
+    /// the account, the name a credential gets by default.
+    pub label_issuer: Option<String>,
     pub account: String,
     pub params: CodeParams,
     pub bits: usize,
@@ -55,6 +61,7 @@ impl SeedView {
         SeedView {
             id,
             issuer: c.issuer.clone().or_else(|| c.label_issuer.clone()),
+            label_issuer: c.label_issuer.clone(),
             account: c.account.clone(),
             params: c.params,
             bits: c.secret.bits(),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use oathdesk_device::pcsc::{PcscDesk, ReaderInfo};
+use oathdesk_device::pcsc::{PcscService, ReaderInfo};
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::commands::desk::{DESK_CHANGED, read_readers};
@@ -21,7 +21,7 @@ pub fn start(app: AppHandle) {
         .name("reader-watch".into())
         .spawn(move || {
             loop {
-                match PcscDesk::establish() {
+                match PcscService::establish() {
                     Ok(pcsc) => watch(&app, &pcsc),
                     Err(_) => std::thread::sleep(SERVICE_RETRY),
                 }
@@ -30,7 +30,7 @@ pub fn start(app: AppHandle) {
         .expect("reader watch thread");
 }
 
-fn watch(app: &AppHandle, pcsc: &PcscDesk) {
+fn watch(app: &AppHandle, pcsc: &PcscService) {
     let mut known: Vec<ReaderInfo> = match pcsc.readers() {
         Ok(r) => r,
         Err(_) => return std::thread::sleep(SERVICE_RETRY),

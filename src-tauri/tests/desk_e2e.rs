@@ -15,15 +15,16 @@ use std::process::{Command, Stdio};
 use tokio::sync::Mutex;
 
 use common::{
-    Window, children_named, files_holding, mapped_libraries, processes_on, write_qr, write_qr_as,
+    Window, children_named, files_holding, mapped_libraries, processes_on, seed_sha256, write_qr,
+    write_qr_as,
 };
 use fantoccini::Locator;
 use oathdesk_entra::signin::{Authority, KeyringTokenStore, TokenStore};
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
 use oathdesk_sim::graph::{Device, Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::screen::{Picture, Reaped};
-use oathdesk_sim::testkit::{Inserted, VirtualReader};
-use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
+use oathdesk_sim::token::{Molto2Card, Token2Card, Token2Model, TokenClock, YkOathCard};
+use oathdesk_testkit::screen::{Picture, Reaped};
+use oathdesk_testkit::{Insert, Inserted, VirtualReader};
 
 /// One window at a time: every app sees every reader of the shared pcscd.
 static ONE_WINDOW: Mutex<()> = Mutex::const_new(());
@@ -696,5 +697,252 @@ async fn burn_reads_a_qr_from_a_file_and_from_the_clipboard() {
     let origin = w.text("[data-testid=seed-origin]").await;
     assert!(origin.contains("clipboard"), "from: {origin}");
     w.screenshot("burn-from-clipboard").await;
+    w.close().await;
+}
+
+/// Pastes `text` on the Burn screen and waits for the seed's description.
+async fn paste_seed(w: &Window, text: &str) {
+    w.click("[data-testid=nav-burn]").await;
+    w.type_into("[data-testid=paste-input]", text).await;
+    w.click("[data-testid=paste-submit]").await;
+    w.wait("[data-testid=seed-summary]").await;
+}
+
+/// Presses Burn and waits for its result; a failure fails the test with
+/// what the window said.
+async fn burn_and_wait(w: &Window) {
+    w.click("[data-testid=burn-start]").await;
+    let answer = w
+        .wait("[data-testid=burn-result], [data-testid=burn-error]")
+        .await;
+    if answer.attr("data-testid").await.unwrap().as_deref() == Some("burn-error") {
+        panic!("the burn failed: {}", answer.text().await.unwrap());
+    }
+}
+
+/// Chooses SHA-256, 8 digits and 60 s on the Burn screen.
+async fn choose_sha256_8_digits_60_s(w: &Window) {
+    w.choose("[data-testid=setting-algorithm]", "sha256").await;
+    w.choose("[data-testid=setting-digits]", "8").await;
+    w.choose("[data-testid=setting-period]", "60").await;
+}
+
+/// A pasted Entra-style URI for jane with `secret`, at the default settings.
+fn jane_uri(secret: &oathdesk_otp::Secret) -> String {
+    format!(
+        "otpauth://totp/Contoso:jane%40contoso.com?secret={}&issuer=Contoso",
+        secret.to_base32().as_str()
+    )
+}
+
+const SHA256_8_60: CodeParams = CodeParams {
+    algorithm: Algorithm::Sha256,
+    digits: 8,
+    period: 60,
+};
+
+/// A Molto2 through the window: a title and settings burnt into the slot
+/// asked for; an enrolment into the first free slot, registered in Entra
+/// under `<serial>-NN` with the seed that slot holds; then a resync of its
+/// drifted clock that leaves every slot's seed and settings as they were.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_molto2_slot_is_burnt_and_another_enrolled_then_its_clock_resynced() {
+    let _one = ONE_WINDOW.lock().await;
+    let d = real_desk(contoso()).await;
+    let w = &d.window;
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(Molto2Card::new("TM2E700101", TokenClock::offset(-40, 0.0)));
+    let card = "[data-testid=reader][data-serial=\"TM2E700101\"]";
+    assert_eq!(
+        w.text(&format!("{card} [data-testid=token-family]")).await,
+        "Molto2"
+    );
+    let slots = w.text(&format!("{card} [data-testid=token-slots]")).await;
+    assert!(slots.contains("0 used, 100 free"), "slots: {slots}");
+    w.screenshot("molto2-desk").await;
+
+    // Burn: slot 7, titled VPN, SHA-256, 8 digits, 60 s.
+    let secret = generate_secret(Algorithm::Sha256);
+    paste_seed(w, &jane_uri(&secret)).await;
+    assert_eq!(w.value("[data-testid=place-slot]").await, "0", "first free");
+    w.choose("[data-testid=place-slot]", "7").await;
+    w.type_into("[data-testid=place-title]", "VPN").await;
+    choose_sha256_8_digits_60_s(w).await;
+    burn_and_wait(w).await;
+    w.wait("[data-testid=burnt-where][data-slot=\"7\"]").await;
+    let warned = w.text("[data-testid=burnt-warnings]").await;
+    assert!(
+        warned.contains("factory customer key"),
+        "warnings: {warned}"
+    );
+    w.screenshot("molto2-burn").await;
+    {
+        let card = t.card();
+        let slot = &card.profiles[7];
+        assert_eq!(card.seed_sha256(7), Some(seed_sha256(&secret)));
+        assert_eq!(slot.title.as_deref(), Some("VPN"));
+        assert_eq!(
+            (slot.algorithm, slot.digits, slot.period),
+            (Algorithm::Sha256, 8, 60)
+        );
+        let off = card.clock.now() as f64 - host_now();
+        assert!(
+            off.abs() < 2.0,
+            "token clock {off:+.1} s off after the burn"
+        );
+    }
+    w.click("[data-testid=burn-done]").await;
+
+    // Enrol: the first free slot (0), registered as <serial>-00.
+    start_enrolment(w, "ali", "alice@contoso.com").await;
+    steps_all_done(w, "verify").await;
+    assert_eq!(
+        w.text("[data-testid=handover-serial]").await,
+        "TM2E700101-00"
+    );
+    w.screenshot("molto2-enrol").await;
+    let stored = d
+        .sandbox
+        .tenant()
+        .by_serial("TM2E700101-00")
+        .unwrap()
+        .clone();
+    assert_eq!(stored.status, "activated");
+    assert_eq!(stored.assigned_to.as_deref(), Some("u-alice"));
+    assert_eq!(t.card().seed_sha256(0), Some(seed_sha256(&stored.secret)));
+
+    // Resync: the clock drifted; every slot holding a seed is set, and
+    // nothing else changes.
+    let before: Vec<_> = [0, 7]
+        .map(|p| {
+            let c = t.card();
+            let s = &c.profiles[p];
+            (
+                c.seed_sha256(p),
+                s.title.clone(),
+                s.algorithm,
+                s.digits,
+                s.period,
+            )
+        })
+        .into();
+    t.card().clock = TokenClock::offset(90, 0.0);
+    w.click("[data-testid=nav-resync]").await;
+    w.click("[data-testid=resync-read]").await;
+    let drift = w.text("[data-testid=resync-drift]").await;
+    assert!(drift.contains("+9"), "drift shown as {drift:?}");
+    assert_eq!(w.value("[data-testid=resync-slot]").await, "", "every slot");
+    w.screenshot("molto2-resync-preview").await;
+    w.click("[data-testid=resync-start]").await;
+    w.wait("[data-testid=resync-result][data-kind=clock_set]")
+        .await;
+    w.screenshot("molto2-resync").await;
+    let off = t.card().clock.now() as f64 - host_now();
+    assert!(off.abs() < 2.0, "token clock still {off:+.1} s off");
+    let after: Vec<_> = [0, 7]
+        .map(|p| {
+            let c = t.card();
+            let s = &c.profiles[p];
+            (
+                c.seed_sha256(p),
+                s.title.clone(),
+                s.algorithm,
+                s.digits,
+                s.period,
+            )
+        })
+        .into();
+    assert_eq!(after, before, "the resync changed a slot");
+
+    // The Desk shows the two slots in use.
+    w.click("[data-testid=nav-desk]").await;
+    w.wait(&format!(
+        "{card} [data-testid=token-slots][data-used=\"0,7\"]"
+    ))
+    .await;
+    w.close().await;
+}
+
+/// A YubiKey-style OATH applet through the window: a credential named from
+/// the QR, with touch and the settings chosen; an enrolment (a credential
+/// named after the user, registered in Entra with its secret); and a
+/// resync, which has nothing to do on a key without a clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ykoath_credential_is_burnt_and_another_enrolled_and_resync_says_there_is_no_clock() {
+    let _one = ONE_WINDOW.lock().await;
+    let d = real_desk(contoso()).await;
+    let w = &d.window;
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(YkOathCard::new());
+    let serial = t.card().device_id();
+    let card = format!("[data-testid=reader][data-serial=\"{serial}\"]");
+    assert_eq!(
+        w.text(&format!("{card} [data-testid=token-family]")).await,
+        "YubiKey OATH"
+    );
+    let clock = w.text(&format!("{card} [data-testid=token-clock]")).await;
+    assert!(clock.contains("no clock"), "clock: {clock}");
+    w.screenshot("ykoath-desk").await;
+
+    // Burn: the name comes from the QR; touch on; SHA-256, 8 digits, 60 s.
+    let secret = generate_secret(Algorithm::Sha256);
+    paste_seed(w, &jane_uri(&secret)).await;
+    assert_eq!(
+        w.value("[data-testid=place-name]").await,
+        "Contoso:jane@contoso.com"
+    );
+    w.click("[data-testid=place-touch]").await;
+    choose_sha256_8_digits_60_s(w).await;
+    burn_and_wait(w).await;
+    let name = "60/Contoso:jane@contoso.com";
+    w.wait(&format!("[data-testid=burnt-where][data-label=\"{name}\"]"))
+        .await;
+    w.screenshot("ykoath-burn").await;
+    {
+        let card = t.card();
+        let [credential] = card.credentials() else {
+            panic!("one credential on the key");
+        };
+        assert_eq!(String::from_utf8_lossy(&credential.name), name);
+        assert_eq!(credential.kind, 0x22, "TOTP with SHA-256");
+        assert_eq!(credential.digits, 8);
+        assert!(credential.touch, "touch required");
+        let at = 1_700_000_000;
+        assert_eq!(card.code(name, at), Some(totp(&secret, &SHA256_8_60, at)));
+    }
+    w.click("[data-testid=burn-done]").await;
+
+    // Enrol: the credential is named after the user; Entra holds its secret.
+    start_enrolment(w, "alan", "alan@contoso.com").await;
+    steps_all_done(w, "verify").await;
+    assert_eq!(w.text("[data-testid=handover-serial]").await, serial);
+    w.screenshot("ykoath-enrol").await;
+    let stored = d.sandbox.tenant().by_serial(&serial).unwrap().clone();
+    assert_eq!(stored.status, "activated");
+    assert_eq!(stored.assigned_to.as_deref(), Some("u-alan"));
+    let at = 1_700_000_000;
+    assert_eq!(
+        t.card().code("alan@contoso.com", at),
+        Some(totp(&stored.secret, &stored.params, at)),
+        "the key and Entra disagree"
+    );
+
+    // Resync: nothing to do without a clock.
+    w.click("[data-testid=nav-resync]").await;
+    w.click("[data-testid=resync-read]").await;
+    assert!(
+        w.text("[data-testid=resync-drift]")
+            .await
+            .contains("no clock")
+    );
+    w.click("[data-testid=resync-start]").await;
+    let said = w
+        .text("[data-testid=resync-result][data-kind=no_clock]")
+        .await;
+    assert!(
+        said.contains("this key uses the computer's time"),
+        "result: {said}"
+    );
+    w.screenshot("ykoath-resync").await;
     w.close().await;
 }

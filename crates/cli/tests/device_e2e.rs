@@ -5,8 +5,8 @@
 mod common;
 use common::{run_with, stderr};
 use oathdesk_sim::graph::{Sandbox, TenantSeed};
-use oathdesk_sim::testkit::{Inserted, VirtualReader};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock, VirtualCard};
+use oathdesk_testkit::{Insert, Inserted, VirtualReader};
 
 const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 

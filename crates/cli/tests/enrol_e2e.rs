@@ -10,8 +10,8 @@ use std::process::{Output, Stdio};
 use common::{cli, json_error, run_with, stderr};
 use oathdesk_otp::Secret;
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::testkit::VirtualReader;
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
+use oathdesk_testkit::{Insert, VirtualReader};
 
 struct Desk {
     dir: tempfile::TempDir,

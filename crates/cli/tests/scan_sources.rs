@@ -3,7 +3,7 @@
 
 mod common;
 use common::{cli, run, stderr};
-use oathdesk_sim::screen::{Picture, Xvfb};
+use oathdesk_testkit::screen::{Picture, Xvfb};
 
 const ENTRA: &str =
     "otpauth://totp/Contoso%3Ajane%40contoso.com?secret=jbswy3dpehpk3pxp&issuer=Microsoft";

@@ -21,7 +21,7 @@ pub struct ReaderInfo {
 
 /// The PC/SC readers. Re-establishes its context when the service was
 /// restarted (`NoService`), which an old context reports only on use.
-pub struct PcscDesk {
+pub struct PcscService {
     ctx: Mutex<Context>,
 }
 
@@ -43,10 +43,10 @@ fn link(e: Error) -> TransportError {
     }
 }
 
-impl PcscDesk {
+impl PcscService {
     pub fn establish() -> Result<Self, TransportError> {
         let ctx = Context::establish(Scope::User).map_err(unavailable)?;
-        Ok(PcscDesk {
+        Ok(PcscService {
             ctx: Mutex::new(ctx),
         })
     }

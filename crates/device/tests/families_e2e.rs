@@ -5,13 +5,13 @@
 
 use oathdesk_device::identify::{Identified, identify};
 use oathdesk_device::molto2::{CustomerKey, Molto2Session, Molto2Settings, Slot, Title};
-use oathdesk_device::pcsc::PcscDesk;
+use oathdesk_device::pcsc::PcscService;
 use oathdesk_device::profiles::Profiles;
 use oathdesk_device::ykoath::{CredentialName, YkOathSession};
 use oathdesk_device::{DeviceErrorKind, TokenState};
 use oathdesk_otp::{Algorithm, CodeParams, OtpKind, Secret, totp};
-use oathdesk_sim::testkit::VirtualReader;
 use oathdesk_sim::token::{Molto2Card, TokenClock, YkOathCard};
+use oathdesk_testkit::{Insert, VirtualReader};
 
 fn host_now() -> f64 {
     std::time::SystemTime::now()
@@ -35,7 +35,7 @@ fn molto2_burn_shows_the_computed_code_and_syncs_its_clock() {
         "MOLTO2E00001",
         TokenClock::offset(-5000, 0.0),
     ));
-    let desk = PcscDesk::establish().unwrap();
+    let desk = PcscService::establish().unwrap();
     let transport = desk.connect(reader.name()).unwrap();
     let mut m = Molto2Session::open(transport, CustomerKey::factory()).unwrap();
     assert_eq!(m.info().serial, "MOLTO2E00001");
@@ -91,7 +91,7 @@ fn wrong_key() -> CustomerKey {
 fn a_wrong_molto2_key_says_how_many_tries_are_left() {
     let reader = VirtualReader::acquire();
     let _t = reader.insert(Molto2Card::new("MOLTO2E00002", TokenClock::offset(0, 0.0)));
-    let desk = PcscDesk::establish().unwrap();
+    let desk = PcscService::establish().unwrap();
     let mut m = Molto2Session::open(desk.connect(reader.name()).unwrap(), wrong_key()).unwrap();
     let e = m.set_clock(slot(0), &now).unwrap_err();
     assert_eq!(e.kind, DeviceErrorKind::KeyRefused { tries_left: 9 });
@@ -107,7 +107,7 @@ fn a_wrong_molto2_key_says_how_many_tries_are_left() {
 fn tries_left_read_the_same_in_the_iso_and_the_token2_form() {
     let reader = VirtualReader::acquire();
     let t = reader.insert(Molto2Card::new("MOLTO2E00004", TokenClock::offset(0, 0.0)));
-    let desk = PcscDesk::establish().unwrap();
+    let desk = PcscService::establish().unwrap();
     let mut m = Molto2Session::open(desk.connect(reader.name()).unwrap(), wrong_key()).unwrap();
     let e = m.delete_seed(slot(1)).unwrap_err();
     assert_eq!(e.kind, DeviceErrorKind::KeyRefused { tries_left: 9 });
@@ -121,7 +121,7 @@ fn tries_left_read_the_same_in_the_iso_and_the_token2_form() {
 fn molto2_customer_key_change_waits_for_the_button() {
     let reader = VirtualReader::acquire();
     let t = reader.insert(Molto2Card::new("MOLTO2E00003", TokenClock::offset(0, 0.0)));
-    let desk = PcscDesk::establish().unwrap();
+    let desk = PcscService::establish().unwrap();
     let transport = desk.connect(reader.name()).unwrap();
     let mut m = Molto2Session::open(transport, CustomerKey::factory()).unwrap();
     let new_key = CustomerKey::parse("NEW-CUSTOMER-KEY").unwrap();
@@ -139,7 +139,7 @@ fn molto2_customer_key_change_waits_for_the_button() {
 fn ykoath_put_list_calculate_delete() {
     let reader = VirtualReader::acquire();
     let t = reader.insert(YkOathCard::new());
-    let desk = PcscDesk::establish().unwrap();
+    let desk = PcscService::establish().unwrap();
     let mut y = YkOathSession::select(desk.connect(reader.name()).unwrap()).unwrap();
     assert!(!y.password_protected());
     assert_eq!(y.device_id(), t.card().device_id());
@@ -176,7 +176,7 @@ fn ykoath_put_list_calculate_delete() {
 #[test]
 fn identify_tells_the_families_apart_through_pcscd() {
     let reader = VirtualReader::acquire();
-    let desk = PcscDesk::establish().unwrap();
+    let desk = PcscService::establish().unwrap();
     let profiles = Profiles::builtin();
     let key = CustomerKey::factory;
     let t = reader.insert(Molto2Card::new("MOLTO2E00005", TokenClock::offset(0, 0.0)));
@@ -198,7 +198,7 @@ fn watching_the_readers_sees_a_token_arrive() {
     use oathdesk_device::pcsc::ReaderInfo;
     use std::time::Duration;
     let reader = VirtualReader::acquire();
-    let desk = PcscDesk::establish().unwrap();
+    let desk = PcscService::establish().unwrap();
     let before: Vec<ReaderInfo> = desk.readers().unwrap();
     assert!(
         !before
@@ -209,7 +209,7 @@ fn watching_the_readers_sees_a_token_arrive() {
     );
     let name = reader.name().to_string();
     let watcher = std::thread::spawn(move || {
-        let desk = PcscDesk::establish().unwrap();
+        let desk = PcscService::establish().unwrap();
         let mut known = before;
         // Other tests insert tokens on other readers; wait for ours.
         loop {

@@ -23,7 +23,7 @@ impl Default for CodeParams {
 }
 
 impl CodeParams {
-    /// Checks digits (6..=10) and period (1..=86400 s).
+    /// Checks digits (4..=10: the token model decides within that) and period (1..=86400 s).
     pub fn validate(&self) -> Result<(), OtpError> {
         if !(4..=10).contains(&self.digits) {
             return Err(OtpError::InvalidDigits(self.digits));
@@ -66,7 +66,7 @@ fn hmac_digest(secret: &[u8], algorithm: Algorithm, msg: &[u8]) -> Vec<u8> {
 
 /// RFC 4226 HOTP: the code for `counter`, zero-padded to `digits`.
 ///
-/// `digits` must be 6..=10 (checked by [`CodeParams::validate`]); 10 digits
+/// `digits` must be 4..=10 (checked by [`CodeParams::validate`]); 10 digits
 /// keep the full 31-bit truncated value.
 pub fn hotp(secret: &Secret, algorithm: Algorithm, digits: u32, counter: u64) -> String {
     let digest = hmac_digest(secret.expose(), algorithm, &counter.to_be_bytes());

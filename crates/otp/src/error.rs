@@ -21,7 +21,7 @@ pub enum OtpError {
     InvalidUri(String),
     #[error("unsupported algorithm {0:?}: use SHA1, SHA256 or SHA512")]
     UnknownAlgorithm(String),
-    #[error("digits must be between 6 and 10, not {0}")]
+    #[error("digits must be between 4 and 10, not {0}")]
     InvalidDigits(u32),
     #[error("the period must be between 1 and 86400 seconds, not {0}")]
     InvalidPeriod(u64),

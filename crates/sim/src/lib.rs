@@ -5,7 +5,6 @@
 //! product's real path.
 
 pub mod graph;
-pub mod screen;
-pub mod testkit;
+pub mod readers;
 pub mod token;
 pub mod vpcd;

@@ -6,8 +6,8 @@
 use std::ffi::CString;
 
 use cbc::cipher::{BlockEncryptMut, KeyInit, KeyIvInit, block_padding::NoPadding};
-use oathdesk_sim::testkit::VirtualReader;
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
+use oathdesk_testkit::{Insert, VirtualReader};
 use pcsc::{Context, Protocols, Scope, ShareMode};
 use sha2::{Digest, Sha256};
 

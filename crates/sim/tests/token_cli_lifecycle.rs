@@ -10,7 +10,7 @@ use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 use common::Sim;
-use oathdesk_sim::testkit::VirtualReader;
+use oathdesk_sim::readers::VirtualReader;
 use pcsc::{Context, ReaderState, Scope, State};
 
 /// Blocks on PC/SC's own event until `reader` has a card (`true`) or none.

@@ -16,12 +16,12 @@ use std::time::Instant;
 use oathdesk_entra::{GraphClient, StaticToken};
 use oathdesk_otp::Algorithm;
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::testkit::VirtualReader;
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 use oathdesk_station::adapters::{GraphTenant, PcscReaders};
 use oathdesk_station::keys::MemoryKeyStore;
 use oathdesk_station::workflow::{self, EnrolRequest, Progress, Quiet, Step, StepStatus};
 use oathdesk_station::{Station, StationConfig, seeds};
+use oathdesk_testkit::{Insert, VirtualReader};
 
 const RUNS: u32 = 5;
 

@@ -8,13 +8,13 @@ use std::time::Duration;
 use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
 use oathdesk_otp::{Algorithm, CodeParams, Secret, parse_base32, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::testkit::{Inserted, VirtualReader};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 use oathdesk_station::adapters::{GraphTenant, PcscReaders};
 use oathdesk_station::journal::EnrolState;
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::workflow::{self, EnrolRequest, Quiet, ResyncOutcome, ResyncRequest};
 use oathdesk_station::{Station, StationConfig, StationError, seeds};
+use oathdesk_testkit::{Insert, Inserted, VirtualReader};
 
 struct Desk {
     _dir: tempfile::TempDir,

@@ -6,8 +6,9 @@
 use oathdesk_otp::{Algorithm, CodeParams, TotpCode, totp_at};
 use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::clock::now_unix;
+use oathdesk_station::ports::Placement;
 use oathdesk_station::seeds::{self, SeedInput, SystemClipboard, XcapScreens};
-use oathdesk_station::workflow::{self, BurnOutcome, Progress};
+use oathdesk_station::workflow::{self, BurnChoices, BurnOutcome, Progress};
 use serde::Deserialize;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -130,8 +131,14 @@ pub async fn burn_seed(
     id: String,
     reader: Option<String>,
     settings: BurnSettings,
+    place: Option<Placement>,
     on_progress: Channel<Progress>,
 ) -> CommandResult<BurnOutcome> {
+    let choices = BurnChoices {
+        reader,
+        display_timeout: settings.display_timeout,
+        place: place.unwrap_or_default(),
+    };
     on_tokens(&state, move |d, tokens| {
         d.station.seeds.with_mut(&id, |s| {
             let p = &mut s.credential.params;
@@ -145,8 +152,7 @@ pub async fn burn_seed(
                 tokens,
                 d.tenant(),
                 seed,
-                reader.as_deref(),
-                settings.display_timeout,
+                &choices,
                 &mut progress_to(&on_progress),
             )
         })?;

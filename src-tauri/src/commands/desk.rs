@@ -1,5 +1,6 @@
 //! The Desk screen: readers and their tokens, app status, the training desk.
 
+use oathdesk_station::ports::{Readers, TokenFailure};
 use oathdesk_station::sign_in;
 use tauri::{AppHandle, Emitter, State};
 
@@ -46,17 +47,21 @@ pub async fn start_demo(app: AppHandle, state: State<'_, AppState>) -> CommandRe
     blocking(&state, |d| Ok(status(d))).await
 }
 
-/// Every reader, and what the token on it says about itself.
+/// Every reader, and what the token on it says about itself. The training
+/// desk shows only the readers holding its tokens: the private pcscd's
+/// sixteen virtual readers would otherwise fill the Desk with empty ones
+/// (at a real desk an empty reader is worth seeing).
 pub fn read_readers(d: &DeskContext) -> CommandResult<Vec<ReaderView>> {
     d.with_tokens(|tokens| {
         let readers = tokens.readers()?;
         Ok(readers
             .into_iter()
+            .filter(|r| r.token_present || !d.is_demo())
             .map(|r| {
-                let read = r.token_present.then(|| tokens.open(Some(&r.name)));
+                let read = r.token_present.then(|| read_token(tokens, &r.name));
                 let (token, error) = match read {
                     None => (None, None),
-                    Some(Ok(session)) => (Some(TokenView::from(session.facts().clone())), None),
+                    Some(Ok(view)) => (Some(view), None),
                     Some(Err(f)) => (None, Some(format!("{} {}", f.message, f.next_step))),
                 };
                 ReaderView {
@@ -67,6 +72,13 @@ pub fn read_readers(d: &DeskContext) -> CommandResult<Vec<ReaderView>> {
             })
             .collect())
     })
+}
+
+/// The token on `reader`: its facts and its slots or credentials.
+fn read_token(tokens: &dyn Readers, reader: &str) -> Result<TokenView, TokenFailure> {
+    let mut token = tokens.open(Some(reader))?;
+    let slots = token.slots()?;
+    Ok(TokenView::new(token.facts().clone(), slots))
 }
 
 pub fn status(d: &DeskContext) -> AppStatus {

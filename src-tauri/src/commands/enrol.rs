@@ -3,7 +3,8 @@
 
 use oathdesk_otp::Algorithm;
 use oathdesk_station::audit::{AuditAction, AuditEntry};
-use oathdesk_station::workflow::{self, EnrolOutcome, EnrolRequest, Progress};
+use oathdesk_station::ports::Placement;
+use oathdesk_station::workflow::{self, BurnChoices, EnrolOutcome, EnrolRequest, Progress};
 use qrcode::QrCode;
 use qrcode::render::svg;
 use tauri::State;
@@ -38,6 +39,8 @@ pub async fn search_users(
     .await
 }
 
+// The window's arguments, one per field of its form.
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn enrol_user(
     state: State<'_, AppState>,
@@ -45,6 +48,8 @@ pub async fn enrol_user(
     reader: Option<String>,
     algorithm: Algorithm,
     period: u64,
+    place: Option<Placement>,
+    display_timeout: Option<u64>,
     on_progress: Channel<Progress>,
 ) -> CommandResult<EnrolOutcome> {
     let user = user.trim().to_string();
@@ -56,9 +61,13 @@ pub async fn enrol_user(
     }
     let request = EnrolRequest {
         user,
-        reader,
         algorithm,
         period,
+        choices: BurnChoices {
+            reader,
+            display_timeout,
+            place: place.unwrap_or_default(),
+        },
     };
     on_tokens(&state, move |d, tokens| {
         let progress = &mut progress_to(&on_progress);

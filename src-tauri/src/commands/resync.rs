@@ -2,7 +2,9 @@
 //! whose clock write wipes the seed and only when confirmed, the re-seed
 //! and re-registration.
 
-use oathdesk_station::workflow::{self, Progress, ResyncOutcome, ResyncPreview};
+use oathdesk_station::workflow::{
+    self, Progress, ResyncOutcome, ResyncPreview, ResyncRequest, StatedSettings,
+};
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -26,15 +28,22 @@ pub async fn resync_token(
     state: State<'_, AppState>,
     reader: Option<String>,
     confirm_reseed: bool,
+    slot: Option<u8>,
+    stated: Option<StatedSettings>,
     on_progress: Channel<Progress>,
 ) -> CommandResult<ResyncOutcome> {
+    let request = ResyncRequest {
+        reader,
+        slot,
+        confirm_reseed,
+        stated,
+    };
     on_tokens(&state, move |d, tokens| {
         Ok(workflow::resync(
             &d.station,
             tokens,
             d.tenant(),
-            reader.as_deref(),
-            confirm_reseed,
+            &request,
             &mut progress_to(&on_progress),
         )?)
     })

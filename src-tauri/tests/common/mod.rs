@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use oathdesk_sim::screen::{Reaped, Xvfb};
+use oathdesk_testkit::screen::{Reaped, Xvfb};
 use serde_json::json;
 
 /// How long a screen may take to show what the test waits for (the longest
@@ -114,6 +114,25 @@ impl Window {
         let e = self.wait(css).await;
         e.clear().await.expect("clear");
         e.send_keys(text).await.expect("type");
+    }
+
+    /// Chooses the option whose value is `value` in the `<select>` at `css`.
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.wait(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("{css} has no option {value:?}: {e}"));
+    }
+
+    /// The current value of the form field at `css`.
+    pub async fn value(&self, css: &str) -> String {
+        self.wait(css)
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
     }
 
     /// Waits until `css` has attribute `attr` equal to one of `values`
@@ -254,4 +273,15 @@ pub fn files_holding(dir: &std::path::Path, secret: &oathdesk_otp::Secret) -> Ve
         }
     }
     found
+}
+
+/// SHA-256 (hex) of `secret`, computed as the virtual tokens compute their
+/// `seed_sha256`, so a test compares seeds without reading one out.
+pub fn seed_sha256(secret: &oathdesk_otp::Secret) -> String {
+    use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
+    let model = Token2Model::by_name("C302-i").expect("a simulated model");
+    Token2Card::new(model, "0", TokenClock::offset(0, 0.0))
+        .holding(secret, oathdesk_otp::Algorithm::Sha1, 30)
+        .seed_sha256()
+        .expect("a seed")
 }

@@ -110,7 +110,7 @@ fn start(a: &Args) -> Result<(), String> {
     let handle = vpcd::attach(card.clone(), a.vpcd_port)
         .map_err(|e| format!("vpcd on port {}: {e}", a.vpcd_port))?;
     if let Some(reader) = &a.wait_for_reader {
-        let desk = oathdesk_device::pcsc::PcscDesk::establish().map_err(|e| e.to_string())?;
+        let desk = oathdesk_device::pcsc::PcscService::establish().map_err(|e| e.to_string())?;
         let seen = desk
             .wait_for_card(reader, true, std::time::Duration::from_secs(10))
             .map_err(|e| e.to_string())?;

@@ -4,7 +4,7 @@
 
 use oathdesk_device::identify::{Identified, identify};
 use oathdesk_device::molto2::CustomerKey;
-use oathdesk_device::pcsc::PcscDesk;
+use oathdesk_device::pcsc::PcscService;
 use oathdesk_device::profiles::{Family, Profile, Profiles};
 use oathdesk_device::transport::Transport;
 use oathdesk_device::{BurnStep, DeviceError, DeviceErrorKind, TokenState};
@@ -20,7 +20,7 @@ pub const CUSTOMER_KEY_ENV: &str = "OATHDESK_CUSTOMER_KEY";
 
 /// The desk's PC/SC readers.
 pub struct PcscReaders {
-    pcsc: PcscDesk,
+    pcsc: PcscService,
     profiles: Profiles,
     customer_key: Option<Zeroizing<String>>,
 }
@@ -29,7 +29,7 @@ impl PcscReaders {
     /// Connects to the PC/SC service with the built-in device profiles and
     /// the customer key from `OATHDESK_CUSTOMER_KEY` (factory key without).
     pub fn connect() -> Result<Self, TokenFailure> {
-        let pcsc = PcscDesk::establish()
+        let pcsc = PcscService::establish()
             .map_err(|e| failure(DeviceError::new(TokenState::Untouched, e)))?;
         Ok(PcscReaders {
             pcsc,
@@ -38,7 +38,7 @@ impl PcscReaders {
         })
     }
 
-    pub fn pcsc(&self) -> &PcscDesk {
+    pub fn pcsc(&self) -> &PcscService {
         &self.pcsc
     }
 
