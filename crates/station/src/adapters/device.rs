@@ -264,3 +264,36 @@ impl<'a> BurnSteps<'a> {
         }
     }
 }
+
+/// How long one wait on PC/SC lasts before the reader list itself is read
+/// again (a new reader, or the service restarting).
+const WATCH_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long to wait before trying again while the PC/SC service is down.
+const SERVICE_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Runs for ever, calling `changed` whenever a reader, or a token on one,
+/// comes or goes: PC/SC's own events, the tokens themselves never polled.
+pub fn watch_readers(mut changed: impl FnMut()) -> ! {
+    loop {
+        match PcscService::establish() {
+            Ok(pcsc) => watch(&pcsc, &mut changed),
+            Err(_) => std::thread::sleep(SERVICE_RETRY),
+        }
+    }
+}
+
+/// Follows one PC/SC context until it fails.
+fn watch(pcsc: &PcscService, changed: &mut impl FnMut()) {
+    let Ok(mut known) = pcsc.readers() else {
+        return std::thread::sleep(SERVICE_RETRY);
+    };
+    loop {
+        let Ok(now) = pcsc.wait_for_change(&known, WATCH_WAIT) else {
+            return std::thread::sleep(SERVICE_RETRY);
+        };
+        if now != known {
+            changed();
+            known = now;
+        }
+    }
+}

@@ -7,5 +7,5 @@ mod molto2;
 mod oath_applet;
 mod single_profile;
 
-pub use device::{CUSTOMER_KEY_ENV, PcscReaders, customer_key_text, open_token};
+pub use device::{CUSTOMER_KEY_ENV, PcscReaders, customer_key_text, open_token, watch_readers};
 pub use entra::GraphTenant;
