@@ -172,7 +172,7 @@ mod tests {
     fn params_validation() {
         assert!(
             CodeParams {
-                digits: 5,
+                digits: 3,
                 ..Default::default()
             }
             .validate()
