@@ -7,7 +7,7 @@ set -euo pipefail
 sim=${OATHDESK_SIM:-target/debug/oathdesk-sim}
 port=35977 reader="Virtual PCD 7 00 00"
 coproc SIM { exec "$sim" token --serial 8659610123456 --vpcd-port "$port" --clock-offset -60 --wait-for-reader "$reader"; }
-trap 'exec {SIM[1]}>&-; wait "$SIM_PID"' EXIT
+trap 'kill -TERM "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID"' EXIT
 line=
 read -r line <&"${SIM[0]}" || true
 [ "$line" = ready ] || { echo "sim did not start: $line" >&2; exit 1; }
