@@ -57,6 +57,16 @@ fn directory_message(f: &DirectoryFailure, enrolment: Option<&str>) -> String {
     msg
 }
 
+/// A directory failure outside an enrolment (nothing to resume).
+impl From<DirectoryFailure> for StationError {
+    fn from(failure: DirectoryFailure) -> Self {
+        StationError::Directory {
+            failure,
+            enrolment: None,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for StationError {
     fn from(e: rusqlite::Error) -> Self {
         StationError::Storage(e.to_string())

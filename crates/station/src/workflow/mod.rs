@@ -2,6 +2,7 @@
 
 pub mod burn;
 pub mod enrol;
+pub mod inventory;
 pub mod progress;
 pub mod resync;
 
