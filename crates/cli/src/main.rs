@@ -8,7 +8,6 @@ mod desk;
 mod device_commands;
 mod entra_commands;
 mod family_commands;
-mod import;
 mod input;
 mod otp_commands;
 mod output;

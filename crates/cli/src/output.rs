@@ -120,3 +120,17 @@ pub fn report_error(ctx: &Ctx, err: &CliError) -> i32 {
         Blame::Failure => 1,
     }
 }
+
+impl From<oathdesk_entra::EntraError> for CliError {
+    fn from(e: oathdesk_entra::EntraError) -> Self {
+        let kind = serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut message = format!("{} {}", e.message, e.next_step());
+        if let Some(id) = &e.request_id {
+            message.push_str(&format!(" (request-id {id})"));
+        }
+        CliError::failure(&format!("entra_{kind}"), message)
+    }
+}

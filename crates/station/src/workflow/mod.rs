@@ -5,8 +5,10 @@ pub mod enrol;
 pub mod inventory;
 pub mod progress;
 pub mod resync;
+pub mod users;
 
 pub use burn::{BurnOutcome, burn_seed};
 pub use enrol::{EnrolOutcome, EnrolRequest, Tenant, enrol, resume};
 pub use progress::{Progress, ProgressSink, Quiet, Step, StepStatus};
 pub use resync::{ResyncOutcome, ResyncPreview, resync};
+pub use users::search_users;
