@@ -25,15 +25,7 @@ pub async fn search_users(
         return Ok(Vec::new());
     }
     blocking(&state, move |d| {
-        let users = d.tenant().client.search_users(&query)?;
-        Ok(users
-            .into_iter()
-            .map(|u| UserView {
-                id: u.id,
-                upn: u.user_principal_name,
-                display_name: u.display_name,
-            })
-            .collect())
+        Ok(workflow::search_users(d.tenant(), &query)?)
     })
     .await
 }
