@@ -225,6 +225,6 @@ fn device_json(d: &InventoryEntry) -> Value {
 }
 
 /// A user in the JSON shape `users search --json` has always printed.
-fn user_json(u: &UserMatch) -> Value {
+pub fn user_json(u: &UserMatch) -> Value {
     json!({"id": u.id, "user_principal_name": u.upn, "display_name": u.display_name})
 }

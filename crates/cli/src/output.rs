@@ -71,6 +71,10 @@ impl From<oathdesk_station::StationError> for CliError {
             E::Storage(_) => CliError::failure("storage", e.to_string()),
             E::Keyring(_) => CliError::failure("keyring", e.to_string()),
             E::Clock(_) => CliError::failure("host_clock", e.to_string()),
+            E::SignIn(entra) if entra.kind == oathdesk_entra::ErrorKind::Other => {
+                CliError::failure("signin", entra.message.clone())
+            }
+            E::SignIn(entra) => entra.clone().into(),
             E::Token(f) => CliError::failure(
                 &format!(
                     "token_{}",
