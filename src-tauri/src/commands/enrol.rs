@@ -2,7 +2,6 @@
 //! finish or abandon an enrolment the journal kept.
 
 use oathdesk_otp::Algorithm;
-use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::workflow::{self, EnrolOutcome, EnrolRequest, Progress};
 use qrcode::QrCode;
 use qrcode::render::svg;
@@ -85,24 +84,11 @@ pub async fn resume_enrolment(
     .await
 }
 
-/// Gives up a journalled enrolment; its sealed secret is erased.
+/// Gives up a journalled enrolment; its sealed secret is erased (audited).
 #[tauri::command]
 pub async fn abandon_enrolment(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     blocking(&state, move |d| {
-        let e = d.station.records().enrolment(&id)?;
-        d.station
-            .records()
-            .abandon_enrolment(&id, "abandoned by the operator")?;
-        d.station.audit(AuditEntry {
-            action: AuditAction::AbandonEnrolment,
-            serial: e.serial,
-            model: e.model,
-            user: Some(e.user),
-            outcome: oathdesk_station::audit::Outcome::Ok,
-            detail: Some(format!("enrolment {id}")),
-            ..Default::default()
-        })?;
-        Ok(())
+        Ok(workflow::abandon_enrolment(&d.station, &id)?)
     })
     .await
 }

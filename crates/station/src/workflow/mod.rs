@@ -1,5 +1,6 @@
 //! The helpdesk workflows, each a sequence of steps that emits [`Progress`].
 
+pub mod abandon;
 pub mod burn;
 pub mod enrol;
 pub mod inventory;
@@ -7,6 +8,7 @@ pub mod progress;
 pub mod resync;
 pub mod users;
 
+pub use abandon::abandon_enrolment;
 pub use burn::{BurnOutcome, burn_seed};
 pub use enrol::{EnrolOutcome, EnrolRequest, Tenant, enrol, resume};
 pub use progress::{Progress, ProgressSink, Quiet, Step, StepStatus};
