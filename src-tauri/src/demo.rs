@@ -131,7 +131,7 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
     };
     Ok(DeskContext::new(
         station,
-        GraphTenant { client },
+        GraphTenant::new(client),
         Some(desk),
         tokens,
     ))

@@ -11,8 +11,11 @@ use crate::ports::{
     InventoryEntry, InventoryPage, NewDevice, UserFacts, UserMatch,
 };
 
+/// Entra as the station's workflows see it. The Graph client stays inside:
+/// the shells reach Entra only through workflows, which check input and
+/// audit writes.
 pub struct GraphTenant {
-    pub client: GraphClient,
+    client: GraphClient,
 }
 
 impl GraphTenant {
