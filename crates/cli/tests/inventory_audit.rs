@@ -8,9 +8,9 @@
 //! its data directory. Run through tests/harness (the keyring).
 
 mod common;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use common::{assert_nowhere, cli, files, login_through_sandbox, stderr};
+use common::{assert_nowhere, cli, files, finish, login_through_sandbox, stderr};
 use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use serde_json::Value;
@@ -66,22 +66,14 @@ impl Session {
 
     /// Runs `oathdesk-cli args… --json` as the signed-in operator.
     fn run(&mut self, args: &[&str], stdin: &str) -> Output {
-        let mut child = cli()
+        let mut command = cli();
+        command
             .args(args)
             .arg("--json")
             .envs(self.env())
             .env_remove("OATHDESK_ACCESS_TOKEN")
-            .env_remove("OATHDESK_SECRET")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        let mut input = child.stdin.take().unwrap();
-        input.write_all(stdin.as_bytes()).unwrap();
-        drop(input);
-        let out = child.wait_with_output().unwrap();
+            .env_remove("OATHDESK_SECRET");
+        let out = finish(command, stdin);
         self.keep(&format!("{args:?}"), &out);
         out
     }
@@ -115,6 +107,11 @@ impl Session {
         ];
         let created = self.ok(&args, &secret.to_base32());
         created["id"].as_str().unwrap().to_string()
+    }
+
+    fn activate(&mut self, id: &str, code: &str) -> Output {
+        let args = ["inventory", "activate", id, "--user", ALICE, "--code", code];
+        self.run(&args, "")
     }
 
     fn status(&self, serial: &str) -> String {
@@ -168,34 +165,12 @@ fn every_inventory_write_leaves_one_true_record_and_no_secret() {
     let id_b = s.sandbox.tenant().by_serial(SERIAL_B).unwrap().id.clone();
     s.ok(&["inventory", "assign", &id_a, "--user", ALICE], "");
 
-    let typo = s.run(
-        &[
-            "inventory",
-            "activate",
-            &id_a,
-            "--user",
-            ALICE,
-            "--code",
-            "12345",
-        ],
-        "",
-    );
+    let typo = s.activate(&id_a, "12345");
     assert_eq!(typo.status.code(), Some(2), "a 5-digit code is bad input");
     assert_eq!(s.status(SERIAL_A), "assigned", "Graph was not called");
 
-    let code = code_now(&secret_a);
-    s.ok(
-        &[
-            "inventory",
-            "activate",
-            &id_a,
-            "--user",
-            ALICE,
-            "--code",
-            &code,
-        ],
-        "",
-    );
+    let activated = s.activate(&id_a, &code_now(&secret_a));
+    assert!(activated.status.success(), "{}", stderr(&activated));
     assert_eq!(s.status(SERIAL_A), "activated");
     let still_assigned = s.refused(&["inventory", "delete", &id_a]);
     s.refused(&["inventory", "assign", &id_b, "--user", "nobody@contoso.com"]);

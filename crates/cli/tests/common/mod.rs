@@ -20,10 +20,17 @@ pub fn run(args: &[&str], stdin: &str) -> Output {
 
 /// Like [`run`], with extra environment variables.
 pub fn run_with(args: &[&str], stdin: &str, env: &[(&str, String)]) -> Output {
-    let mut child = cli()
+    let mut command = cli();
+    command
         .args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env_remove("OATHDESK_SECRET")
+        .env_remove("OATHDESK_SECRET");
+    finish(command, stdin)
+}
+
+/// Runs `command` with `stdin` piped in, capturing everything it prints.
+pub fn finish(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

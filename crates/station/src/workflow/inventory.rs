@@ -129,17 +129,13 @@ pub fn assign(
     device_id: &str,
     user: &str,
 ) -> Result<(), StationError> {
-    let (device_id, user) = (
-        required("inventory id", device_id)?,
-        required("user", user)?,
-    );
-    write_to_token(
+    write_for_user(
         station,
         tenant,
         AuditAction::Assign,
         device_id,
-        Some(user),
-        || tenant.assign(user, device_id),
+        user,
+        |u, d| tenant.assign(u, d),
     )
 }
 
@@ -152,18 +148,14 @@ pub fn activate(
     user: &str,
     code: &str,
 ) -> Result<(), StationError> {
-    let (device_id, user) = (
-        required("inventory id", device_id)?,
-        required("user", user)?,
-    );
     let code = activation_code(code)?;
-    write_to_token(
+    write_for_user(
         station,
         tenant,
         AuditAction::Activate,
         device_id,
-        Some(user),
-        || tenant.activate(user, device_id, code),
+        user,
+        |u, d| tenant.activate(u, d, code),
     )
 }
 
@@ -174,17 +166,13 @@ pub fn unassign(
     device_id: &str,
     user: &str,
 ) -> Result<(), StationError> {
-    let (device_id, user) = (
-        required("inventory id", device_id)?,
-        required("user", user)?,
-    );
-    write_to_token(
+    write_for_user(
         station,
         tenant,
         AuditAction::Unassign,
         device_id,
-        Some(user),
-        || tenant.unassign(user, device_id),
+        user,
+        |u, d| tenant.unassign(u, d),
     )
 }
 
@@ -300,6 +288,25 @@ fn register(
         ..Default::default()
     })?;
     Ok(result?)
+}
+
+/// A write that concerns `user`'s token (`write` gets the user, then the
+/// token), once both are given.
+fn write_for_user(
+    station: &Station,
+    tenant: &dyn Directory,
+    action: AuditAction,
+    device_id: &str,
+    user: &str,
+    write: impl FnOnce(&str, &str) -> Result<(), DirectoryFailure>,
+) -> Result<(), StationError> {
+    let (device_id, user) = (
+        required("inventory id", device_id)?,
+        required("user", user)?,
+    );
+    write_to_token(station, tenant, action, device_id, Some(user), || {
+        write(user, device_id)
+    })
 }
 
 /// Runs `write` on the token `device_id` and audits it as `action`, naming
