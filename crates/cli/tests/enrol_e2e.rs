@@ -7,7 +7,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Output, Stdio};
 
-use common::{assert_nowhere, cli, files, json_error, login_through_sandbox, run_with, stderr};
+use common::{assert_nowhere, cli, files_in, json_error, login_through_sandbox, run_with, stderr};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::testkit::VirtualReader;
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
@@ -160,13 +160,7 @@ fn enrol_killed_after_each_step_resumes_to_activated_once_and_leaves_no_secret()
     // Everything the runs left: databases, printed output, temp files.
     let mut haystacks = printed;
     for d in &dirs {
-        for dir in [d.dir.path(), d.tmp.path()] {
-            haystacks.extend(
-                files(dir)
-                    .into_iter()
-                    .map(|(p, b)| (p.display().to_string(), b)),
-            );
-        }
+        haystacks.extend(files_in(&[d.dir.path(), d.tmp.path()]));
     }
     assert!(
         haystacks

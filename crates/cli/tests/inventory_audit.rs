@@ -10,7 +10,7 @@
 mod common;
 use std::process::Output;
 
-use common::{assert_nowhere, cli, files, finish, login_through_sandbox, stderr};
+use common::{assert_nowhere, cli, files_in, finish, login_through_sandbox, stderr};
 use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use serde_json::Value;
@@ -229,13 +229,7 @@ fn every_inventory_write_leaves_one_true_record_and_no_secret() {
     assert_eq!(verify["records"], records.len());
 
     let mut haystacks = std::mem::take(&mut s.printed);
-    for dir in [s.dir.path(), s.tmp.path()] {
-        haystacks.extend(
-            files(dir)
-                .into_iter()
-                .map(|(p, b)| (p.display().to_string(), b)),
-        );
-    }
+    haystacks.extend(files_in(&[s.dir.path(), s.tmp.path()]));
     assert!(
         haystacks.iter().any(|(n, _)| n.ends_with("station.sqlite")),
         "the scan reads the database"

@@ -117,6 +117,14 @@ pub fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// Every file under each of `dirs`, named by its path, for a secret scan.
+pub fn files_in(dirs: &[&Path]) -> Vec<(String, Vec<u8>)> {
+    dirs.iter()
+        .flat_map(|dir| files(dir))
+        .map(|(p, b)| (p.display().to_string(), b))
+        .collect()
+}
+
 /// Fails if `secret` appears in any haystack as base32 or hex (either
 /// case) or raw.
 pub fn assert_nowhere(secret: &Secret, haystacks: &[(String, Vec<u8>)]) {
