@@ -6,10 +6,10 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
-use oathdesk_entra::signin::SignInCancel;
 use oathdesk_station::adapters::{GraphTenant, PcscReaders};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::ports::Readers;
+use oathdesk_station::sign_in::SignInCancel;
 use oathdesk_station::{Station, sign_in};
 
 use crate::demo::TrainingDesk;

@@ -1,9 +1,10 @@
 //! The training desk: virtual tokens (crate `sim`), one of each family, and
 //! the Graph sandbox on loopback, so a new operator can burn, enrol and
-//! resync without hardware or a tenant. The tokens sit on the readers of the private pcscd when the
-//! app runs beside one (`tests/harness/pcsc-ns.sh`, as `make run` does as
-//! root), so the real PC/SC path is exercised; otherwise they are connected
-//! in-process. Everything is marked DEMO in the window and kept in memory.
+//! resync without hardware or a tenant. The tokens sit on the readers of
+//! the private pcscd when the app runs beside one (`tests/harness/pcsc-ns.sh`,
+//! as `make run` does as root), so the real PC/SC path is exercised;
+//! otherwise they are connected in-process. Everything is marked DEMO in
+//! the window and kept in memory.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -72,9 +73,10 @@ pub enum Placement {
 }
 
 impl Placement {
-    /// The private pcscd when the app runs beside one, else in-process.
+    /// The private pcscd when the app runs beside one (an empty
+    /// `OATHDESK_PCSC_HARNESS` says it does not), else in-process.
     pub fn available() -> Placement {
-        if std::env::var_os("OATHDESK_PCSC_HARNESS").is_some() {
+        if std::env::var_os("OATHDESK_PCSC_HARNESS").is_some_and(|v| !v.is_empty()) {
             Placement::PrivatePcscd
         } else {
             Placement::InProcess
@@ -133,7 +135,7 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
     };
     Ok(DeskContext::new(
         station,
-        GraphTenant { client },
+        GraphTenant::new(client),
         Some(desk),
         tokens,
     ))

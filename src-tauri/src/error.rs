@@ -43,6 +43,7 @@ impl From<StationError> for AppError {
             StationError::Storage(m) => AppError::new("storage", m, None),
             StationError::Keyring(m) => AppError::new("keyring", m, None),
             StationError::Clock(m) => AppError::new("clock", m, Some("Fix this computer's time.")),
+            StationError::SignIn(e) => e.into(),
             StationError::Token(f) => AppError {
                 kind: "token",
                 message: f.message,

@@ -2,11 +2,10 @@
 //! `ui/src/lib/api.ts`. None of these carries a secret.
 
 use oathdesk_device::profiles::Profile;
-use oathdesk_entra::HardwareOathDevice;
 use oathdesk_otp::{Algorithm, CodeParams, SecretEncoding};
 use oathdesk_station::audit::AuditProblem;
 use oathdesk_station::clock::now_unix;
-use oathdesk_station::ports::{Slot, TokenFacts};
+use oathdesk_station::ports::{DeviceStatus, InventoryEntry, Slot, TokenFacts};
 use oathdesk_station::seeds::SeedInput;
 use serde::Serialize;
 
@@ -73,12 +72,8 @@ impl SeedView {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct UserView {
-    pub id: String,
-    pub upn: String,
-    pub display_name: Option<String>,
-}
+/// A user found by name, as the station gives it (`id`, `upn`, `display_name`).
+pub use oathdesk_station::ports::UserMatch as UserView;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AssigneeView {
@@ -92,24 +87,25 @@ pub struct DeviceView {
     pub serial: String,
     pub manufacturer: String,
     pub model: String,
-    pub status: oathdesk_entra::DeviceStatus,
+    pub status: DeviceStatus,
     pub assigned_to: Option<AssigneeView>,
     pub last_used: Option<String>,
 }
 
-impl From<HardwareOathDevice> for DeviceView {
-    fn from(d: HardwareOathDevice) -> Self {
+impl From<InventoryEntry> for DeviceView {
+    fn from(e: InventoryEntry) -> Self {
+        let assignee_name = e.assignee_name;
         DeviceView {
-            id: d.id,
-            serial: d.serial_number,
-            manufacturer: d.manufacturer,
-            model: d.model,
-            status: d.status,
-            assigned_to: d.assigned_to.map(|a| AssigneeView {
-                id: a.id,
-                display_name: a.display_name,
+            id: e.device.id,
+            serial: e.device.serial,
+            manufacturer: e.manufacturer,
+            model: e.model,
+            status: e.device.status,
+            assigned_to: e.device.assigned_to.map(|id| AssigneeView {
+                id,
+                display_name: assignee_name,
             }),
-            last_used: d.last_used,
+            last_used: e.last_used,
         }
     }
 }
@@ -118,6 +114,15 @@ impl From<HardwareOathDevice> for DeviceView {
 pub struct InventoryPage {
     pub items: Vec<DeviceView>,
     pub next: Option<String>,
+}
+
+impl From<oathdesk_station::ports::InventoryPage> for InventoryPage {
+    fn from(page: oathdesk_station::ports::InventoryPage) -> Self {
+        InventoryPage {
+            items: page.items.into_iter().map(DeviceView::from).collect(),
+            next: page.next,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

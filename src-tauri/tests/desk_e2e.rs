@@ -223,20 +223,57 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
     let stored = activated_and_agrees(&d.sandbox, &t, &serial);
     drop(t);
 
-    // Resync: a drifted token's drift is shown first, then set right.
-    let t = token(&reader, "C302-i", "700002", 75);
+    // Resync: a drifted token's drift is shown first, then set right. It
+    // was programmed elsewhere (SHA-256, 60 s), so nobody here knows its
+    // settings: the window asks for them and the clock write keeps them.
+    let held = generate_secret(Algorithm::Sha256);
+    let model = Token2Model::by_name("C302-i").unwrap();
+    let t = reader.insert(
+        Token2Card::new(model, "700002", TokenClock::offset(75, 0.0)).holding(
+            &held,
+            Algorithm::Sha256,
+            60,
+        ),
+    );
     w.click("[data-testid=nav-resync]").await;
     w.click("[data-testid=resync-read]").await;
     let drift = w.text("[data-testid=resync-drift]").await;
     assert!(drift.contains("+7"), "drift shown as {drift:?}");
     w.screenshot("resync-preview").await;
     w.click("[data-testid=resync-start]").await;
-    let kind = w
-        .wait_attr("[data-testid=resync-result]", "data-kind", &["clock_set"])
+    w.wait("[data-testid=stated-settings]").await;
+    let asked = w.text("[data-testid=resync-error]").await;
+    assert!(asked.contains("state its algorithm"), "asked: {asked}");
+    w.choose("[data-testid=stated-algorithm]", "sha256").await;
+    w.choose("[data-testid=stated-period]", "60").await;
+    w.choose("[data-testid=stated-timeout]", "30").await;
+    w.screenshot("resync-stated-settings").await;
+    w.click("[data-testid=resync-start]").await;
+    let kept = w
+        .text("[data-testid=resync-result][data-kind=clock_set] [data-testid=resync-kept]")
         .await;
-    assert_eq!(kind, "clock_set");
+    assert_eq!(
+        kept,
+        "Kept SHA-256, 60 s, display 30 s — as you stated them."
+    );
     let off = t.card().clock.now() as f64 - host_now();
     assert!(off.abs() < 3.0, "token clock still {off:+.0} s off");
+    let (algorithm, period, _) = t.card().settings();
+    assert_eq!((algorithm, period), (Algorithm::Sha256, 60));
+    let now = host_now();
+    let sha256_60 = CodeParams {
+        algorithm: Algorithm::Sha256,
+        digits: 6,
+        period: 60,
+    };
+    {
+        let card = t.card();
+        assert_eq!(
+            card.display_code_at(now),
+            Some(totp(&held, &sha256_60, card.clock.at(now))),
+            "the token still shows its seed's codes, now on time"
+        );
+    }
     w.screenshot("resync").await;
 
     // The other screens, with what this session did on them.
@@ -271,10 +308,22 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
 }
 
 /// The app's training desk (`--demo`), with a data dir of its own (kept
-/// alive by the returned guard).
+/// alive by the returned guard), its tokens on the private pcscd.
 async fn training_desk() -> (Window, tempfile::TempDir) {
     let data = tempfile::tempdir().unwrap();
     let env = [("OATHDESK_DATA_DIR", data.path().display().to_string())];
+    (Window::open(&["--demo"], &env).await, data)
+}
+
+/// The training desk with its tokens connected in-process, as on a machine
+/// without pcscd: for tests that need no PC/SC path, since every training
+/// desk on the private pcscd retires the readers it used (one per token).
+async fn training_desk_in_process() -> (Window, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("OATHDESK_DATA_DIR", data.path().display().to_string()),
+        ("OATHDESK_PCSC_HARNESS", String::new()),
+    ];
     (Window::open(&["--demo"], &env).await, data)
 }
 
@@ -291,6 +340,17 @@ async fn demo_mode_is_a_marked_training_desk() {
         .await;
     w.wait("[data-testid=reader][data-serial=\"8659610100002\"]")
         .await;
+    // One token of each family, and only the readers holding them.
+    w.wait("[data-testid=reader][data-serial=\"TM2D100003\"] [data-family=token2-molto2]")
+        .await;
+    w.wait("[data-testid=reader] [data-testid=token-family][data-family=ykoath]")
+        .await;
+    let shown = w
+        .client
+        .find_all(Locator::Css("[data-testid=reader]"))
+        .await
+        .unwrap();
+    assert_eq!(shown.len(), 4, "only the readers holding a token");
     w.screenshot("demo-desk").await;
 
     w.click("[data-testid=nav-resync]").await;
@@ -341,7 +401,7 @@ async fn demo_mode_is_a_marked_training_desk() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_window_process_draws_without_a_gl_driver() {
     let _one = ONE_WINDOW.lock().await;
-    let (w, _data) = training_desk().await;
+    let (w, _data) = training_desk_in_process().await;
     w.wait("[data-testid=desk][data-ready=true]").await;
     w.wait("[data-testid=reader][data-serial=\"8659632100001\"]")
         .await;
@@ -644,7 +704,7 @@ fn wait_for_clipboard_image(display: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burn_reads_a_qr_from_a_file_and_from_the_clipboard() {
     let _one = ONE_WINDOW.lock().await;
-    let (w, _data) = training_desk().await;
+    let (w, _data) = training_desk_in_process().await;
     w.click("[data-testid=nav-burn]").await;
     let pictures = tempfile::tempdir().unwrap();
 
@@ -768,6 +828,7 @@ async fn a_molto2_slot_is_burnt_and_another_enrolled_then_its_clock_resynced() {
     w.choose("[data-testid=place-slot]", "7").await;
     w.type_into("[data-testid=place-title]", "VPN").await;
     choose_sha256_8_digits_60_s(w).await;
+    w.screenshot("molto2-burn-settings").await;
     burn_and_wait(w).await;
     w.wait("[data-testid=burnt-where][data-slot=\"7\"]").await;
     let warned = w.text("[data-testid=burnt-warnings]").await;
@@ -794,7 +855,13 @@ async fn a_molto2_slot_is_burnt_and_another_enrolled_then_its_clock_resynced() {
     w.click("[data-testid=burn-done]").await;
 
     // Enrol: the first free slot (0), registered as <serial>-00.
-    start_enrolment(w, "ali", "alice@contoso.com").await;
+    w.click("[data-testid=nav-enrol]").await;
+    w.type_into("[data-testid=user-search]", "ali").await;
+    w.click("[data-testid=user-result][data-upn=\"alice@contoso.com\"]")
+        .await;
+    assert_eq!(w.value("[data-testid=place-slot]").await, "0");
+    w.screenshot("molto2-enrol-form").await;
+    w.click("[data-testid=enrol-start]").await;
     steps_all_done(w, "verify").await;
     assert_eq!(
         w.text("[data-testid=handover-serial]").await,
@@ -893,6 +960,7 @@ async fn a_ykoath_credential_is_burnt_and_another_enrolled_and_resync_says_there
     );
     w.click("[data-testid=place-touch]").await;
     choose_sha256_8_digits_60_s(w).await;
+    w.screenshot("ykoath-burn-settings").await;
     burn_and_wait(w).await;
     let name = "60/Contoso:jane@contoso.com";
     w.wait(&format!("[data-testid=burnt-where][data-label=\"{name}\"]"))

@@ -1,13 +1,15 @@
-//! Entra commands: the hardware-token inventory and user search. Uses the
-//! operator's token from `OATHDESK_ACCESS_TOKEN` (interactive sign-in is
-//! not built yet). Secrets for `inventory create` come from stdin.
+//! Entra commands: the hardware-token inventory and user search, each a
+//! station workflow (which checks the input and audits every write). Acts
+//! as the signed-in operator, or with `OATHDESK_ACCESS_TOKEN`. Secrets for
+//! `inventory create` come from stdin.
 
 use clap::{Args, Subcommand};
-use oathdesk_entra::{DeviceFilter, GraphClient, NewHardwareOathDevice};
 use oathdesk_otp::{Algorithm, CodeParams};
-use serde_json::json;
+use oathdesk_station::ports::{DeviceQuery, InventoryEntry, NewDevice, UserMatch};
+use oathdesk_station::workflow::{inventory, search_users};
+use serde_json::{Value, json};
 
-use crate::desk;
+use crate::desk::{station, tenant};
 use crate::input::read_secret_input;
 use crate::output::{CliError, Ctx, print};
 
@@ -89,33 +91,18 @@ pub enum UsersCommand {
     Search { prefix: String },
 }
 
-fn graph() -> Result<GraphClient, CliError> {
-    Ok(desk::tenant()?.client)
-}
-
-impl From<oathdesk_entra::EntraError> for CliError {
-    fn from(e: oathdesk_entra::EntraError) -> Self {
-        let kind = serde_json::to_value(e.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let mut message = format!("{} {}", e.message, e.next_step());
-        if let Some(id) = &e.request_id {
-            message.push_str(&format!(" (request-id {id})"));
-        }
-        CliError::failure(&format!("entra_{kind}"), message)
-    }
-}
-
 impl EntraCommand {
     pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
         match self {
             EntraCommand::Inventory(c) => inventory(ctx, c),
             EntraCommand::Users(UsersCommand::Search { prefix }) => {
-                let users = graph()?.search_users(&prefix)?;
+                let users: Vec<Value> = search_users(&tenant()?, &prefix)?
+                    .iter()
+                    .map(user_json)
+                    .collect();
                 print(ctx, &users, |us| {
                     us.iter()
-                        .map(|u| u.user_principal_name.clone())
+                        .map(|u| u["user_principal_name"].as_str().unwrap_or_default())
                         .collect::<Vec<_>>()
                         .join("\n")
                 });
@@ -126,54 +113,32 @@ impl EntraCommand {
 }
 
 fn inventory(ctx: &Ctx, c: InventoryCommand) -> Result<(), CliError> {
-    let g = graph()?;
     let done = |what: &str| json!({ "ok": what });
     match c {
         InventoryCommand::List { serial, status } => {
-            let list = g.list_devices(&DeviceFilter { serial, status })?;
-            print(ctx, &list, |l| {
-                l.iter()
-                    .map(|d| {
-                        format!(
-                            "{}  {}  {:?}  {}",
-                            d.id,
-                            d.serial_number,
-                            d.status,
-                            d.assigned_to.as_ref().map_or("-", |a| a.id.as_str())
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
+            let query = DeviceQuery::from_input(status.as_deref(), serial.as_deref())?;
+            let list = inventory::list_all(&tenant()?, &query)?;
+            print(
+                ctx,
+                &list.iter().map(device_json).collect::<Vec<_>>(),
+                |_| list.iter().map(list_line).collect::<Vec<_>>().join("\n"),
+            );
         }
         InventoryCommand::Show { id } => {
-            let d = g.get_device(&id)?;
-            print(ctx, &d, |d| format!("{d:?}"));
+            let d = inventory::show(&tenant()?, &id)?;
+            print(ctx, &device_json(&d), |_| format!("{d:?}"));
         }
         InventoryCommand::Create(a) => {
-            let text = read_secret_input()?;
-            let seed = oathdesk_station::seeds::from_text(&text, None, "stdin")?;
-            let params = CodeParams {
-                algorithm: a.algorithm,
-                digits: 6,
-                period: a.period,
-            };
-            let new = NewHardwareOathDevice {
-                serial_number: &a.serial,
-                manufacturer: &a.manufacturer,
-                model: &a.model,
-                secret: &seed.credential.secret,
-                params,
-                display_name: None,
-                assign_to: a.user.as_deref(),
-            };
-            let d = g.create_device(&new)?;
-            print(ctx, &d, |d| {
-                format!("created {} ({})", d.id, d.serial_number)
+            let d = create(&a)?;
+            print(ctx, &device_json(&d), |_| {
+                format!("created {} ({})", d.device.id, d.device.serial)
             });
         }
         InventoryCommand::Import { file } => {
-            let report = crate::import::import_csv(&g, &file)?;
+            let csv = std::fs::File::open(&file).map_err(|e| {
+                CliError::input("csv", format!("cannot read {}: {e}", file.display()))
+            })?;
+            let report = inventory::import_csv(&station()?, &tenant()?, csv)?;
             print(ctx, &report, |r| {
                 format!(
                     "created {}, skipped {}, refused {}",
@@ -184,27 +149,82 @@ fn inventory(ctx: &Ctx, c: InventoryCommand) -> Result<(), CliError> {
             });
         }
         InventoryCommand::Assign { id, user } => {
-            g.assign(&user, &id)?;
+            inventory::assign(&station()?, &tenant()?, &id, &user)?;
             print(ctx, &done("assigned"), |_| {
                 format!("{id} assigned to {user}")
             });
         }
         InventoryCommand::Activate { id, user, code } => {
-            g.activate(&user, &id, &code)?;
+            inventory::activate(&station()?, &tenant()?, &id, &user, &code)?;
             print(ctx, &done("activated"), |_| {
                 format!("{id} activated for {user}")
             });
         }
         InventoryCommand::Unassign { id, user } => {
-            g.unassign(&user, &id)?;
+            inventory::unassign(&station()?, &tenant()?, &id, &user)?;
             print(ctx, &done("unassigned"), |_| {
                 format!("{id} unassigned from {user}")
             });
         }
         InventoryCommand::Delete { id } => {
-            g.delete_device(&id)?;
+            inventory::delete(&station()?, &tenant()?, &id)?;
             print(ctx, &done("deleted"), |_| format!("{id} deleted"));
         }
     }
     Ok(())
+}
+
+/// `inventory create`: the secret from stdin, the settings from the flags.
+fn create(a: &CreateArgs) -> Result<InventoryEntry, CliError> {
+    let text = read_secret_input()?;
+    let seed = oathdesk_station::seeds::from_text(&text, None, "stdin")?;
+    let new = NewDevice {
+        serial: &a.serial,
+        manufacturer: &a.manufacturer,
+        model: &a.model,
+        secret: &seed.credential.secret,
+        params: CodeParams {
+            algorithm: a.algorithm,
+            digits: 6,
+            period: a.period,
+        },
+        assign_to: a.user.as_deref(),
+    };
+    Ok(inventory::create(&station()?, &tenant()?, &new)?)
+}
+
+fn list_line(d: &InventoryEntry) -> String {
+    format!(
+        "{}  {}  {:?}  {}",
+        d.device.id,
+        d.device.serial,
+        d.device.status,
+        d.device.assigned_to.as_deref().unwrap_or("-")
+    )
+}
+
+/// A token in the JSON shape `--json` has always printed (Graph's names).
+fn device_json(d: &InventoryEntry) -> Value {
+    let assigned = d
+        .device
+        .assigned_to
+        .as_ref()
+        .map(|id| json!({"id": id, "display_name": d.assignee_name}));
+    json!({
+        "id": d.device.id,
+        "serial_number": d.device.serial,
+        "manufacturer": d.manufacturer,
+        "model": d.model,
+        "display_name": d.display_name,
+        "time_interval_in_seconds": d.device.params.period,
+        "hash_function": d.device.params.algorithm,
+        "status": d.device.status,
+        "assigned_to": assigned,
+        "last_used": d.last_used,
+    })
+}
+
+/// A user in the JSON shape `users search --json` has always printed.
+pub fn user_json(u: &UserMatch) -> Value {
+    json!({"id": u.id, "user_principal_name": u.upn, "display_name": u.display_name})
 }

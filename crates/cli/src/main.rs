@@ -7,7 +7,6 @@
 mod desk;
 mod device_commands;
 mod entra_commands;
-mod import;
 mod input;
 mod otp_commands;
 mod output;

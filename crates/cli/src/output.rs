@@ -71,6 +71,10 @@ impl From<oathdesk_station::StationError> for CliError {
             E::Storage(_) => CliError::failure("storage", e.to_string()),
             E::Keyring(_) => CliError::failure("keyring", e.to_string()),
             E::Clock(_) => CliError::failure("host_clock", e.to_string()),
+            E::SignIn(entra) if entra.kind == oathdesk_entra::ErrorKind::Other => {
+                CliError::failure("signin", entra.message.clone())
+            }
+            E::SignIn(entra) => entra.clone().into(),
             E::Token(f) => CliError::failure(
                 &format!(
                     "token_{}",
@@ -118,5 +122,19 @@ pub fn report_error(ctx: &Ctx, err: &CliError) -> i32 {
     match err.blame {
         Blame::Input => 2,
         Blame::Failure => 1,
+    }
+}
+
+impl From<oathdesk_entra::EntraError> for CliError {
+    fn from(e: oathdesk_entra::EntraError) -> Self {
+        let kind = serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut message = format!("{} {}", e.message, e.next_step());
+        if let Some(id) = &e.request_id {
+            message.push_str(&format!(" (request-id {id})"));
+        }
+        CliError::failure(&format!("entra_{kind}"), message)
     }
 }

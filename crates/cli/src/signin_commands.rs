@@ -1,17 +1,17 @@
-//! `login`, `logout`, `whoami`. The sign-in settings (authority, tenant,
-//! client id — nothing secret) are remembered in the data directory; the
-//! refresh token is kept in the OS keyring.
+//! `login`, `logout`, `whoami`: the station's sign-in, as the app does it.
+//! The sign-in settings (authority, tenant, client id — nothing secret) are
+//! remembered in the data directory; the refresh token is kept in the OS
+//! keyring.
 
 use clap::{Args, Subcommand};
-use oathdesk_entra::signin::{
-    Authority, BrowserOpener, KeyringTokenStore, SignInCancel, SystemBrowser, login_device_code,
-    login_pkce, sign_out,
+use oathdesk_entra::EntraError;
+use oathdesk_station::sign_in::{
+    self, Authority, BrowserOpener, SignInCancel, SignInWith, SystemBrowser,
 };
-use oathdesk_entra::{EntraError, ErrorKind};
-use oathdesk_station::{StationConfig, sign_in};
 use serde_json::json;
 
-use crate::desk;
+use crate::desk::{station, tenant};
+use crate::entra_commands::user_json;
 use crate::output::{CliError, Ctx, print};
 
 #[derive(Subcommand)]
@@ -56,21 +56,17 @@ impl SigninCommand {
         match self {
             SigninCommand::Login(a) => login(ctx, a),
             SigninCommand::Logout => {
-                let config = StationConfig::from_env();
-                if let Some(r) = sign_in::remembered(&config) {
-                    sign_out(&KeyringTokenStore::new(&r.authority))?;
-                }
-                sign_in::forget(&config);
+                sign_in::sign_out(&station()?)?;
                 print(ctx, &json!({"signed_in": false}), |_| "signed out".into());
                 Ok(())
             }
             SigninCommand::Whoami => {
-                let me = desk::tenant()?.client.me()?;
-                print(ctx, &me, |u| {
+                let me = sign_in::who_am_i(&tenant()?)?;
+                print(ctx, &user_json(&me), |_| {
                     format!(
                         "{} ({})",
-                        u.user_principal_name,
-                        u.display_name.clone().unwrap_or_default()
+                        me.upn,
+                        me.display_name.clone().unwrap_or_default()
                     )
                 });
                 Ok(())
@@ -91,37 +87,27 @@ fn login(ctx: &Ctx, a: LoginArgs) -> Result<(), CliError> {
         tenant: a.tenant.unwrap_or_else(|| "organizations".into()),
         client_id,
     };
-    let store = KeyringTokenStore::new(&authority);
-    let result = if a.device_code {
-        login_device_code(&authority, &store, &mut |code, uri| {
-            eprintln!("sign-in: enter the code {code} at {uri}")
-        })
+    let cancel = SignInCancel::default();
+    let mut show_code =
+        |code: &str, uri: &str| eprintln!("sign-in: enter the code {code} at {uri}");
+    let with = if a.device_code {
+        SignInWith::DeviceCode(&mut show_code)
     } else if std::env::var("OATHDESK_BROWSER").as_deref() == Ok("none") {
-        login_pkce(&authority, &PrintUrl, &store, &SignInCancel::default())
-    } else {
-        login_pkce(&authority, &SystemBrowser, &store, &SignInCancel::default())
-    };
-    let access = result.map_err(|e| {
-        if e.kind == ErrorKind::Other {
-            CliError::failure("signin", e.message)
-        } else {
-            e.into()
+        SignInWith::Browser {
+            opener: &PrintUrl,
+            cancel: &cancel,
         }
-    })?;
-    let graph = oathdesk_entra::GraphClient::builder()
-        .graph_base(&sign_in::graph_url())
-        .token_source(oathdesk_entra::StaticToken(access.to_string()))
-        .build()?;
-    let me = graph.me()?;
-    sign_in::remember(
-        &StationConfig::from_env(),
-        &authority,
-        Some(&me.user_principal_name),
-    )?;
+    } else {
+        SignInWith::Browser {
+            opener: &SystemBrowser,
+            cancel: &cancel,
+        }
+    };
+    let me = sign_in::sign_in(&station()?, &authority, with)?;
     print(
         ctx,
-        &json!({"signed_in": true, "tenant": authority.tenant, "upn": me.user_principal_name}),
-        |v| format!("signed in as {}", v["upn"].as_str().unwrap_or_default()),
+        &json!({"signed_in": true, "tenant": me.tenant, "upn": me.upn}),
+        |_| format!("signed in as {}", me.upn),
     );
     Ok(())
 }

@@ -7,8 +7,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Output, Stdio};
 
-use common::{cli, json_error, run_with, stderr};
-use oathdesk_otp::Secret;
+use common::{assert_nowhere, cli, files_in, json_error, login_through_sandbox, run_with, stderr};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 use oathdesk_testkit::{Insert, VirtualReader};
@@ -92,43 +91,6 @@ fn token(serial_suffix: &str) -> Token2Card {
     )
 }
 
-/// Files under `dir` (recursively), with their bytes.
-fn files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else if let Ok(bytes) = std::fs::read(&p) {
-            out.push((p, bytes));
-        }
-    }
-    out
-}
-
-fn assert_nowhere(secret: &Secret, haystacks: &[(String, Vec<u8>)]) {
-    let b32 = secret.to_base32().to_string();
-    let hex = secret.to_hex().to_string();
-    let forms: Vec<Vec<u8>> = vec![
-        b32.clone().into_bytes(),
-        b32.to_lowercase().into_bytes(),
-        hex.clone().into_bytes(),
-        hex.to_uppercase().into_bytes(),
-        secret.expose().to_vec(),
-    ];
-    for (name, bytes) in haystacks {
-        for f in &forms {
-            assert!(
-                !bytes.windows(f.len()).any(|w| w == f.as_slice()),
-                "the secret appears in {name}"
-            );
-        }
-    }
-}
-
 #[test]
 fn enrol_killed_after_each_step_resumes_to_activated_once_and_leaves_no_secret() {
     let mut printed = Vec::new();
@@ -198,13 +160,7 @@ fn enrol_killed_after_each_step_resumes_to_activated_once_and_leaves_no_secret()
     // Everything the runs left: databases, printed output, temp files.
     let mut haystacks = printed;
     for d in &dirs {
-        for dir in [d.dir.path(), d.tmp.path()] {
-            haystacks.extend(
-                files(dir)
-                    .into_iter()
-                    .map(|(p, b)| (p.display().to_string(), b)),
-            );
-        }
+        haystacks.extend(files_in(&[d.dir.path(), d.tmp.path()]));
     }
     assert!(
         haystacks
@@ -313,30 +269,7 @@ fn login_whoami_logout_with_the_keyring() {
         ),
         ("OATHDESK_BROWSER", "none".into()),
     ];
-    let mut child = cli()
-        .args(["login", "--tenant", "contoso", "--json"])
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env_remove("OATHDESK_ACCESS_TOKEN")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Play the browser: follow the sign-in URL the CLI prints.
-    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = stderr_lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("sign-in: open ").map(str::to_string))
-        .expect("the CLI prints the sign-in URL");
-    let http = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let resp = http.get(&url).send().unwrap();
-    let location = resp.headers()["location"].to_str().unwrap().to_string();
-    assert!(http.get(location).send().unwrap().status().is_success());
-    let out = child.wait_with_output().unwrap();
+    let out = login_through_sandbox(&env);
     assert!(out.status.success(), "login failed");
     assert!(dir.path().join("signin.json").exists());
 

@@ -39,7 +39,7 @@ fn main() {
         .token_source(StaticToken("op".into()))
         .build()
         .unwrap();
-    let tenant = GraphTenant { client };
+    let tenant = GraphTenant::new(client);
     let tokens = PcscReaders::connect().unwrap();
     let reader = VirtualReader::acquire();
 

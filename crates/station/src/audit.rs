@@ -17,29 +17,43 @@ use crate::StationError;
 /// What was done: every write to a token or to Entra, and the few reads
 /// that matter (revealing a secret). A closed set, so an export can be
 /// filtered and no caller invents a spelling.
+///
+/// Records written before actions were typed hold free text; the aliases
+/// read those spellings, so an existing log still lists and exports (the
+/// chain's MACs cover the stored text, which is never rewritten).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuditAction {
     /// A seed (with settings and clock) written to a token.
     #[default]
+    #[serde(alias = "enrol:burn")]
     Burn,
     /// A token's clock set, its seed and settings kept.
+    #[serde(alias = "resync")]
     SetClock,
     /// A seed deleted from a token (a Molto2 slot, a YKOATH credential).
     DeleteSeed,
     /// A secret shown to the operator.
+    #[serde(alias = "reveal secret")]
     RevealSecret,
     /// A token created in Entra's inventory.
+    #[serde(alias = "enrol:create")]
     Create,
-    /// Tokens created in Entra's inventory from a file.
+    /// A token created in Entra's inventory from a file (one record per token).
     Import,
+    #[serde(alias = "enrol:assign")]
     Assign,
+    #[serde(alias = "enrol:activate")]
     Activate,
     /// Entra read back `activated`: the enrolment is finished.
+    #[serde(alias = "enrol:verify")]
     Verify,
+    #[serde(alias = "unassign token")]
     Unassign,
+    #[serde(alias = "delete token", alias = "enrol:remove-old")]
     Delete,
     /// An unfinished enrolment given up by the operator.
+    #[serde(alias = "abandon enrolment")]
     AbandonEnrolment,
     SignIn,
     SignOut,
@@ -437,6 +451,48 @@ mod tests {
                 found_last: 2
             }]
         );
+    }
+
+    #[test]
+    fn records_from_before_typed_actions_still_list_and_verify() {
+        let (mut db, log) = setup();
+        let legacy = [
+            ("enrol:burn", AuditAction::Burn),
+            ("enrol:remove-old", AuditAction::Delete),
+            ("resync", AuditAction::SetClock),
+            ("reveal secret", AuditAction::RevealSecret),
+            ("abandon enrolment", AuditAction::AbandonEnrolment),
+            ("unassign token", AuditAction::Unassign),
+            ("delete token", AuditAction::Delete),
+        ];
+        for (i, (text, _)) in legacy.iter().enumerate() {
+            // What the log stored then: the action and outcome as free text.
+            let body = serde_json::json!({"operator": "op", "action": text, "outcome": "failed"});
+            append_raw(&mut db, &log, i as i64 + 1, &body.to_string());
+        }
+        assert!(log.verify(&db).unwrap().is_empty());
+        let listed = log.list(&db).unwrap();
+        for (record, (_, action)) in listed.iter().zip(legacy) {
+            assert_eq!(record.entry.action, action);
+            assert_eq!(record.entry.outcome, Outcome::Failed);
+        }
+    }
+
+    /// Appends a stored body as an older version of `append` wrote it.
+    fn append_raw(db: &mut Connection, log: &AuditLog, seq: i64, body: &str) {
+        let prev = head(db).unwrap().map_or(GENESIS.to_string(), |h| h.1);
+        let mac = log.record_mac(&prev, seq, 1000, body);
+        db.execute(
+            "INSERT INTO audit (seq, at, body, mac) VALUES (?1, 1000, ?2, ?3)",
+            params![seq, body, mac],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO audit_head (id, seq, mac, head_mac) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET seq = ?1, mac = ?2, head_mac = ?3",
+            params![seq, mac, log.head_mac(seq, &mac)],
+        )
+        .unwrap();
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub enum StationError {
     /// A token operation failed; the failure says what the token now holds.
     #[error("{}", token_message(.0))]
     Token(TokenFailure),
+    /// Signing in or out failed: cancelled, refused, the keyring locked …
+    #[error("{} {}", .0.message, .0.next_step())]
+    SignIn(#[source] oathdesk_entra::EntraError),
     /// Entra refused or could not be reached. `enrolment` names the journal
     /// entry to resume, when there is one.
     #[error("{}", directory_message(.failure, .enrolment.as_deref()))]
@@ -55,6 +58,16 @@ fn directory_message(f: &DirectoryFailure, enrolment: Option<&str>) -> String {
         ));
     }
     msg
+}
+
+/// A directory failure outside an enrolment (nothing to resume).
+impl From<DirectoryFailure> for StationError {
+    fn from(failure: DirectoryFailure) -> Self {
+        StationError::Directory {
+            failure,
+            enrolment: None,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StationError {

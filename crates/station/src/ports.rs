@@ -349,4 +349,62 @@ pub trait Directory {
     fn delete(&self, device_id: &str) -> Result<(), DirectoryFailure>;
     /// The last Graph request id, for the audit log.
     fn last_request_id(&self) -> Option<String>;
+
+    // What the inventory, user search and sign-in workflows need.
+
+    /// One page of at most `size` tokens matching `query`: the first when
+    /// `next` is `None`, else the page a previous page's `next` points to.
+    fn list_page(
+        &self,
+        query: &DeviceQuery,
+        next: Option<&str>,
+        size: u32,
+    ) -> Result<InventoryPage, DirectoryFailure>;
+    /// One token, with what the operator reads to tell it apart.
+    fn inventory_entry(&self, device_id: &str) -> Result<InventoryEntry, DirectoryFailure>;
+    /// Users whose sign-in name starts with `prefix`.
+    fn search_users(&self, prefix: &str) -> Result<Vec<UserMatch>, DirectoryFailure>;
+    /// The user the directory is called as: the signed-in operator.
+    fn signed_in_user(&self) -> Result<UserMatch, DirectoryFailure>;
+}
+
+/// Which inventory tokens to list; `None` matches any.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeviceQuery {
+    pub status: Option<DeviceStatus>,
+    /// The exact serial.
+    pub serial: Option<String>,
+}
+
+/// A token as the inventory lists it: the facts workflows act on, and what
+/// the operator reads to tell tokens apart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InventoryEntry {
+    #[serde(flatten)]
+    pub device: DeviceFacts,
+    pub manufacturer: String,
+    pub model: String,
+    /// The token's name in Entra (set at activation), if any.
+    pub display_name: Option<String>,
+    /// The display name of the user it is assigned to.
+    pub assignee_name: Option<String>,
+    /// When it last gave an accepted code (ISO 8601, as Entra says).
+    pub last_used: Option<String>,
+}
+
+/// One page of the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InventoryPage {
+    pub items: Vec<InventoryEntry>,
+    /// Opaque link to the next page; `None` on the last.
+    pub next: Option<String>,
+}
+
+/// A user found by name: enough to choose them. Not a [`UserFacts`],
+/// which promises the user's tokens and type; a search reads neither.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserMatch {
+    pub id: String,
+    pub upn: String,
+    pub display_name: Option<String>,
 }

@@ -1,5 +1,8 @@
-//! The operator's remembered sign-in and the Graph tenant built from it,
-//! shared by the CLI and the desktop app so both act as the same operator.
+//! The operator's sign-in, one path for the CLI and the desktop app: sign
+//! in (browser with PKCE, or device code), who am I, sign out, and the
+//! Graph tenant built from the remembered sign-in, so both shells act as
+//! the same operator and forget the same things. Signing in and out is
+//! audited, failures too.
 //!
 //! The settings (authority, tenant, client id, UPN — nothing secret) are a
 //! small JSON file in the data directory; the refresh token lives in the OS
@@ -7,13 +10,16 @@
 
 use std::path::PathBuf;
 
-use oathdesk_entra::signin::{Authority, KeyringTokenStore, RefreshingToken};
+pub use oathdesk_entra::signin::{Authority, BrowserOpener, SignInCancel, SystemBrowser};
+use oathdesk_entra::signin::{KeyringTokenStore, RefreshingToken, login_device_code, login_pkce};
 use oathdesk_entra::{EntraError, GraphClient, StaticToken};
+use serde::Serialize;
 use serde_json::json;
 
-use crate::StationConfig;
-use crate::StationError;
 use crate::adapters::GraphTenant;
+use crate::audit::{AuditAction, AuditEntry, Outcome};
+use crate::ports::{Directory, UserMatch};
+use crate::{Station, StationConfig, StationError};
 
 /// Microsoft's identity platform, unless `OATHDESK_AUTHORITY` says otherwise.
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
@@ -60,11 +66,6 @@ pub fn remember(
         .map_err(|e| StationError::Storage(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Forgets the settings file (the caller clears the keyring entry).
-pub fn forget(config: &StationConfig) {
-    let _ = std::fs::remove_file(settings_path(config));
-}
-
 /// The configuration from the environment, with the signed-in operator (if
 /// any) as the one the audit log names.
 pub fn operator_config() -> StationConfig {
@@ -98,7 +99,127 @@ pub fn tenant(config: &StationConfig) -> Result<GraphTenant, EntraError> {
         )),
         (Err(_), None) => builder.token_source(StaticToken(String::new())),
     };
-    Ok(GraphTenant {
-        client: builder.build()?,
+    Ok(GraphTenant::new(builder.build()?))
+}
+
+/// How the operator proves who they are.
+pub enum SignInWith<'a> {
+    /// A browser page (PKCE, redirect to loopback), opened by `opener`;
+    /// waits until the browser comes back or `cancel` is used.
+    Browser {
+        opener: &'a dyn BrowserOpener,
+        cancel: &'a SignInCancel,
+    },
+    /// A code entered on another device: `show` gets the code and where to
+    /// enter it. For machines without a browser.
+    DeviceCode(&'a mut dyn FnMut(&str, &str)),
+}
+
+impl SignInWith<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            SignInWith::Browser { .. } => "browser",
+            SignInWith::DeviceCode(_) => "device code",
+        }
+    }
+}
+
+/// Who signed in, where.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedIn {
+    pub upn: String,
+    pub display_name: Option<String>,
+    pub tenant: String,
+}
+
+/// Signs the operator in to `authority`: the refresh token goes to the OS
+/// keyring, the operator's UPN is remembered (and named by the audit log
+/// from now on), and the sign-in is audited, whether it worked or not.
+pub fn sign_in(
+    station: &Station,
+    authority: &Authority,
+    with: SignInWith<'_>,
+) -> Result<SignedIn, StationError> {
+    let how = with.name();
+    let result = sign_in_as(station.config(), authority, with);
+    station.audit(AuditEntry {
+        // Empty on failure: the station's current operator is named.
+        operator: result.as_ref().map(|s| s.upn.clone()).unwrap_or_default(),
+        action: AuditAction::SignIn,
+        outcome: Outcome::of(&result),
+        detail: Some(session_detail(&authority.tenant, how, &result)),
+        ..Default::default()
+    })?;
+    result
+}
+
+fn sign_in_as(
+    config: &StationConfig,
+    authority: &Authority,
+    with: SignInWith<'_>,
+) -> Result<SignedIn, StationError> {
+    let store = KeyringTokenStore::new(authority);
+    let access = match with {
+        SignInWith::Browser { opener, cancel } => login_pkce(authority, opener, &store, cancel),
+        SignInWith::DeviceCode(show) => login_device_code(authority, &store, show),
+    }
+    .map_err(StationError::SignIn)?;
+    let client = GraphClient::builder()
+        .graph_base(&graph_url())
+        .token_source(StaticToken(access.to_string()))
+        .build()
+        .map_err(StationError::SignIn)?;
+    let me = GraphTenant::new(client).signed_in_user()?;
+    remember(config, authority, Some(&me.upn))?;
+    Ok(SignedIn {
+        upn: me.upn,
+        display_name: me.display_name,
+        tenant: authority.tenant.clone(),
     })
+}
+
+/// The operator Entra is being called as.
+pub fn who_am_i(tenant: &dyn Directory) -> Result<UserMatch, StationError> {
+    Ok(tenant.signed_in_user()?)
+}
+
+/// Signs the operator out: the refresh token leaves the keyring and the
+/// operator is forgotten; the tenant and client id stay for the next
+/// sign-in (they are settings, not the session). Audited.
+pub fn sign_out(station: &Station) -> Result<(), StationError> {
+    let config = station.config();
+    let signed_in = remembered(config);
+    let result = forget_session(config, signed_in.as_ref());
+    let (operator, tenant) = match signed_in {
+        Some(r) => (r.upn.unwrap_or_default(), r.authority.tenant),
+        None => (String::new(), "none remembered".into()),
+    };
+    station.audit(AuditEntry {
+        operator,
+        action: AuditAction::SignOut,
+        outcome: Outcome::of(&result),
+        detail: Some(session_detail(&tenant, "sign-out", &result)),
+        ..Default::default()
+    })?;
+    result
+}
+
+fn forget_session(
+    config: &StationConfig,
+    signed_in: Option<&RememberedSignIn>,
+) -> Result<(), StationError> {
+    let Some(r) = signed_in else { return Ok(()) };
+    oathdesk_entra::signin::sign_out(&KeyringTokenStore::new(&r.authority))
+        .map_err(StationError::SignIn)?;
+    remember(config, &r.authority, None)
+}
+
+/// What the audit log says of a sign-in or sign-out: where, how, and on
+/// failure what kind (never a token or a code).
+fn session_detail<T>(tenant: &str, how: &str, result: &Result<T, StationError>) -> String {
+    match result {
+        Ok(_) => format!("tenant {tenant}, {how}"),
+        Err(StationError::SignIn(e)) => format!("tenant {tenant}, {how}: {:?}", e.kind),
+        Err(_) => format!("tenant {tenant}, {how}: failed"),
+    }
 }

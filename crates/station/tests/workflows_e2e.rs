@@ -55,7 +55,7 @@ fn desk() -> Desk {
         _dir: dir,
         station,
         sandbox,
-        tenant: GraphTenant { client },
+        tenant: GraphTenant::new(client),
         tokens: PcscReaders::connect().unwrap(),
     }
 }

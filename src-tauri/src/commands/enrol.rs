@@ -2,7 +2,6 @@
 //! finish or abandon an enrolment the journal kept.
 
 use oathdesk_otp::Algorithm;
-use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::ports::Placement;
 use oathdesk_station::workflow::{self, BurnChoices, EnrolOutcome, EnrolRequest, Progress};
 use qrcode::QrCode;
@@ -26,15 +25,7 @@ pub async fn search_users(
         return Ok(Vec::new());
     }
     blocking(&state, move |d| {
-        let users = d.tenant().client.search_users(&query)?;
-        Ok(users
-            .into_iter()
-            .map(|u| UserView {
-                id: u.id,
-                upn: u.user_principal_name,
-                display_name: u.display_name,
-            })
-            .collect())
+        Ok(workflow::search_users(d.tenant(), &query)?)
     })
     .await
 }
@@ -102,24 +93,11 @@ pub async fn resume_enrolment(
     .await
 }
 
-/// Gives up a journalled enrolment; its sealed secret is erased.
+/// Gives up a journalled enrolment; its sealed secret is erased (audited).
 #[tauri::command]
 pub async fn abandon_enrolment(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     blocking(&state, move |d| {
-        let e = d.station.records().enrolment(&id)?;
-        d.station
-            .records()
-            .abandon_enrolment(&id, "abandoned by the operator")?;
-        d.station.audit(AuditEntry {
-            action: AuditAction::AbandonEnrolment,
-            serial: e.serial,
-            model: e.model,
-            user: Some(e.user),
-            outcome: oathdesk_station::audit::Outcome::Ok,
-            detail: Some(format!("enrolment {id}")),
-            ..Default::default()
-        })?;
-        Ok(())
+        Ok(workflow::abandon_enrolment(&d.station, &id)?)
     })
     .await
 }

@@ -1,13 +1,13 @@
 //! Inventory: Entra's hardware tokens a page at a time; unassign and delete
-//! (the window confirms first), both audited.
+//! (the window confirms first). The station checks and audits each write.
 
-use oathdesk_entra::DeviceFilter;
-use oathdesk_station::audit::{AuditAction, AuditEntry, Outcome};
+use oathdesk_station::ports::DeviceQuery;
+use oathdesk_station::workflow::inventory;
 use tauri::State;
 
-use crate::context::{AppState, DeskContext, blocking};
+use crate::context::{AppState, blocking};
 use crate::error::CommandResult;
-use crate::views::{DeviceView, InventoryPage};
+use crate::views::InventoryPage;
 
 const PAGE_SIZE: u32 = 50;
 
@@ -18,21 +18,10 @@ pub async fn inventory_page(
     serial: Option<String>,
     next: Option<String>,
 ) -> CommandResult<InventoryPage> {
-    let filter = DeviceFilter {
-        serial: serial
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty()),
-        status,
-    };
+    let query = DeviceQuery::from_input(status.as_deref(), serial.as_deref())?;
     blocking(&state, move |d| {
-        let page = d
-            .tenant()
-            .client
-            .list_devices_page(&filter, next.as_deref(), PAGE_SIZE)?;
-        Ok(InventoryPage {
-            items: page.items.into_iter().map(DeviceView::from).collect(),
-            next: page.next,
-        })
+        let page = inventory::list_page(d.tenant(), &query, next.as_deref(), PAGE_SIZE)?;
+        Ok(InventoryPage::from(page))
     })
     .await
 }
@@ -44,15 +33,12 @@ pub async fn unassign_device(
     user_id: String,
 ) -> CommandResult<()> {
     blocking(&state, move |d| {
-        let result = d.tenant().client.unassign(&user_id, &device_id);
-        audit(
-            d,
-            AuditAction::Unassign,
+        Ok(inventory::unassign(
+            &d.station,
+            d.tenant(),
             &device_id,
-            Some(user_id),
-            result.is_ok(),
-        )?;
-        Ok(result?)
+            &user_id,
+        )?)
     })
     .await
 }
@@ -60,26 +46,7 @@ pub async fn unassign_device(
 #[tauri::command]
 pub async fn delete_device(state: State<'_, AppState>, device_id: String) -> CommandResult<()> {
     blocking(&state, move |d| {
-        let result = d.tenant().client.delete_device(&device_id);
-        audit(d, AuditAction::Delete, &device_id, None, result.is_ok())?;
-        Ok(result?)
+        Ok(inventory::delete(&d.station, d.tenant(), &device_id)?)
     })
     .await
-}
-
-fn audit(
-    d: &DeskContext,
-    action: AuditAction,
-    device_id: &str,
-    user: Option<String>,
-    ok: bool,
-) -> CommandResult<()> {
-    Ok(d.station.audit(AuditEntry {
-        action,
-        user,
-        request_id: d.tenant().client.last_request_id(),
-        outcome: if ok { Outcome::Ok } else { Outcome::Failed },
-        detail: Some(format!("device {device_id}")),
-        ..Default::default()
-    })?)
 }

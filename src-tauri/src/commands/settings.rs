@@ -2,11 +2,8 @@
 //! sign-out, and the device profiles the app knows.
 
 use oathdesk_device::profiles::Profiles;
-use oathdesk_entra::signin::{
-    self, Authority, BrowserOpener, KeyringTokenStore, SystemBrowser, login_pkce,
-};
-use oathdesk_entra::{EntraError, GraphClient, StaticToken};
-use oathdesk_station::sign_in;
+use oathdesk_entra::EntraError;
+use oathdesk_station::sign_in::{self, Authority, BrowserOpener, SignInWith, SystemBrowser};
 use tauri::{AppHandle, Emitter, State};
 
 use super::desk::{DESK_CHANGED, read_readers, signin_view};
@@ -79,8 +76,9 @@ impl BrowserOpener for BrowserAndWindow {
     }
 }
 
-/// Signs in through the system browser (PKCE on loopback), then acts as
-/// the new operator: the desk is reopened with their name in the audit log.
+/// Signs in through the system browser (PKCE on loopback; the station's
+/// sign-in, audited), then acts as the new operator: the desk is reopened
+/// with their name in the audit log.
 /// Waits for the browser until `cancel_sign_in`; a new sign-in replaces a
 /// waiting one.
 #[tauri::command]
@@ -96,18 +94,11 @@ pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> CommandResul
                 "Enter the tenant and client id, and save.",
             )
         })?;
-        let store = KeyringTokenStore::new(&r.authority);
-        let access = login_pkce(&r.authority, &browser, &store, &cancel)?;
-        let me = GraphClient::builder()
-            .graph_base(&sign_in::graph_url())
-            .token_source(StaticToken(access.to_string()))
-            .build()?
-            .me()?;
-        sign_in::remember(
-            d.station.config(),
-            &r.authority,
-            Some(&me.user_principal_name),
-        )?;
+        let with = SignInWith::Browser {
+            opener: &browser,
+            cancel: &cancel,
+        };
+        sign_in::sign_in(&d.station, &r.authority, with)?;
         Ok(())
     })
     .await;
@@ -123,16 +114,14 @@ pub async fn cancel_sign_in(state: State<'_, AppState>) -> CommandResult<()> {
     Ok(())
 }
 
+/// Signs out as the CLI's `logout` does (the station's sign-out, audited):
+/// the refresh token and the operator are forgotten, the tenant and client
+/// id stay for the next sign-in.
 #[tauri::command]
 pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> CommandResult<SignInView> {
     blocking(&state, |d| {
         not_in_demo(d)?;
-        // The tenant and client id stay for the next sign-in.
-        if let Some(r) = sign_in::remembered(d.station.config()) {
-            signin::sign_out(&KeyringTokenStore::new(&r.authority))?;
-            sign_in::remember(d.station.config(), &r.authority, None)?;
-        }
-        Ok(())
+        Ok(sign_in::sign_out(&d.station)?)
     })
     .await?;
     reopen(&app, &state).await

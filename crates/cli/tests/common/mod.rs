@@ -3,8 +3,11 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+use oathdesk_otp::Secret;
 
 pub fn cli() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oathdesk-cli"))
@@ -17,10 +20,17 @@ pub fn run(args: &[&str], stdin: &str) -> Output {
 
 /// Like [`run`], with extra environment variables.
 pub fn run_with(args: &[&str], stdin: &str, env: &[(&str, String)]) -> Output {
-    let mut child = cli()
+    let mut command = cli();
+    command
         .args(args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .env_remove("OATHDESK_SECRET")
+        .env_remove("OATHDESK_SECRET");
+    finish(command, stdin)
+}
+
+/// Runs `command` with `stdin` piped in, capturing everything it prints.
+pub fn finish(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -58,4 +68,81 @@ pub fn json_error(o: &Output) -> serde_json::Value {
     let text = stderr(o);
     let last = text.lines().last().unwrap_or_default();
     serde_json::from_str(last).unwrap_or_else(|e| panic!("no JSON error ({e}) in:\n{text}"))
+}
+
+/// Runs `oathdesk-cli login --tenant contoso` and plays the browser: follows
+/// the sign-in URL it prints to the sandbox's authorize page and back to
+/// its loopback redirect. `env` points `OATHDESK_AUTHORITY` at the sandbox
+/// and sets `OATHDESK_BROWSER=none`.
+pub fn login_through_sandbox(env: &[(&str, String)]) -> Output {
+    let mut child = cli()
+        .args(["login", "--tenant", "contoso", "--json"])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env_remove("OATHDESK_ACCESS_TOKEN")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = stderr_lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("sign-in: open ").map(str::to_string))
+        .expect("the CLI prints the sign-in URL");
+    let http = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = http.get(&url).send().unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(http.get(location).send().unwrap().status().is_success());
+    child.wait_with_output().unwrap()
+}
+
+/// Files under `dir` (recursively), with their bytes.
+pub fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            out.push((p, bytes));
+        }
+    }
+    out
+}
+
+/// Every file under each of `dirs`, named by its path, for a secret scan.
+pub fn files_in(dirs: &[&Path]) -> Vec<(String, Vec<u8>)> {
+    dirs.iter()
+        .flat_map(|dir| files(dir))
+        .map(|(p, b)| (p.display().to_string(), b))
+        .collect()
+}
+
+/// Fails if `secret` appears in any haystack as base32 or hex (either
+/// case) or raw.
+pub fn assert_nowhere(secret: &Secret, haystacks: &[(String, Vec<u8>)]) {
+    let b32 = secret.to_base32().to_string();
+    let hex = secret.to_hex().to_string();
+    let forms: Vec<Vec<u8>> = vec![
+        b32.clone().into_bytes(),
+        b32.to_lowercase().into_bytes(),
+        hex.clone().into_bytes(),
+        hex.to_uppercase().into_bytes(),
+        secret.expose().to_vec(),
+    ];
+    for (name, bytes) in haystacks {
+        for f in &forms {
+            assert!(
+                !bytes.windows(f.len()).any(|w| w == f.as_slice()),
+                "the secret appears in {name}"
+            );
+        }
+    }
 }

@@ -1,18 +1,28 @@
 //! [`Directory`] and [`TimeAuthority`] over the Graph client.
 
 use oathdesk_entra::{
-    DeviceStatus as GraphStatus, EntraError, ErrorKind, GraphClient, HardwareOathDevice,
-    NewHardwareOathDevice,
+    DeviceFilter, DeviceStatus as GraphStatus, EntraError, ErrorKind, GraphClient,
+    HardwareOathDevice, NewHardwareOathDevice, User,
 };
 
 use crate::clock::{ClockCheck, TimeAuthority};
 use crate::ports::{
-    DeviceFacts, DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind, NewDevice,
-    UserFacts,
+    DeviceFacts, DeviceQuery, DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind,
+    InventoryEntry, InventoryPage, NewDevice, UserFacts, UserMatch,
 };
 
+/// Entra as the station's workflows see it. The Graph client stays inside:
+/// the shells reach Entra only through workflows, which check input and
+/// audit writes.
 pub struct GraphTenant {
-    pub client: GraphClient,
+    client: GraphClient,
+}
+
+impl GraphTenant {
+    /// Entra through `client` (its Graph root, token source and retries).
+    pub fn new(client: GraphClient) -> Self {
+        GraphTenant { client }
+    }
 }
 
 fn failure(e: EntraError) -> DirectoryFailure {
@@ -26,6 +36,39 @@ fn failure(e: EntraError) -> DirectoryFailure {
         next_step: e.next_step(),
         message: e.message,
         request_id: e.request_id,
+    }
+}
+
+/// A token as the inventory lists it.
+fn entry(mut d: HardwareOathDevice) -> InventoryEntry {
+    let assignee_name = d.assigned_to.as_mut().and_then(|a| a.display_name.take());
+    InventoryEntry {
+        manufacturer: std::mem::take(&mut d.manufacturer),
+        model: std::mem::take(&mut d.model),
+        display_name: d.display_name.take(),
+        last_used: d.last_used.take(),
+        assignee_name,
+        device: facts(d),
+    }
+}
+
+fn user_match(u: User) -> UserMatch {
+    UserMatch {
+        id: u.id,
+        upn: u.user_principal_name,
+        display_name: u.display_name,
+    }
+}
+
+/// Graph's spelling of a status in a `$filter`. `Other` asks for Graph's
+/// placeholder for values added later, which no token has today.
+fn graph_status(s: DeviceStatus) -> &'static str {
+    match s {
+        DeviceStatus::Available => "available",
+        DeviceStatus::Assigned => "assigned",
+        DeviceStatus::Activated => "activated",
+        DeviceStatus::FailedActivation => "failedActivation",
+        DeviceStatus::Other => "unknownFutureValue",
     }
 }
 
@@ -129,5 +172,41 @@ impl Directory for GraphTenant {
 
     fn last_request_id(&self) -> Option<String> {
         self.client.last_request_id()
+    }
+
+    fn list_page(
+        &self,
+        query: &DeviceQuery,
+        next: Option<&str>,
+        size: u32,
+    ) -> Result<InventoryPage, DirectoryFailure> {
+        let filter = DeviceFilter {
+            serial: query.serial.clone(),
+            status: query.status.map(|s| graph_status(s).to_string()),
+        };
+        let page = self
+            .client
+            .list_devices_page(&filter, next, size)
+            .map_err(failure)?;
+        Ok(InventoryPage {
+            items: page.items.into_iter().map(entry).collect(),
+            next: page.next,
+        })
+    }
+
+    fn inventory_entry(&self, device_id: &str) -> Result<InventoryEntry, DirectoryFailure> {
+        self.client
+            .get_device(device_id)
+            .map(entry)
+            .map_err(failure)
+    }
+
+    fn search_users(&self, prefix: &str) -> Result<Vec<UserMatch>, DirectoryFailure> {
+        let users = self.client.search_users(prefix).map_err(failure)?;
+        Ok(users.into_iter().map(user_match).collect())
+    }
+
+    fn signed_in_user(&self) -> Result<UserMatch, DirectoryFailure> {
+        self.client.me().map(user_match).map_err(failure)
     }
 }

@@ -13,6 +13,7 @@ use oathdesk_otp::{Algorithm, CodeParams, Secret, generate_secret, totp};
 use serde::Serialize;
 
 use super::burn::{BurnChoices, checked, checked_clock, open_token};
+use super::inventory::accepted_by_entra;
 use super::progress::{ProgressExt, ProgressSink, Step};
 use crate::StationError;
 use crate::audit::{AuditAction, AuditEntry, Outcome};
@@ -215,18 +216,7 @@ fn reburn(
 
 /// Entra takes 6-digit codes, SHA-1 or SHA-256, and 30 or 60 s.
 fn entra_params(request: &EnrolRequest) -> Result<CodeParams, StationError> {
-    if request.algorithm == Algorithm::Sha512 {
-        return Err(StationError::BadInput(
-            "Entra accepts SHA-1 or SHA-256 tokens, not SHA-512".into(),
-        ));
-    }
-    if request.period != 30 && request.period != 60 {
-        return Err(StationError::BadInput(format!(
-            "Entra accepts 30 or 60 second tokens, not {} s",
-            request.period
-        )));
-    }
-    Ok(CodeParams {
+    accepted_by_entra(CodeParams {
         algorithm: request.algorithm,
         digits: 6,
         period: request.period,
@@ -244,7 +234,18 @@ fn check_user(
         progress.failed(Step::CheckUser, &f.message, &f.next_step);
         directory_error(f, None)
     })?;
-    let refusal = if user.is_guest {
+    if let Some(why) = why_user_cannot_take_a_token(&user) {
+        progress.failed(Step::CheckUser, &why, "Choose another user.");
+        return Err(StationError::BadInput(why));
+    }
+    progress.done(Step::CheckUser, user.display_name.clone());
+    Ok(user)
+}
+
+/// Why Entra would refuse `user` another hardware token: a guest, or the
+/// most OATH methods a user may have.
+pub(crate) fn why_user_cannot_take_a_token(user: &UserFacts) -> Option<String> {
+    if user.is_guest {
         Some(format!(
             "{} is a guest; Entra does not give guests hardware OATH tokens",
             user.upn
@@ -257,13 +258,7 @@ fn check_user(
         ))
     } else {
         None
-    };
-    if let Some(why) = refusal {
-        progress.failed(Step::CheckUser, &why, "Choose another user.");
-        return Err(StationError::BadInput(why));
     }
-    progress.done(Step::CheckUser, user.display_name.clone());
-    Ok(user)
 }
 
 fn directory_error(failure: DirectoryFailure, enrolment: Option<&str>) -> StationError {
