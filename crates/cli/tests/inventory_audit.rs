@@ -1,7 +1,7 @@
 //! An operator's inventory session from the command line, against the
 //! Graph sandbox over HTTP: sign in, create two tokens, assign, activate
 //! with the code the token would show, two writes Entra refuses, unassign,
-//! delete, sign out. The audit export then holds exactly one record per
+//! delete, a Molto2's clock synced, sign out. The audit export then holds exactly one record per
 //! write, in order, each with its typed action, the token's real serial,
 //! the outcome, the operator and the write's own request id; the log
 //! verifies; and no secret is in anything the session printed or left in
@@ -13,12 +13,15 @@ use std::process::Output;
 use common::{assert_nowhere, cli, files_in, finish, login_through_sandbox, stderr};
 use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
+use oathdesk_sim::token::{Molto2Card, TokenClock};
+use oathdesk_testkit::{Insert, VirtualReader};
 use serde_json::Value;
 
 const OPERATOR: &str = "helpdesk@contoso.com";
 const ALICE: &str = "alice@contoso.com";
 const SERIAL_A: &str = "8659612000401";
 const SERIAL_B: &str = "8659612000402";
+const MOLTO2: &str = "MOLTO2A00001";
 
 struct Session {
     dir: tempfile::TempDir,
@@ -176,6 +179,18 @@ fn every_inventory_write_leaves_one_true_record_and_no_secret() {
     s.refused(&["inventory", "assign", &id_b, "--user", "nobody@contoso.com"]);
     s.ok(&["inventory", "unassign", &id_a, "--user", ALICE], "");
     s.ok(&["inventory", "delete", &id_a], "");
+    // A Molto2 on the desk reader, its clock synced (every slot).
+    let reader = VirtualReader::acquire();
+    let molto2 = reader.insert(Molto2Card::new(MOLTO2, TokenClock::offset(-300, 0.0)));
+    s.ok(&["sync-clock", "--reader", reader.name()], "");
+    assert!(
+        molto2
+            .card()
+            .clock
+            .now()
+            .abs_diff(oathdesk_station::clock::now_unix())
+            <= 2
+    );
     s.ok(&["logout"], "");
 
     let export = s.run(&["audit", "export", "--format", "jsonl"], "");
@@ -203,6 +218,7 @@ fn every_inventory_write_leaves_one_true_record_and_no_secret() {
             ),
             ("unassign", a, Some(ALICE), "ok"),
             ("delete", a, None, "ok"),
+            ("set-clock", Some(MOLTO2), None, "ok"),
             ("sign-out", None, None, "ok"),
         ],
         "one record per write, in order: {records:#?}"
@@ -211,7 +227,7 @@ fn every_inventory_write_leaves_one_true_record_and_no_secret() {
         assert_eq!(r["operator"], OPERATOR, "{r}");
     }
     // The Entra writes: each names the call it made, not an earlier read.
-    let writes = &records[1..records.len() - 1];
+    let writes = &records[1..records.len() - 2];
     let ids: std::collections::HashSet<&str> = writes
         .iter()
         .map(|r| r["request_id"].as_str().expect("a request id"))
