@@ -109,6 +109,32 @@ pub fn resync(
     request: &ResyncRequest,
     progress: &mut dyn ProgressSink,
 ) -> Result<ResyncOutcome, StationError> {
+    run(station, readers, tenant, request, true, progress)
+}
+
+/// Sets the clock only, never wiping a seed (`sync-clock`): refused on
+/// seed-wiping models, where a resync (re-seed) is the way.
+pub fn set_clock(
+    station: &Station,
+    readers: &dyn Readers,
+    tenant: &dyn Tenant,
+    request: &ResyncRequest,
+    progress: &mut dyn ProgressSink,
+) -> Result<ResyncOutcome, StationError> {
+    run(station, readers, tenant, request, false, progress)
+}
+
+/// Reads the token, then does what its model needs: nothing without a
+/// clock, a re-seed where a clock write wipes the seed (when `may_reseed`),
+/// else a clock write keeping the settings.
+fn run(
+    station: &Station,
+    readers: &dyn Readers,
+    tenant: &dyn Tenant,
+    request: &ResyncRequest,
+    may_reseed: bool,
+    progress: &mut dyn ProgressSink,
+) -> Result<ResyncOutcome, StationError> {
     let mut token = open_token(readers, request.reader.as_deref(), progress)?;
     let before = preview_of(token.facts());
     let facts = &before.token;
@@ -123,35 +149,14 @@ pub fn resync(
             serial: facts.serial.clone(),
         });
     }
-    if before.wipes_seed {
-        return reseed(station, token.as_mut(), tenant, &before, request, progress);
-    }
-    set_clock_of(station, token.as_mut(), tenant, &before, request, progress)
-}
-
-/// Sets the clock only, never wiping a seed (`sync-clock`): refused on
-/// seed-wiping models, where a resync (re-seed) is the way.
-pub fn set_clock(
-    station: &Station,
-    readers: &dyn Readers,
-    tenant: &dyn Tenant,
-    request: &ResyncRequest,
-    progress: &mut dyn ProgressSink,
-) -> Result<ResyncOutcome, StationError> {
-    let mut token = open_token(readers, request.reader.as_deref(), progress)?;
-    let before = preview_of(token.facts());
-    if before.wipes_seed {
-        return Err(StationError::BadInput(format!(
+    match (before.wipes_seed, may_reseed) {
+        (true, true) => reseed(station, token.as_mut(), tenant, &before, request, progress),
+        (true, false) => Err(StationError::BadInput(format!(
             "on the {} a clock write wipes the seed; nothing was changed: run a resync, which re-seeds and re-registers it",
-            before.token.model
-        )));
+            facts.model
+        ))),
+        (false, _) => set_clock_of(station, token.as_mut(), tenant, &before, request, progress),
     }
-    if !before.token.limits.has_clock {
-        return Ok(ResyncOutcome::NoClock {
-            serial: before.token.serial.clone(),
-        });
-    }
-    set_clock_of(station, token.as_mut(), tenant, &before, request, progress)
 }
 
 fn reseed(
