@@ -85,7 +85,13 @@ fn read_message(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
 }
 
 fn write_message(stream: &mut TcpStream, body: &[u8]) -> io::Result<()> {
-    let mut msg = (body.len() as u16).to_be_bytes().to_vec();
+    let len = u16::try_from(body.len()).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a vpcd message holds at most 65535 bytes",
+        )
+    })?;
+    let mut msg = len.to_be_bytes().to_vec();
     msg.extend_from_slice(body);
     stream.write_all(&msg)
 }
