@@ -13,6 +13,7 @@ use crate::error::{EntraError, ErrorKind};
 
 const INVENTORY: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
 
+/// Entra's hardware OATH token status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum DeviceStatus {
@@ -20,7 +21,34 @@ pub enum DeviceStatus {
     Assigned,
     Activated,
     FailedActivation,
-    Unknown,
+    /// A status Graph added after this client was written.
+    Other,
+}
+
+impl DeviceStatus {
+    /// Graph's spelling (`status` field and `$filter`). `Other` is Graph's
+    /// placeholder for values added later, which no token has today.
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            DeviceStatus::Available => "available",
+            DeviceStatus::Assigned => "assigned",
+            DeviceStatus::Activated => "activated",
+            DeviceStatus::FailedActivation => "failedActivation",
+            DeviceStatus::Other => "unknownFutureValue",
+        }
+    }
+
+    /// The status Graph spells `name`, if it is one of today's.
+    pub fn from_graph(name: &str) -> Option<DeviceStatus> {
+        [
+            DeviceStatus::Available,
+            DeviceStatus::Assigned,
+            DeviceStatus::Activated,
+            DeviceStatus::FailedActivation,
+        ]
+        .into_iter()
+        .find(|s| s.graph_name() == name)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,13 +82,8 @@ impl HardwareOathDevice {
             v
         };
         let s = |k: &str| v[k].as_str().map(str::to_string);
-        let status = match v["status"].as_str().unwrap_or("") {
-            "available" => DeviceStatus::Available,
-            "assigned" => DeviceStatus::Assigned,
-            "activated" => DeviceStatus::Activated,
-            "failedActivation" => DeviceStatus::FailedActivation,
-            _ => DeviceStatus::Unknown,
-        };
+        let status = DeviceStatus::from_graph(v["status"].as_str().unwrap_or(""))
+            .unwrap_or(DeviceStatus::Other);
         Some(HardwareOathDevice {
             id: s("id")?,
             serial_number: s("serialNumber").unwrap_or_default(),

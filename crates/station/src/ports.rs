@@ -285,16 +285,8 @@ pub struct UserFacts {
     pub token_serials: Vec<String>,
 }
 
-/// Entra's hardware OATH token status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum DeviceStatus {
-    Available,
-    Assigned,
-    Activated,
-    FailedActivation,
-    Other,
-}
+/// Entra's hardware OATH token status (one type, the Graph client's).
+pub use oathdesk_entra::DeviceStatus;
 
 /// A hardware OATH token in the Entra inventory.
 #[derive(Debug, Clone, PartialEq, Serialize)]

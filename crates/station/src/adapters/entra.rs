@@ -1,8 +1,8 @@
 //! [`Directory`] and [`TimeAuthority`] over the Graph client.
 
 use oathdesk_entra::{
-    DeviceFilter, DeviceStatus as GraphStatus, EntraError, ErrorKind, GraphClient,
-    HardwareOathDevice, NewHardwareOathDevice, User,
+    DeviceFilter, EntraError, ErrorKind, GraphClient, HardwareOathDevice, NewHardwareOathDevice,
+    User,
 };
 
 use crate::clock::{ClockCheck, TimeAuthority};
@@ -60,26 +60,8 @@ fn user_match(u: User) -> UserMatch {
     }
 }
 
-/// Graph's spelling of a status in a `$filter`. `Other` asks for Graph's
-/// placeholder for values added later, which no token has today.
-fn graph_status(s: DeviceStatus) -> &'static str {
-    match s {
-        DeviceStatus::Available => "available",
-        DeviceStatus::Assigned => "assigned",
-        DeviceStatus::Activated => "activated",
-        DeviceStatus::FailedActivation => "failedActivation",
-        DeviceStatus::Other => "unknownFutureValue",
-    }
-}
-
 fn facts(d: HardwareOathDevice) -> DeviceFacts {
-    let status = match d.status {
-        GraphStatus::Available => DeviceStatus::Available,
-        GraphStatus::Assigned => DeviceStatus::Assigned,
-        GraphStatus::Activated => DeviceStatus::Activated,
-        GraphStatus::FailedActivation => DeviceStatus::FailedActivation,
-        GraphStatus::Unknown => DeviceStatus::Other,
-    };
+    let status = d.status;
     DeviceFacts {
         params: d.params(),
         id: d.id,
@@ -182,7 +164,9 @@ impl Directory for GraphTenant {
     ) -> Result<InventoryPage, DirectoryFailure> {
         let filter = DeviceFilter {
             serial: query.serial.clone(),
-            status: query.status.map(|s| graph_status(s).to_string()),
+            status: query
+                .status
+                .map(|s| DeviceStatus::graph_name(s).to_string()),
         };
         let page = self
             .client

@@ -9,8 +9,6 @@
 
 mod import;
 
-use std::str::FromStr;
-
 use oathdesk_otp::{Algorithm, CodeParams};
 
 use super::enrol::why_user_cannot_take_a_token;
@@ -31,20 +29,13 @@ pub const MAX_SECRET_BYTES: usize = 80;
 const WHOLE_LIST_PAGE: u32 = 999;
 
 /// The operator's spelling of a status (Graph's, as `--status` documents).
-impl FromStr for DeviceStatus {
-    type Err = StationError;
-
-    fn from_str(s: &str) -> Result<Self, StationError> {
-        match s.trim() {
-            "available" => Ok(DeviceStatus::Available),
-            "assigned" => Ok(DeviceStatus::Assigned),
-            "activated" => Ok(DeviceStatus::Activated),
-            "failedActivation" => Ok(DeviceStatus::FailedActivation),
-            other => Err(StationError::BadInput(format!(
-                "no token status is called {other:?}; use available, assigned, activated or failedActivation"
-            ))),
-        }
-    }
+pub fn parse_status(s: &str) -> Result<DeviceStatus, StationError> {
+    DeviceStatus::from_graph(s.trim()).ok_or_else(|| {
+        StationError::BadInput(format!(
+            "no token status is called {:?}; use available, assigned, activated or failedActivation",
+            s.trim()
+        ))
+    })
 }
 
 impl DeviceQuery {
@@ -57,7 +48,7 @@ impl DeviceQuery {
             s.map(str::trim).filter(|s| !s.is_empty())
         }
         Ok(DeviceQuery {
-            status: given(status).map(str::parse).transpose()?,
+            status: given(status).map(parse_status).transpose()?,
             serial: given(serial).map(str::to_string),
         })
     }
