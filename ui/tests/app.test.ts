@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import type { AppStatus, ReaderView } from "../src/lib/api";
+import { molto2Token, singleLimits, singleToken, ykoathToken } from "./fixtures";
 
 const h = vi.hoisted(() => ({ push: null as null | ((r: ReaderView[]) => void) }));
 
@@ -16,11 +17,10 @@ const status: AppStatus = {
 const readers: ReaderView[] = [
   {
     name: "Virtual reader 1", error: null,
-    token: {
+    token: singleToken({
       reader: "Virtual reader 1", serial: "DEMO0001", model: "Demo-6", manufacturer: "Demo", clock_unix: 1_700_000_000,
-      drift_seconds: 42, clock_write_wipes_seed: true, writable: false,
-      limits: { algorithms: ["sha1"], periods: [30], digits: [6], max_seed_bytes: 20, display_timeouts: [] },
-    },
+      drift_seconds: 42, clock_write_wipes_seed: true, writable: false, limits: singleLimits({ max_seed_bytes: 20 }),
+    }),
   },
   { name: "Virtual reader 2", token: null, error: null },
 ];
@@ -61,6 +61,33 @@ describe("App shell and Desk", () => {
 
     h.push!([{ name: "Virtual reader 2", token: null, error: null }]);
     await waitFor(() => expect(screen.getAllByTestId("reader")).toHaveLength(1));
+  });
+
+  it("shows each token's family, clock and slots or credentials", async () => {
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("desk").dataset.ready).toBe("true"));
+    h.push!([
+      { name: "R0", token: singleToken({ reader: "R0" }), error: null },
+      { name: "R1", token: molto2Token([7, 0, 12], { reader: "R1" }), error: null },
+      { name: "R2", token: ykoathToken(["Contoso:jane@contoso.com", "60/GitHub:jd"], { reader: "R2" }), error: null },
+    ]);
+    await waitFor(() => expect(screen.getAllByTestId("reader")).toHaveLength(3));
+    const [single, molto2, yk] = screen.getAllByTestId("reader");
+    const within = (card: HTMLElement, id: string) => card.querySelector(`[data-testid=${id}]`)?.textContent ?? null;
+
+    expect(within(single, "token-family")).toBe("Token2 single-profile");
+    expect(within(single, "token-drift")).toContain("+2 s");
+    expect(within(single, "token-slots")).toBeNull();
+
+    expect(within(molto2, "token-family")).toBe("Molto2");
+    expect(within(molto2, "token-drift")).toContain("-20 s");
+    expect(within(molto2, "token-slots")).toMatch(/3 used, 97 free\s*used: 0, 7, 12/);
+
+    expect(within(yk, "token-family")).toBe("YubiKey OATH");
+    expect(within(yk, "token-clock")).toBe("no clock — uses this computer's time");
+    expect(within(yk, "token-drift")).toBeNull();
+    expect([...yk.querySelectorAll("[data-testid=token-credential]")].map((e) => e.textContent))
+      .toEqual(["Contoso:jane@contoso.com", "60/GitHub:jd"]);
   });
 
   it("switches screens from the nav, the actions and Alt+N", async () => {

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import type { AppError, SeedView, TokenView } from "../src/lib/api";
+import { molto2Token, singleLimits, singleToken, ykoathToken } from "./fixtures";
 
 const mocks = vi.hoisted(() => ({
   scanText: vi.fn(),
@@ -24,6 +25,7 @@ import { desk } from "../src/lib/desk.svelte";
 const seed: SeedView = {
   id: "seed-1",
   issuer: "Contoso",
+  label_issuer: null,
   account: "ada@contoso.com",
   params: { algorithm: "sha1", digits: 6, period: 30 },
   bits: 160,
@@ -32,17 +34,7 @@ const seed: SeedView = {
   note: null,
 };
 
-const token = (limits: Partial<TokenView["limits"]> = {}): TokenView => ({
-  reader: "Desk reader 0",
-  serial: "TK0001",
-  model: "Key-6",
-  manufacturer: "Acme",
-  clock_unix: 1_700_000_000,
-  drift_seconds: 2,
-  clock_write_wipes_seed: false,
-  writable: true,
-  limits: { algorithms: ["sha1"], periods: [30], digits: [6], max_seed_bytes: 32, display_timeouts: [], ...limits },
-});
+const token = (limits: Partial<TokenView["limits"]> = {}): TokenView => singleToken({ limits: singleLimits(limits) });
 
 async function pasteAndSubmit(text: string) {
   const input = screen.getByTestId("paste-input");
@@ -107,7 +99,7 @@ describe("Burn screen", () => {
 
   it("burns, shows the steps and the code, and forgets the seed on Done", async () => {
     mocks.scanText.mockResolvedValue(seed);
-    mocks.burnSeed.mockImplementation(async (_id, _reader, _settings, onProgress) => {
+    mocks.burnSeed.mockImplementation(async (_id, _reader, _settings, _place, onProgress) => {
       onProgress({ step: "read_token", status: "started" });
       onProgress({ step: "read_token", status: "done", detail: "TK0001" });
       onProgress({ step: "write_seed", status: "done", detail: null });
@@ -115,6 +107,7 @@ describe("Burn screen", () => {
       return {
         token: token(),
         params: seed.params,
+        burnt: { slot: null, label: null, directory_serial: "TK0001", warnings: [] },
         code: { code: "123456", valid_from: now, valid_to: now + 30 },
         hint: "Press the button twice to wake the token.",
       };
@@ -125,7 +118,7 @@ describe("Burn screen", () => {
     await fireEvent.click(screen.getByTestId("burn-start"));
     expect((await screen.findByTestId("burn-code")).textContent).toBe("123456");
     expect(mocks.burnSeed).toHaveBeenCalledWith("seed-1", "Desk reader 0",
-      { algorithm: null, digits: null, period: null, display_timeout: null }, expect.any(Function));
+      { algorithm: null, digits: null, period: null, display_timeout: null }, null, expect.any(Function));
     const steps = screen.getAllByTestId("step").map((s) => [s.dataset.step, s.dataset.status]);
     expect(steps).toEqual([["read_token", "done"], ["write_seed", "done"]]);
     expect(screen.getByTestId("power-cycle-hint").textContent).toContain("Press the button");
@@ -149,5 +142,91 @@ describe("Burn screen", () => {
     const box = await screen.findByTestId("burn-error");
     expect(box.textContent).toContain("Put it back on the reader");
     expect(box.textContent).toContain("the seed was not — burn again");
+  });
+});
+
+describe("Burn per family", () => {
+  const done = (t: TokenView, burnt: { slot: number | null; label: string | null; warnings: string[] }) => {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      token: t, params: seed.params, burnt: { directory_serial: t.serial, ...burnt },
+      code: { code: "12345678", valid_from: now, valid_to: now + 60 }, hint: "Switch it off and on.",
+    };
+  };
+  const value = (id: string) => (screen.getByTestId(id) as HTMLInputElement | HTMLSelectElement).value;
+  const burnButton = () => screen.getByTestId("burn-start") as HTMLButtonElement;
+
+  it("single-profile: offers no slot, title, name or touch", async () => {
+    mocks.scanText.mockResolvedValue(seed);
+    render(Burn);
+    await pasteAndSubmit("JBSWY3DPEHPK3PXP");
+    await screen.findByTestId("seed-summary");
+    expect(screen.queryByTestId("placement")).toBeNull();
+  });
+
+  it("Molto2: free slots first (default the first free), a title checked in bytes, then where it went and the warnings", async () => {
+    const t = molto2Token([0, 1]);
+    desk.readers = [{ name: t.reader, token: t, error: null }];
+    mocks.scanText.mockResolvedValue(seed);
+    mocks.burnSeed.mockResolvedValue(done(t, { slot: 7, label: "VPN", warnings: ["This Molto2 still uses the factory customer key."] }));
+    render(Burn);
+    await pasteAndSubmit("JBSWY3DPEHPK3PXP");
+    await screen.findByTestId("seed-summary");
+
+    const options = [...screen.getByTestId("place-slot").querySelectorAll("option")].map((o) => o.textContent);
+    expect(options[0]).toBe("Slot 2 — free");
+    expect(options.slice(-2)).toEqual(["Slot 0 — holds a seed", "Slot 1 — holds a seed"]);
+    expect(value("place-slot")).toBe("2");
+    expect([...screen.getByTestId("setting-digits").querySelectorAll("option")].map((o) => o.textContent))
+      .toEqual(["4", "6", "8", "10"]);
+    expect(screen.queryByTestId("place-name")).toBeNull();
+    expect(screen.queryByTestId("place-touch")).toBeNull();
+
+    await fireEvent.input(screen.getByTestId("place-title"), { target: { value: "Überweisungen" } });
+    expect(screen.getByTestId("place-problem").textContent).toMatch(/14 bytes.*at most 12/);
+    expect(burnButton().disabled).toBe(true);
+
+    await fireEvent.change(screen.getByTestId("place-slot"), { target: { value: "0" } });
+    await fireEvent.input(screen.getByTestId("place-title"), { target: { value: "VPN" } });
+    expect(screen.getByTestId("place-problem").textContent).toMatch(/Slot 0 already holds a seed/);
+    await fireEvent.change(screen.getByTestId("place-slot"), { target: { value: "7" } });
+    expect(screen.queryByTestId("place-problem")).toBeNull();
+    await fireEvent.change(screen.getByTestId("setting-digits"), { target: { value: "8" } });
+    await fireEvent.click(burnButton());
+
+    await screen.findByTestId("burn-result");
+    expect(mocks.burnSeed).toHaveBeenCalledWith("seed-1", t.reader,
+      { algorithm: null, digits: 8, period: null, display_timeout: null },
+      { slot: 7, label: "VPN", touch: false, replace: false }, expect.any(Function));
+    expect(screen.getByTestId("burnt-where").textContent).toMatch(/slot 7\s+titled\s+VPN/);
+    expect(screen.getByTestId("burnt-warnings").textContent).toContain("factory customer key");
+  });
+
+  it("YKOATH: the name comes from the QR and may be edited, never emptied; touch is offered", async () => {
+    const t = ykoathToken(["GitHub:jd"]);
+    desk.readers = [{ name: t.reader, token: t, error: null }];
+    mocks.scanText.mockResolvedValue({ ...seed, label_issuer: "Contoso", issuer: "Microsoft" });
+    mocks.burnSeed.mockResolvedValue(done(t, { slot: null, label: "Contoso:ada", warnings: [] }));
+    render(Burn);
+    await pasteAndSubmit("otpauth://totp/Contoso:ada@contoso.com?secret=JBSWY3DPEHPK3PXP&issuer=Microsoft");
+    await screen.findByTestId("seed-summary");
+    expect(value("place-name")).toBe("Contoso:ada@contoso.com");
+    expect(screen.queryByTestId("place-slot")).toBeNull();
+    expect(screen.queryByTestId("place-title")).toBeNull();
+    expect(screen.queryByTestId("setting-timeout")).toBeNull();
+
+    await fireEvent.input(screen.getByTestId("place-name"), { target: { value: "  " } });
+    expect(screen.getByTestId("place-problem").textContent).toMatch(/needs a name/);
+    expect(burnButton().disabled).toBe(true);
+
+    await fireEvent.input(screen.getByTestId("place-name"), { target: { value: "Contoso:ada" } });
+    await fireEvent.click(screen.getByTestId("place-touch"));
+    expect(burnButton().disabled).toBe(false);
+    await fireEvent.click(burnButton());
+    await screen.findByTestId("burn-result");
+    expect(mocks.burnSeed).toHaveBeenCalledWith("seed-1", t.reader, expect.anything(),
+      { slot: null, label: "Contoso:ada", touch: true, replace: false }, expect.any(Function));
+    expect(screen.getByTestId("burnt-where").textContent).toContain("credential Contoso:ada");
+    expect(screen.queryByTestId("burnt-warnings")).toBeNull();
   });
 });

@@ -14,29 +14,89 @@ export interface CodeParams {
   period: number;
 }
 
+/** The protocol family a token speaks (from its model's profile). */
+export type TokenFamily = "token2-single" | "token2-molto2" | "ykoath";
+
+/** What the token shows beside a seed: nothing, an optional title (Molto2 slot), a required name (YKOATH). */
+export type LabelKind = "none" | "title" | "name";
+
 export interface TokenLimits {
   algorithms: Algorithm[];
   periods: number[];
   digits: number[];
   max_seed_bytes: number;
-  /// Display timeouts (seconds) the model offers; empty when not settable.
+  /** Display timeouts (seconds) the model offers; empty when not settable. */
   display_timeouts: number[];
+  /** How many seeds the token holds (1 for single-profile tokens). */
+  slots: number;
+  /** Slots are chosen by number (Molto2); YKOATH credentials by name. */
+  numbered_slots: boolean;
+  label: LabelKind;
+  /** Longest title or name, in UTF-8 bytes (0 when `label` is "none"). */
+  max_label_bytes: number;
+  /** Credentials can ask for a touch before each code (YKOATH). */
+  touch: boolean;
+  /** The token keeps time itself (a YKOATH applet takes the computer's). */
+  has_clock: boolean;
+  /** A clock write must carry the token's settings, which it cannot report. */
+  clock_write_needs_settings: boolean;
 }
 
-/** A token on a reader, as read from it. */
-export interface TokenView {
+/** One place on a token that holds a seed: a Molto2 slot or a YKOATH credential. */
+export interface Slot {
+  /** The slot's number, on tokens whose slots are numbered. */
+  index: number | null;
+  /** The credential's name (YKOATH), when it can be read. */
+  label: string | null;
+  /** Whether it holds a seed, when that can be read. */
+  used: boolean | null;
+  /** The settings it holds, when they can be read. */
+  params: CodeParams | null;
+}
+
+/** What a token says about itself. */
+export interface TokenFacts {
   reader: string;
+  family: TokenFamily;
   serial: string;
   model: string;
   manufacturer: string;
-  /** The token's clock (Unix seconds), when readable. */
+  /** The token's clock (Unix seconds); null when it has none or it cannot be read. */
   clock_unix: number | null;
-  /** Token clock minus host clock, seconds. */
-  drift_seconds: number | null;
   clock_write_wipes_seed: boolean;
   /** False for unknown models: shown, never written. */
   writable: boolean;
   limits: TokenLimits;
+}
+
+/** A token on a reader, as read from it. */
+export interface TokenView extends TokenFacts {
+  /** Token clock minus host clock, seconds. */
+  drift_seconds: number | null;
+  /** Its slots (Molto2) or credentials (YKOATH); one entry on single-profile tokens. */
+  slots: Slot[];
+}
+
+/** Where on the token a burn puts the seed. */
+export interface Placement {
+  /** A numbered slot (Molto2); null for the only one, or the first free one. */
+  slot: number | null;
+  /** The slot's title or the credential's name; null: none, or the station's default name. */
+  label: string | null;
+  /** Ask for a touch before each code (YKOATH). */
+  touch: boolean;
+  /** Write over a seed already there; otherwise a used place is refused. */
+  replace: boolean;
+}
+
+/** What a burn wrote, and where. */
+export interface Burnt {
+  slot: number | null;
+  label: string | null;
+  /** The serial Entra knows this seed by (`<serial>-NN` for a Molto2 slot). */
+  directory_serial: string;
+  /** What the operator must know (e.g. a factory key still in use). */
+  warnings: string[];
 }
 
 export interface ReaderView {
@@ -77,6 +137,8 @@ export interface AppStatus {
 export interface SeedView {
   id: string;
   issuer: string | null;
+  /** The issuer in the QR's label ("Contoso" in "Contoso:jane@contoso.com"), if any. */
+  label_issuer: string | null;
   account: string;
   params: CodeParams;
   bits: number;
@@ -105,8 +167,10 @@ export interface TotpCode {
 }
 
 export interface BurnOutcome {
-  token: TokenView;
+  token: TokenFacts;
   params: CodeParams;
+  /** Where the seed went (slot, credential name) and what to know about it. */
+  burnt: Burnt;
   code: TotpCode;
   hint: string;
 }
@@ -136,14 +200,42 @@ export interface EnrolOutcome {
 }
 
 export interface ResyncPreview {
-  token: TokenView;
+  token: TokenFacts;
   drift_seconds: number | null;
   wipes_seed: boolean;
 }
 
+/** The settings a token holds beside a seed. */
+export interface TokenSettings {
+  params: CodeParams;
+  /** Seconds the display stays on. */
+  display_timeout: number;
+}
+
+/** Where the settings a clock write kept came from. */
+export type SettingsSource = "burn_record" | "entra" | "operator";
+
+/** A single-profile token's settings as the operator states them, when the station cannot know them. */
+export interface StatedSettings {
+  algorithm: Algorithm;
+  period: number;
+  display_timeout: number;
+}
+
 export type ResyncOutcome =
-  | { kind: "clock_set"; serial: string; drift_before_seconds: number | null }
-  | ({ kind: "reseeded" } & EnrolOutcome);
+  | {
+    kind: "clock_set";
+    serial: string;
+    /** The slot whose clock was set; null: every slot holding a seed (or the only one). */
+    slot: number | null;
+    drift_before_seconds: number | null;
+    /** What the clock write carried, and from where (single-profile tokens only). */
+    settings: [TokenSettings, SettingsSource] | null;
+    warnings: string[];
+  }
+  | ({ kind: "reseeded" } & EnrolOutcome)
+  /** The token has no clock (YKOATH): its codes come from the computer's time. */
+  | { kind: "no_clock"; serial: string };
 
 export type DeviceStatus = "available" | "assigned" | "activated" | "failedActivation" | "other";
 
@@ -257,18 +349,24 @@ export const api = {
   forgetSeed: (id: string) => invoke<void>("forget_seed", { id }),
   /** The code a held seed gives now (for the countdown after a burn). */
   seedCode: (id: string, params: CodeParams) => invoke<TotpCode>("seed_code", { id, params }),
-  burnSeed: (id: string, reader: string | null, settings: BurnSettings, onProgress: (p: Progress) => void) =>
-    invoke<BurnOutcome>("burn_seed", { id, reader, settings, onProgress: progressChannel(onProgress) }),
+  burnSeed: (id: string, reader: string | null, settings: BurnSettings, place: Placement | null,
+    onProgress: (p: Progress) => void) =>
+    invoke<BurnOutcome>("burn_seed", { id, reader, settings, place, onProgress: progressChannel(onProgress) }),
 
   searchUsers: (query: string) => invoke<UserView[]>("search_users", { query }),
-  enrolUser: (user: string, reader: string | null, algorithm: Algorithm, period: number, onProgress: (p: Progress) => void) =>
-    invoke<EnrolOutcome>("enrol_user", { user, reader, algorithm, period, onProgress: progressChannel(onProgress) }),
+  enrolUser: (user: string, reader: string | null, algorithm: Algorithm, period: number, place: Placement | null,
+    displayTimeout: number | null, onProgress: (p: Progress) => void) =>
+    invoke<EnrolOutcome>("enrol_user", {
+      user, reader, algorithm, period, place, displayTimeout, onProgress: progressChannel(onProgress),
+    }),
   /** An SVG (markup) of a QR code holding the serial, for the handover sheet. */
   serialQr: (serial: string) => invoke<string>("serial_qr", { serial }),
 
   resyncPreview: (reader: string | null) => invoke<ResyncPreview>("resync_preview", { reader }),
-  resyncToken: (reader: string | null, confirmReseed: boolean, onProgress: (p: Progress) => void) =>
-    invoke<ResyncOutcome>("resync_token", { reader, confirmReseed, onProgress: progressChannel(onProgress) }),
+  /** `slot`: one Molto2 slot (null: every slot holding a seed); `stated`: the settings, when the station asked for them. */
+  resyncToken: (reader: string | null, confirmReseed: boolean, slot: number | null, stated: StatedSettings | null,
+    onProgress: (p: Progress) => void) =>
+    invoke<ResyncOutcome>("resync_token", { reader, confirmReseed, slot, stated, onProgress: progressChannel(onProgress) }),
 
   inventory: (status: DeviceStatus | null, serial: string | null, next: string | null) =>
     invoke<InventoryPage>("inventory_page", { status, serial, next }),

@@ -41,3 +41,21 @@ export function groupDigits(code: string): string {
   const half = Math.ceil(code.length / 2);
   return `${code.slice(0, half)} ${code.slice(half)}`;
 }
+
+/** A token family in the operator's words. */
+export function familyName(family: string): string {
+  switch (family) {
+    case "token2-single": return "Token2 single-profile";
+    case "token2-molto2": return "Molto2";
+    case "ykoath": return "YubiKey OATH";
+    default: return family;
+  }
+}
+
+/** "SHA-1", "SHA-256", "SHA-512". */
+export function algorithmName(a: string): string {
+  return a.toUpperCase().replace(/^SHA(\d)/, "SHA-$1");
+}
+
+/** What a token without a clock of its own does instead. */
+export const NO_CLOCK = "no clock — uses this computer's time";

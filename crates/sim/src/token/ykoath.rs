@@ -50,11 +50,23 @@ fn hmac(alg: u8, key: &[u8], msg: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The property tag and its require-touch value.
+const PROPERTY: u8 = 0x78;
+const REQUIRE_TOUCH: u8 = 0x02;
+
 /// Splits BER-TLV with one-byte tags (lengths `LL`, `81 LL`, `82 HH LL`),
 /// as the applet reads its commands.
 fn tlvs(mut data: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     let mut out = Vec::new();
     while let [tag, rest @ ..] = data {
+        // A property (`78`) is one byte with no length, as Yubico's
+        // applet takes it: `78 02` asks for a touch.
+        if *tag == PROPERTY {
+            let (value, rest) = rest.split_first_chunk::<1>()?;
+            out.push((*tag, &value[..]));
+            data = rest;
+            continue;
+        }
         let (len, rest) = match rest {
             [0x81, n, rest @ ..] => (usize::from(*n), rest),
             [0x82, hi, lo, rest @ ..] => (usize::from(u16::from_be_bytes([*hi, *lo])), rest),
@@ -203,7 +215,9 @@ impl YkOathCard {
         if !(6..=8).contains(&digits) || name.is_empty() || name.len() > 64 {
             return sw(0x6A80);
         }
-        let touch = fields.iter().any(|f| f.0 == 0x78);
+        let touch = fields
+            .iter()
+            .any(|f| f.0 == PROPERTY && f.1 == [REQUIRE_TOUCH]);
         self.credentials.retain(|c| c.name != name);
         if self.credentials.len() >= CAPACITY {
             return sw(0x6A84);
@@ -360,6 +374,27 @@ mod tests {
         ]
         .concat();
         run(c, 0x01, 0, &data).sw
+    }
+
+    /// `78 02` (no length byte, as Yubico's tools send it) asks for a touch.
+    #[test]
+    fn a_touch_property_is_one_byte_without_a_length() {
+        let mut c = YkOathCard::new();
+        assert!(select(&mut c).is_ok());
+        let data = [
+            tlv(0x71, b"touchy"),
+            tlv(0x73, &[&[0x21, 6][..], b"12345678901234"].concat()),
+            vec![0x78, 0x02],
+        ]
+        .concat();
+        assert_eq!(run(&mut c, 0x01, 0, &data).sw, 0x9000);
+        assert!(c.credentials()[0].touch);
+        let cut = [tlv(0x71, b"cut"), vec![0x78]].concat();
+        assert_eq!(
+            run(&mut c, 0x01, 0, &cut).sw,
+            0x6A80,
+            "a property needs its byte"
+        );
     }
 
     #[test]
