@@ -419,7 +419,7 @@ mod tests {
         assert_eq!(out.burnt.directory_serial, "TM2D700001-07");
         {
             let card = molto2.lock().unwrap();
-            let slot = &card.profiles[7];
+            let slot = &card.slots[7];
             assert_eq!(slot.title.as_deref(), Some("VPN"));
             assert_eq!(
                 (slot.algorithm, slot.digits, slot.period),

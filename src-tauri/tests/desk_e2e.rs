@@ -839,7 +839,7 @@ async fn a_molto2_slot_is_burnt_and_another_enrolled_then_its_clock_resynced() {
     w.screenshot("molto2-burn").await;
     {
         let card = t.card();
-        let slot = &card.profiles[7];
+        let slot = &card.slots[7];
         assert_eq!(card.seed_sha256(7), Some(seed_sha256(&secret)));
         assert_eq!(slot.title.as_deref(), Some("VPN"));
         assert_eq!(
@@ -883,7 +883,7 @@ async fn a_molto2_slot_is_burnt_and_another_enrolled_then_its_clock_resynced() {
     let before: Vec<_> = [0, 7]
         .map(|p| {
             let c = t.card();
-            let s = &c.profiles[p];
+            let s = &c.slots[p];
             (
                 c.seed_sha256(p),
                 s.title.clone(),
@@ -909,7 +909,7 @@ async fn a_molto2_slot_is_burnt_and_another_enrolled_then_its_clock_resynced() {
     let after: Vec<_> = [0, 7]
         .map(|p| {
             let c = t.card();
-            let s = &c.profiles[p];
+            let s = &c.slots[p];
             (
                 c.seed_sha256(p),
                 s.title.clone(),

@@ -312,7 +312,7 @@ mod families {
             SECRET,
         ));
         assert_eq!(card.display_code_at(5, host).unwrap(), computed["code"]);
-        assert_eq!(card.profiles[5].title.as_deref(), Some("VPN"));
+        assert_eq!(card.slots[5].title.as_deref(), Some("VPN"));
     }
 
     #[test]

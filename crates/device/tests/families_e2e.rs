@@ -56,7 +56,7 @@ fn molto2_burn_shows_the_computed_code_and_syncs_its_clock() {
             card.display_code_at(7, host).unwrap(),
             totp(&secret, &params, card.clock.at(host))
         );
-        assert_eq!(card.profiles[7].title.as_deref(), Some("VPN"));
+        assert_eq!(card.slots[7].title.as_deref(), Some("VPN"));
     }
     let info = m.slot_info(slot(7)).unwrap();
     assert!(info.seed_present);

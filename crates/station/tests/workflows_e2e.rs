@@ -639,7 +639,7 @@ fn a_molto2_refuses_every_out_of_range_value_before_writing() {
     }
     let card = t.card();
     assert!((0..100).all(|p| card.seed_sha256(p).is_none()));
-    assert!(card.profiles.iter().all(|p| p.title.is_none()));
+    assert!(card.slots.iter().all(|p| p.title.is_none()));
 }
 
 #[test]

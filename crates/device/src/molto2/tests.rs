@@ -246,7 +246,7 @@ fn burn_writes_settings_seed_title_and_then_refuses_the_used_slot() {
     let shown = rec.card.display_code_at(42, host).unwrap();
     let params = p(Algorithm::Sha256, 8, 60);
     assert_eq!(shown, totp(&secret, &params, rec.card.clock.at(host)));
-    assert_eq!(rec.card.profiles[42].title.as_deref(), Some("VPN"));
+    assert_eq!(rec.card.slots[42].title.as_deref(), Some("VPN"));
 }
 
 #[test]

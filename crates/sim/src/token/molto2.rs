@@ -1,4 +1,4 @@
-//! A Token2 Molto2v2 multi-profile token (USB CCID): 100 profiles, an SM4
+//! A Token2 Molto2v2 multi-slot token (USB CCID): 100 slots (Token2 calls them profiles), an SM4
 //! key derived from the customer key (SHA-1, first 16 bytes), `63 Cx`
 //! authentication failures counting down the tries left, titles, digits,
 //! delete seed, screen lock, and key change / factory reset that wait for a
@@ -11,13 +11,13 @@ use zeroize::Zeroizing;
 
 use super::{Faults, TokenClock, VirtualCard};
 
-pub const PROFILES: usize = 100;
+pub const SLOTS: usize = 100;
 /// Authentication tries before the device locks (recovery: factory reset).
 pub const MAX_TRIES: u8 = 10;
 const DEFAULT_CUSTOMER_KEY: &[u8] = b"TOKEN2MOLTO1-KEY";
 
 #[derive(Clone, Default)]
-pub struct Profile {
+pub struct Slot {
     seed: Option<Zeroizing<Vec<u8>>>,
     pub title: Option<String>,
     pub algorithm: Algorithm,
@@ -36,7 +36,7 @@ pub struct Molto2Card {
     pub serial: String,
     pub clock: TokenClock,
     key: Key,
-    pub profiles: Vec<Profile>,
+    pub slots: Vec<Slot>,
     pub tries_left: u8,
     pub screen_locked: bool,
     challenge: Option<[u8; 8]>,
@@ -54,19 +54,19 @@ fn sw(code: u16) -> Vec<u8> {
 const OK: [u8; 2] = [0x90, 0x00];
 
 impl Molto2Card {
-    /// A factory-fresh device (default customer key, empty profiles).
+    /// A factory-fresh device (default customer key, empty slots).
     pub fn new(serial: &str, clock: TokenClock) -> Self {
         Molto2Card {
             serial: serial.into(),
             clock,
             key: crypto::molto2_key(DEFAULT_CUSTOMER_KEY),
-            profiles: vec![
-                Profile {
+            slots: vec![
+                Slot {
                     digits: 6,
                     period: 30,
                     ..Default::default()
                 };
-                PROFILES
+                SLOTS
             ],
             tries_left: MAX_TRIES,
             screen_locked: false,
@@ -96,17 +96,17 @@ impl Molto2Card {
         self.pending.is_some()
     }
 
-    pub fn seed_sha256(&self, profile: usize) -> Option<String> {
-        self.profiles
-            .get(profile)?
+    pub fn seed_sha256(&self, slot: usize) -> Option<String> {
+        self.slots
+            .get(slot)?
             .seed
             .as_ref()
             .map(|s| hex::encode(Sha256::digest(s.as_slice())))
     }
 
-    /// What profile `p` shows at host time `host`.
+    /// What slot `p` shows at host time `host`.
     pub fn display_code_at(&self, p: usize, host: f64) -> Option<String> {
-        let prof = self.profiles.get(p)?;
+        let prof = self.slots.get(p)?;
         let seed = prof.seed.as_ref()?;
         let params = CodeParams {
             algorithm: prof.algorithm,
@@ -167,7 +167,7 @@ impl Molto2Card {
     /// `95 L 70 L | flag tips(16) rtc(4) timecfg(4) algo step digits seed_present`.
     /// The title comes back in plain text, zero-padded, as on the device.
     fn public_data(&self, p: u8) -> Vec<u8> {
-        let Some(prof) = self.profiles.get(usize::from(p)) else {
+        let Some(prof) = self.slots.get(usize::from(p)) else {
             return sw(0x6A86);
         };
         let (Some(now), Ok(step), Ok(digits)) = (
@@ -237,7 +237,7 @@ impl Molto2Card {
     }
 
     fn delete_seed(&mut self, p: u8) -> Vec<u8> {
-        match self.profiles.get_mut(usize::from(p)) {
+        match self.slots.get_mut(usize::from(p)) {
             Some(prof) if prof.seed.is_some() => {
                 prof.seed = None;
                 OK.to_vec()
@@ -280,8 +280,8 @@ impl Molto2Card {
         }
     }
 
-    fn profile(&mut self, p: usize) -> Result<&mut Profile, u16> {
-        self.profiles.get_mut(p).ok_or(0x6A86)
+    fn slot(&mut self, p: usize) -> Result<&mut Slot, u16> {
+        self.slots.get_mut(p).ok_or(0x6A86)
     }
 
     fn write_seed(&mut self, p: usize, body: &[u8]) -> Result<(), u16> {
@@ -290,7 +290,7 @@ impl Molto2Card {
         if seed.is_empty() || seed.len() > 63 {
             return Err(0x6A80);
         }
-        self.profile(p)?.seed = Some(seed);
+        self.slot(p)?.seed = Some(seed);
         Ok(())
     }
 
@@ -300,7 +300,7 @@ impl Molto2Card {
         if title.len() > 12 {
             return Err(0x6A80);
         }
-        self.profile(p)?.title = Some(String::from_utf8_lossy(&title).into_owned());
+        self.slot(p)?.title = Some(String::from_utf8_lossy(&title).into_owned());
         Ok(())
     }
 
@@ -308,7 +308,7 @@ impl Molto2Card {
     fn write_config(&mut self, p: usize, body: &[u8]) -> Result<(), u16> {
         match *body {
             [0x81, 0x06, 0x0F, 0x04, a, b, c, d] => {
-                self.profile(p)?;
+                self.slot(p)?;
                 self.clock.set(u32::from_be_bytes([a, b, c, d]));
                 Ok(())
             }
@@ -344,7 +344,7 @@ impl Molto2Card {
                 if t > 3 || ![4, 6, 8, 10].contains(&digits) || !(step == 30 || step == 60) {
                     return Err(0x6A80);
                 }
-                let prof = self.profile(p)?;
+                let prof = self.slot(p)?;
                 (prof.algorithm, prof.digits, prof.period) =
                     (algorithm, u32::from(digits), u64::from(step));
                 self.clock.set(u32::from_be_bytes([a, b, c, d]));
@@ -389,12 +389,12 @@ impl VirtualCard for Molto2Card {
 
     fn state(&self) -> serde_json::Value {
         let host = super::clock::host_now();
-        let profiles: Vec<_> = (0..PROFILES)
-            .filter(|p| self.profiles[*p].seed.is_some())
-            .map(|p| serde_json::json!({"profile": p, "display": self.display_code_at(p, host), "seed_sha256": self.seed_sha256(p), "title": self.profiles[p].title}))
+        let slots: Vec<_> = (0..SLOTS)
+            .filter(|p| self.slots[*p].seed.is_some())
+            .map(|p| serde_json::json!({"slot": p, "display": self.display_code_at(p, host), "seed_sha256": self.seed_sha256(p), "title": self.slots[p].title}))
             .collect();
         serde_json::json!({"family": "molto2", "serial": self.serial, "clock": self.clock.now(), "tries_left": self.tries_left,
-            "waiting_for_press": self.pending.is_some(), "screen_locked": self.screen_locked, "profiles": profiles})
+            "waiting_for_press": self.pending.is_some(), "screen_locked": self.screen_locked, "slots": slots})
     }
 }
 
@@ -479,7 +479,7 @@ mod tests {
     }
 
     #[test]
-    fn profiles_take_seed_title_digits_and_delete() {
+    fn slots_take_seed_title_digits_and_delete() {
         let mut c = card();
         let key = crypto::molto2_key(DEFAULT_CUSTOMER_KEY);
         assert_eq!(auth(&mut c, &key), 0x9000);
@@ -507,7 +507,7 @@ mod tests {
             run(&mut c, &secured(&key, 0xD5, 0x00, 42, &title)).sw,
             0x9000
         );
-        assert_eq!(c.profiles[42].title.as_deref(), Some("VPN"));
+        assert_eq!(c.slots[42].title.as_deref(), Some("VPN"));
         assert_eq!(
             c.display_code_at(42, super::super::clock::host_now())
                 .unwrap()
