@@ -443,6 +443,10 @@ mod tests {
             &seed,
             BurnChoices {
                 reader: Some("Training reader 2".into()),
+                place: oathdesk_station::ports::Placement {
+                    touch: true,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
         );
@@ -453,7 +457,7 @@ mod tests {
             panic!("one credential");
         };
         assert_eq!(credential.name, name.as_bytes());
-        assert!(!credential.touch);
+        assert!(credential.touch, "a touch was asked for");
         assert_eq!(credential.digits, 8);
         let at = 1_700_000_000;
         assert_eq!(card.code(name, at).unwrap(), totp(&secret, &params, at));
