@@ -186,7 +186,8 @@ pub struct TokenSettings {
 /// Where on the token a burn puts the seed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Placement {
-    /// A numbered slot (Molto2); `None` for the only one, or the first free one.
+    /// A numbered slot (Molto2); `None` for a token with one seed, or for
+    /// the burn workflow to choose the first free slot.
     #[serde(default)]
     pub slot: Option<u8>,
     /// The slot's title or the credential's name.

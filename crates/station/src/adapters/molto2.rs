@@ -24,22 +24,11 @@ impl<T: Transport> Molto2Token<T> {
         Molto2Token { session, facts }
     }
 
-    /// The slot asked for, or the first free one.
-    fn slot_for(&mut self, asked: Option<u8>) -> Result<SlotNumber, TokenFailure> {
-        if let Some(n) = asked {
-            return SlotNumber::new(n).map_err(failure);
-        }
-        let slots = self.session.slots().map_err(failure)?;
-        slots
-            .iter()
-            .find(|s| !s.seed_present)
-            .map(|s| s.slot)
-            .ok_or_else(|| {
-                refused(format!(
-                    "every slot of Molto2 {} holds a seed: delete one first",
-                    self.facts.serial
-                ))
-            })
+    /// The numbered slot `place` names: the burn workflow has chosen one
+    /// (the first free one when the operator did not), so none is a mistake.
+    fn chosen(slot: Option<u8>, to: &str) -> Result<SlotNumber, TokenFailure> {
+        let n = slot.ok_or_else(|| refused(format!("say which Molto2 slot to {to}")))?;
+        SlotNumber::new(n).map_err(failure)
     }
 
     /// The warning owed once the device has accepted the factory key.
@@ -89,7 +78,7 @@ impl<T: Transport> Token for Molto2Token<T> {
             .map_err(failure)?;
         let wire =
             Molto2Settings::new(&settings.params, settings.display_timeout).map_err(failure)?;
-        let slot = self.slot_for(place.slot)?;
+        let slot = Self::chosen(place.slot, "burn")?;
         if place.replace && self.session.slot_info(slot).map_err(failure)?.seed_present {
             self.session.delete_seed(slot).map_err(failure)?;
         }
@@ -140,10 +129,7 @@ impl<T: Transport> Token for Molto2Token<T> {
     }
 
     fn delete(&mut self, place: &Placement) -> Result<(), TokenFailure> {
-        let Some(n) = place.slot else {
-            return Err(refused("say which Molto2 slot to delete".into()));
-        };
-        let slot = SlotNumber::new(n).map_err(failure)?;
+        let slot = Self::chosen(place.slot, "delete")?;
         self.session.delete_seed(slot).map_err(failure)
     }
 }
