@@ -113,8 +113,8 @@ fn activated_and_agrees(sandbox: &Sandbox, t: &Inserted<Token2Card>, serial: &st
     let now = host_now();
     let card = t.card();
     assert_eq!(
-        card.display_code_at(now).unwrap(),
-        totp(&stored.secret, &stored.params, card.clock.at(now)),
+        card.display_code_at(now),
+        totp(&stored.secret, &stored.params, card.clock.at(now)).ok(),
         "the token and Entra disagree"
     );
     stored
@@ -201,7 +201,7 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
         card_shows.contains(&code),
         "window {code}, token {card_shows:?}"
     );
-    assert_eq!(card_shows[0], totp(&secret, &params, host as u64));
+    assert_eq!(card_shows[0], totp(&secret, &params, host as u64).unwrap());
     w.wait("[data-testid=power-cycle-hint]").await;
     w.screenshot("burn").await;
     w.click("[data-testid=burn-done]").await;
@@ -270,7 +270,7 @@ async fn burn_from_qr_enrol_and_resync_to_success() {
         let card = t.card();
         assert_eq!(
             card.display_code_at(now),
-            Some(totp(&held, &sha256_60, card.clock.at(now))),
+            totp(&held, &sha256_60, card.clock.at(now)).ok(),
             "the token still shows its seed's codes, now on time"
         );
     }
@@ -976,7 +976,7 @@ async fn a_ykoath_credential_is_burnt_and_another_enrolled_and_resync_says_there
         assert_eq!(credential.digits, 8);
         assert!(credential.touch, "touch required");
         let at = 1_700_000_000;
-        assert_eq!(card.code(name, at), Some(totp(&secret, &SHA256_8_60, at)));
+        assert_eq!(card.code(name, at), totp(&secret, &SHA256_8_60, at).ok());
     }
     w.click("[data-testid=burn-done]").await;
 
@@ -991,7 +991,7 @@ async fn a_ykoath_credential_is_burnt_and_another_enrolled_and_resync_says_there
     let at = 1_700_000_000;
     assert_eq!(
         t.card().code("alan@contoso.com", at),
-        Some(totp(&stored.secret, &stored.params, at)),
+        totp(&stored.secret, &stored.params, at).ok(),
         "the key and Entra disagree"
     );
 

@@ -198,14 +198,14 @@ fn code(ctx: &Ctx, a: CodeArgs) -> Result<(), CliError> {
     });
     if let Some(counter) = counter {
         let out = HotpOut {
-            code: hotp(&cred.secret, params.algorithm, params.digits, counter),
+            code: hotp(&cred.secret, params.algorithm, params.digits, counter)?,
             counter,
         };
         print(ctx, &out, |o| o.code.clone());
         return Ok(());
     }
     let at = a.at.unwrap_or_else(now);
-    let out = totp_at(&cred.secret, &params, at);
+    let out = totp_at(&cred.secret, &params, at)?;
     // A pipe or a file gets the code alone, for `| xclip` and `$(…)`; a
     // person at a terminal also sees how long it lasts.
     let terminal = std::io::stdout().is_terminal();
@@ -253,7 +253,7 @@ fn drift(ctx: &Ctx, a: DriftArgs) -> Result<(), CliError> {
         a.observed2.as_deref(),
         at,
         window,
-    )
+    )?
     .ok_or_else(|| {
         CliError::failure(
             "no_match",

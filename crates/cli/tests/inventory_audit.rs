@@ -139,7 +139,7 @@ fn code_now(secret: &Secret) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    totp(secret, &SHA1_30, now)
+    totp(secret, &SHA1_30, now).unwrap()
 }
 
 /// (action, serial, user, outcome) of an exported record.

@@ -18,6 +18,11 @@ const BUSY: u8 = 0xC0;
 const CHUNK: usize = 61;
 /// Busy answers after which the user is asked to touch the key.
 pub const TOUCH_HINT_AFTER: u32 = 3;
+/// Busy answers after which the exchange is abandoned: a key that never
+/// stops answering busy cannot hold the desk forever.
+pub const MAX_BUSY_READS: u32 = 600;
+/// Answer bytes after which a chain of "more follows" reports is abandoned.
+pub const MAX_ANSWER_BYTES: usize = crate::transport::MAX_RESPONSE_BYTES;
 
 /// One HID device's interrupt pipes.
 pub trait HidDevice {
@@ -66,6 +71,11 @@ impl<D: HidDevice> Transport for HidTransport<D> {
             let r = self.device.read_report()?;
             if r[0] == BUSY {
                 busy += 1;
+                if busy > MAX_BUSY_READS {
+                    return Err(TransportError::LinkLost(
+                        "the key stayed busy and never answered: touch it when it blinks, or take it out and put it back".into(),
+                    ));
+                }
                 (self.on_busy)(busy);
                 continue;
             }
@@ -74,6 +84,9 @@ impl<D: HidDevice> Transport for HidTransport<D> {
                 return Err(TransportError::Malformed);
             }
             out.extend_from_slice(&r[3..3 + len]);
+            if out.len() > MAX_ANSWER_BYTES {
+                return Err(TransportError::Malformed);
+            }
             expect = expect.wrapping_add(1);
             if r[1] & MORE == 0 {
                 return Ok(out);
@@ -178,6 +191,58 @@ mod tests {
         busy_seen.extend(seen.lock().unwrap().iter().copied());
         assert_eq!(busy_seen, vec![1, 2, 3, 4]);
         assert!(busy_seen.iter().any(|n| *n >= TOUCH_HINT_AFTER));
+    }
+
+    /// A device that only ever reads back `report`.
+    struct Endless([u8; REPORT_LEN]);
+
+    impl HidDevice for Endless {
+        fn write_report(&mut self, _: &[u8; REPORT_LEN + 1]) -> Result<(), TransportError> {
+            Ok(())
+        }
+        fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError> {
+            Ok(self.0)
+        }
+    }
+
+    #[test]
+    fn a_key_that_stays_busy_is_given_up_on() {
+        let mut busy = [0u8; REPORT_LEN];
+        busy[0] = BUSY;
+        let mut t = HidTransport {
+            device: Endless(busy),
+            on_busy: Box::new(|_| {}),
+        };
+        let e = t.transmit_raw(&[0x00, 0xA4, 0x04, 0x00]).unwrap_err();
+        assert!(matches!(e, TransportError::LinkLost(m) if m.contains("busy")));
+    }
+
+    #[test]
+    fn a_chain_that_never_ends_is_malformed() {
+        let mut more = [0u8; REPORT_LEN];
+        (more[0], more[2]) = (CHANNEL, CHUNK as u8);
+        let mut seq = 0u8;
+        // Each report says "more follows", with the right sequence number.
+        struct Chain<'a>(&'a mut u8, [u8; REPORT_LEN]);
+        impl HidDevice for Chain<'_> {
+            fn write_report(&mut self, _: &[u8; REPORT_LEN + 1]) -> Result<(), TransportError> {
+                Ok(())
+            }
+            fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError> {
+                let mut r = self.1;
+                r[1] = MORE | (*self.0 & 0x0F);
+                *self.0 = self.0.wrapping_add(1);
+                Ok(r)
+            }
+        }
+        let mut chained = HidTransport {
+            device: Chain(&mut seq, more),
+            on_busy: Box::new(|_| {}),
+        };
+        assert_eq!(
+            chained.transmit_raw(&[0x00]),
+            Err(TransportError::Malformed)
+        );
     }
 
     #[test]

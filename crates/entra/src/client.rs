@@ -59,7 +59,42 @@ pub struct GraphClient {
     token: Box<dyn TokenSource>,
     retry: RetryPolicy,
     last_date: Mutex<Option<ServerDate>>,
-    last_request_id: Mutex<Option<String>>,
+}
+
+/// One answer from Graph: its status, its JSON body (`Null` for 204) and
+/// the request id Graph gave that very call, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub request_id: Option<String>,
+}
+
+/// What a write answered, with the request id of that call (not of
+/// whatever call another command made meanwhile).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered<T> {
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+impl<T> Answered<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Answered<U> {
+        Answered {
+            value: f(self.value),
+            request_id: self.request_id,
+        }
+    }
+}
+
+impl Reply {
+    /// The request id alone, for a write whose body says nothing.
+    pub fn answered(self) -> Answered<()> {
+        Answered {
+            value: (),
+            request_id: self.request_id,
+        }
+    }
 }
 
 /// Builds a [`GraphClient`]; see [`GraphClient::builder`].
@@ -115,7 +150,6 @@ impl GraphClientBuilder {
             token,
             retry: self.retry,
             last_date: Mutex::new(None),
-            last_request_id: Mutex::new(None),
         })
     }
 }
@@ -124,7 +158,9 @@ impl GraphClientBuilder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Idempotence {
     Safe,
-    /// A create: the caller searches by serial before trying again.
+    /// A write that must not happen twice (create, assign, activate): sent
+    /// again only after a 429, which Graph answers before doing anything.
+    /// After a network error or a 5xx the caller reads the state instead.
     Once,
 }
 
@@ -139,13 +175,6 @@ impl GraphClient {
 
     pub fn last_server_date(&self) -> Option<ServerDate> {
         self.last_date
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    pub fn last_request_id(&self) -> Option<String> {
-        self.last_request_id
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
@@ -171,34 +200,22 @@ impl GraphClient {
         })
     }
 
-    /// Absolute URL for a path such as `/beta/users/x`, or a full nextLink.
+    /// Absolute URL for a path such as `/beta/users/x`, or a full nextLink;
+    /// see [`graph_url`].
     pub fn url(&self, path: &str) -> Result<url::Url, EntraError> {
-        if path.starts_with("http") {
-            let next = url::Url::parse(path)
-                .map_err(|_| EntraError::new(ErrorKind::Other, "bad nextLink"))?;
-            if next.origin() != self.base.origin() {
-                return Err(EntraError::new(
-                    ErrorKind::Other,
-                    "a nextLink pointed to another host",
-                ));
-            }
-            return Ok(next);
-        }
-        self.base
-            .join(path)
-            .map_err(|e| EntraError::new(ErrorKind::Other, e.to_string()))
+        graph_url(&self.base, path)
     }
 
-    /// Sends a request and returns the status and JSON body (Null for 204),
-    /// retrying throttling and server errors within the policy. A `Once`
-    /// request is not resent after a failure that may have hidden success.
+    /// Sends a request and returns Graph's [`Reply`], retrying throttling
+    /// and server errors within the policy. A `Once` request is not resent
+    /// after a failure that may have hidden success.
     pub fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
         idem: Idempotence,
-    ) -> Result<(u16, Value), EntraError> {
+    ) -> Result<Reply, EntraError> {
         let started = Instant::now();
         let url = self.url(path)?;
         let mut attempt = 0;
@@ -206,23 +223,20 @@ impl GraphClient {
             attempt += 1;
             let outcome = self.send_once(method.clone(), url.clone(), body);
             let wait = match &outcome {
-                Ok((status, resp_wait, _)) if *status == 429 => {
+                Ok((reply, resp_wait)) if reply.status == 429 => {
                     resp_wait.unwrap_or_else(|| self.backoff(attempt))
                 }
-                Ok((503 | 504, resp_wait, _)) if idem == Idempotence::Safe => {
+                Ok((reply, resp_wait))
+                    if matches!(reply.status, 503 | 504) && idem == Idempotence::Safe =>
+                {
                     resp_wait.unwrap_or_else(|| self.backoff(attempt))
                 }
                 Err(_) if idem == Idempotence::Safe => self.backoff(attempt),
-                _ => {
-                    return outcome.and_then(|(status, _, body)| {
-                        finish(status, body, self.last_request_id())
-                    });
-                }
+                _ => return outcome.and_then(|(reply, _)| finish(reply)),
             };
             if attempt >= self.retry.max_attempts || started.elapsed() + wait > self.retry.deadline
             {
-                return outcome
-                    .and_then(|(status, _, body)| finish(status, body, self.last_request_id()));
+                return outcome.and_then(|(reply, _)| finish(reply));
             }
             std::thread::sleep(wait);
         }
@@ -245,7 +259,7 @@ impl GraphClient {
         method: Method,
         url: url::Url,
         body: Option<&Value>,
-    ) -> Result<(u16, Option<Duration>, Value), EntraError> {
+    ) -> Result<(Reply, Option<Duration>), EntraError> {
         let token = self.token.access_token()?;
         let mut req = self.http.request(method, url).bearer_auth(token);
         if let Some(b) = body {
@@ -268,35 +282,57 @@ impl GraphClient {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s >= 0.0)
             .map(|s| Duration::from_secs_f64(s.min(120.0)));
+        let request_id = header(&resp, "request-id").or_else(|| header(&resp, "client-request-id"));
         let text = resp.text().unwrap_or_default();
-        let json = if text.trim().is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::Null)
+        let reply = Reply {
+            status,
+            body: crate::answers::body(&text),
+            request_id,
         };
-        Ok((status, retry_after, json))
+        Ok((reply, retry_after))
     }
 
     fn remember(&self, resp: &Response, sent: SystemTime, received: SystemTime) {
-        let header = |k: &str| {
-            resp.headers()
-                .get(k)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        if let Some(date) = header("date") {
+        if let Some(date) = header(resp, "date") {
             *self.last_date.lock().unwrap_or_else(|p| p.into_inner()) = Some(ServerDate {
                 date,
                 sent,
                 received,
             });
         }
-        let id = header("request-id").or_else(|| header("client-request-id"));
-        *self
-            .last_request_id
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = id;
     }
+}
+
+fn header(resp: &Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `link` (a path we built, or a nextLink from an answer or from the
+/// window) resolved against the Graph root, and refused unless it stays on
+/// the root's origin: the bearer token goes nowhere else. Every form is
+/// resolved the way the HTTP client would (`//host/x`, `HTTPS://host/x`,
+/// `\\host\x`, relative paths), then checked, so no spelling slips past.
+pub fn graph_url(base: &url::Url, link: &str) -> Result<url::Url, EntraError> {
+    let url = base.join(link).map_err(|e| {
+        EntraError::new(
+            ErrorKind::Other,
+            format!("Graph sent a link this desk cannot read ({e}); refresh the list"),
+        )
+    })?;
+    if url.origin() != base.origin() || url.scheme() != base.scheme() {
+        return Err(EntraError::new(
+            ErrorKind::Other,
+            format!(
+                "a link pointed away from {} (to {}); it was not followed and no token was sent. Refresh the list",
+                base.origin().ascii_serialization(),
+                url.origin().ascii_serialization()
+            ),
+        ));
+    }
+    Ok(url)
 }
 
 /// Error text from reqwest without the URL (which may carry a query).
@@ -308,22 +344,47 @@ fn without_url(e: &reqwest::Error) -> String {
     s
 }
 
-fn finish(
-    status: u16,
-    body: Value,
-    request_id: Option<String>,
-) -> Result<(u16, Value), EntraError> {
-    if (200..300).contains(&status) {
-        return Ok((status, body));
+fn finish(reply: Reply) -> Result<Reply, EntraError> {
+    if (200..300).contains(&reply.status) {
+        return Ok(reply);
     }
-    let err = &body["error"];
-    let code = err["code"].as_str().unwrap_or("");
-    let message = err["message"]
-        .as_str()
-        .unwrap_or("Graph refused the request");
-    let request_id = err["innerError"]["request-id"]
-        .as_str()
-        .map(str::to_string)
-        .or(request_id);
-    Err(EntraError::from_graph(status, code, message, request_id))
+    Err(crate::answers::error(
+        reply.status,
+        &reply.body,
+        reply.request_id,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every spelling of another host is refused; our own paths and
+    /// relative links stay on Graph.
+    #[test]
+    fn links_never_leave_the_graph_root() {
+        let base = url::Url::parse("https://graph.microsoft.com").unwrap();
+        for away in [
+            "//evil.example/x",
+            "HTTPS://evil.example/x",
+            "\\\\evil.example\\x",
+            "https://graph.microsoft.com.evil.example/beta",
+            "http://graph.microsoft.com/beta",
+            "https://graph.microsoft.com:8443/beta",
+            "ftp://graph.microsoft.com/beta",
+            "  //evil.example/x",
+        ] {
+            let e = graph_url(&base, away).unwrap_err();
+            assert!(e.message.contains("not followed"), "{away}: {e}");
+        }
+        for here in [
+            "/beta/users/x",
+            "beta/users?$skiptoken=1",
+            "HTTPS://GRAPH.MICROSOFT.COM/beta/x",
+            "https://graph.microsoft.com/beta/x?$skiptoken=a",
+        ] {
+            let url = graph_url(&base, here).unwrap();
+            assert_eq!(url.host_str(), Some("graph.microsoft.com"), "{here}");
+        }
+    }
 }

@@ -3,13 +3,15 @@
 //! `Retry-After`, paging, TLS always verified, and errors that carry the
 //! operator's next step and Graph's request id.
 
+pub mod answers;
 mod client;
 mod error;
 mod oath;
 pub mod signin;
 
 pub use client::{
-    GraphClient, GraphClientBuilder, Idempotence, RetryPolicy, ServerDate, StaticToken, TokenSource,
+    Answered, GraphClient, GraphClientBuilder, Idempotence, Reply, RetryPolicy, ServerDate,
+    StaticToken, TokenSource, graph_url,
 };
 pub use error::{EntraError, ErrorKind};
 pub use oath::{

@@ -8,7 +8,8 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::client::{GraphClient, Idempotence};
+use crate::answers;
+use crate::client::{Answered, GraphClient, Idempotence, Reply};
 use crate::error::{EntraError, ErrorKind};
 
 const INVENTORY: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
@@ -133,7 +134,8 @@ pub struct User {
 }
 
 impl User {
-    fn from_json(v: &Value) -> User {
+    /// Reads a user; missing fields are empty.
+    pub fn from_json(v: &Value) -> User {
         let s = |k: &str| v[k].as_str().map(str::to_string);
         User {
             id: s("id").unwrap_or_default(),
@@ -224,15 +226,8 @@ impl GraphClient {
             Some(link) => link.to_string(),
             None => first_page_path(filter, top),
         };
-        let (_, body) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
-        let items = body["value"].as_array().cloned().unwrap_or_default();
-        Ok(DevicePage {
-            items: items
-                .iter()
-                .filter_map(HardwareOathDevice::from_json)
-                .collect(),
-            next: body["@odata.nextLink"].as_str().map(str::to_string),
-        })
+        let reply = self.send(Method::GET, &path, None, Idempotence::Safe)?;
+        Ok(answers::device_page(&reply.body))
     }
 
     pub fn find_by_serial(&self, serial: &str) -> Result<Option<HardwareOathDevice>, EntraError> {
@@ -247,15 +242,13 @@ impl GraphClient {
     }
 
     pub fn get_device(&self, id: &str) -> Result<HardwareOathDevice, EntraError> {
-        let (_, body) = self.send(
+        let reply = self.send(
             Method::GET,
             &format!("{INVENTORY}/{}", enc(id)),
             None,
             Idempotence::Safe,
         )?;
-        HardwareOathDevice::from_json(&body).ok_or_else(|| {
-            EntraError::new(ErrorKind::Other, "Graph returned a device without an id")
-        })
+        answers::device(&reply.body)
     }
 
     /// Creates a device. Never blindly resent: after a failure that may have
@@ -268,13 +261,16 @@ impl GraphClient {
     pub fn create_device(
         &self,
         d: &NewHardwareOathDevice<'_>,
-    ) -> Result<HardwareOathDevice, EntraError> {
+    ) -> Result<Answered<HardwareOathDevice>, EntraError> {
         let mut last = None;
         for _ in 0..4 {
             match self.create_once(d) {
                 Err(e) if e.kind == ErrorKind::Unavailable => {
                     if let Some(found) = self.find_by_serial(d.serial_number)? {
-                        return Ok(found);
+                        return Ok(Answered {
+                            value: found,
+                            request_id: e.request_id,
+                        });
                     }
                     last = Some(e);
                 }
@@ -284,7 +280,10 @@ impl GraphClient {
         Err(last.expect("at least one attempt"))
     }
 
-    fn create_once(&self, d: &NewHardwareOathDevice<'_>) -> Result<HardwareOathDevice, EntraError> {
+    fn create_once(
+        &self,
+        d: &NewHardwareOathDevice<'_>,
+    ) -> Result<Answered<HardwareOathDevice>, EntraError> {
         let mut body = json!({
             "serialNumber": d.serial_number,
             "manufacturer": d.manufacturer,
@@ -302,58 +301,82 @@ impl GraphClient {
         let result = self.send(Method::POST, INVENTORY, Some(&body), Idempotence::Once);
         // The body held the secret: overwrite it before it is freed.
         body["secretKey"] = Value::Null;
-        let (_, created) = result?;
-        HardwareOathDevice::from_json(&created)
-            .ok_or_else(|| EntraError::new(ErrorKind::Other, "created device has no id"))
+        let reply = result?;
+        Ok(Answered {
+            value: answers::device(&reply.body)?,
+            request_id: reply.request_id,
+        })
     }
 
-    pub fn delete_device(&self, id: &str) -> Result<(), EntraError> {
+    pub fn delete_device(&self, id: &str) -> Result<Answered<()>, EntraError> {
         self.send(
             Method::DELETE,
             &format!("{INVENTORY}/{}", enc(id)),
             None,
             Idempotence::Safe,
         )
-        .map(drop)
+        .map(Reply::answered)
     }
 
-    pub fn assign(&self, user: &str, device_id: &str) -> Result<(), EntraError> {
-        let path = format!(
-            "/beta/users/{}/authentication/hardwareOathMethods",
-            enc(user)
-        );
-        self.send(
+    /// Assigns the token to `user` (an object id). Sent once: after a
+    /// failure that may have hidden success, the token is read back and
+    /// counts as assigned only if Entra holds it assigned to `user`.
+    pub fn assign(&self, user: &str, device_id: &str) -> Result<Answered<()>, EntraError> {
+        let body = json!({"device": {"id": device_id}});
+        let sent = self.send(
             Method::POST,
-            &path,
-            Some(&json!({"device": {"id": device_id}})),
-            Idempotence::Safe,
-        )
-        .map(drop)
+            &user_path(user),
+            Some(&body),
+            Idempotence::Once,
+        );
+        self.settled(sent, device_id, |d| {
+            d.assigned_to.as_ref().is_some_and(|a| a.id == user)
+        })
     }
 
-    pub fn activate(&self, user: &str, device_id: &str, code: &str) -> Result<(), EntraError> {
-        let path = format!(
-            "/beta/users/{}/authentication/hardwareOathMethods/{}/activate",
-            enc(user),
-            enc(device_id)
-        );
-        self.send(
-            Method::POST,
-            &path,
-            Some(&json!({"verificationCode": code})),
-            Idempotence::Safe,
-        )
-        .map(drop)
+    /// Activates `user`'s token with `code`. Sent once: a second activation
+    /// is undocumented, so after a failure that may have hidden success the
+    /// token is read back instead, and counts as activated only if it is.
+    pub fn activate(
+        &self,
+        user: &str,
+        device_id: &str,
+        code: &str,
+    ) -> Result<Answered<()>, EntraError> {
+        let path = format!("{}/{}/activate", user_path(user), enc(device_id));
+        let body = json!({"verificationCode": code});
+        let sent = self.send(Method::POST, &path, Some(&body), Idempotence::Once);
+        self.settled(sent, device_id, |d| {
+            d.status == DeviceStatus::Activated
+                && d.assigned_to.as_ref().is_some_and(|a| a.id == user)
+        })
     }
 
-    pub fn unassign(&self, user: &str, device_id: &str) -> Result<(), EntraError> {
-        let path = format!(
-            "/beta/users/{}/authentication/hardwareOathMethods/{}",
-            enc(user),
-            enc(device_id)
-        );
+    /// A write's outcome; after an ambiguous failure (network, 5xx) the
+    /// device is read and `done` decides. Anything else keeps the error.
+    fn settled(
+        &self,
+        sent: Result<Reply, EntraError>,
+        device_id: &str,
+        done: impl Fn(&HardwareOathDevice) -> bool,
+    ) -> Result<Answered<()>, EntraError> {
+        match sent {
+            Ok(reply) => Ok(reply.answered()),
+            Err(e) if e.kind == ErrorKind::Unavailable => match self.get_device(device_id) {
+                Ok(d) if done(&d) => Ok(Answered {
+                    value: (),
+                    request_id: e.request_id,
+                }),
+                _ => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn unassign(&self, user: &str, device_id: &str) -> Result<Answered<()>, EntraError> {
+        let path = format!("{}/{}", user_path(user), enc(device_id));
         self.send(Method::DELETE, &path, None, Idempotence::Safe)
-            .map(drop)
+            .map(Reply::answered)
     }
 
     /// The user's hardware OATH tokens.
@@ -362,11 +385,8 @@ impl GraphClient {
             "/beta/users/{}/authentication/hardwareOathMethods",
             enc(user)
         );
-        let (_, body) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
-        Ok(body["value"]
-            .as_array()
-            .map(|v| v.iter().filter_map(HardwareOathDevice::from_json).collect())
-            .unwrap_or_default())
+        let reply = self.send(Method::GET, &path, None, Idempotence::Safe)?;
+        Ok(answers::devices(&reply.body))
     }
 
     pub fn user(&self, user: &str) -> Result<User, EntraError> {
@@ -374,8 +394,8 @@ impl GraphClient {
             "/v1.0/users/{}?$select=id,userPrincipalName,displayName,userType",
             enc(user)
         );
-        let (_, v) = self.send(Method::GET, &path, None, Idempotence::Safe)?;
-        Ok(User::from_json(&v))
+        let reply = self.send(Method::GET, &path, None, Idempotence::Safe)?;
+        Ok(User::from_json(&reply.body))
     }
 }
 
@@ -458,24 +478,8 @@ impl GraphClient {
         if let Some(items) = body["value"].as_array_mut() {
             items.iter_mut().for_each(|i| i["secretKey"] = Value::Null);
         }
-        let (_, answer) = result?;
-        let by_id: Vec<Value> = answer["value"].as_array().cloned().unwrap_or_default();
-        Ok((1..=devices.len())
-            .map(|n| {
-                let item = by_id
-                    .iter()
-                    .find(|v| v["@contentId"] == json!(n.to_string()));
-                match item.and_then(|v| v["id"].as_str()) {
-                    Some(id) => BulkOutcome::Created { id: id.to_string() },
-                    None => BulkOutcome::Refused {
-                        message: item
-                            .and_then(|v| v["error"]["message"].as_str())
-                            .unwrap_or("no answer for this item")
-                            .to_string(),
-                    },
-                }
-            })
-            .collect())
+        let answer = result?;
+        Ok(answers::bulk_outcomes(&answer.body, devices.len()))
     }
 
     pub fn deactivate(&self, user: &str, device_id: &str) -> Result<(), EntraError> {
@@ -514,8 +518,8 @@ impl GraphClient {
 
     /// Whether the tenant's hardware OATH method policy is enabled.
     pub fn policy_enabled(&self) -> Result<bool, EntraError> {
-        let (_, v) = self.send(Method::GET, POLICY, None, Idempotence::Safe)?;
-        Ok(v["state"].as_str() == Some("enabled"))
+        let reply = self.send(Method::GET, POLICY, None, Idempotence::Safe)?;
+        Ok(reply.body["state"].as_str() == Some("enabled"))
     }
 
     pub fn set_policy_enabled(&self, enabled: bool) -> Result<(), EntraError> {
@@ -527,23 +531,20 @@ impl GraphClient {
     /// Users whose UPN starts with `prefix` (v1.0).
     pub fn search_users(&self, prefix: &str) -> Result<Vec<User>, EntraError> {
         let filter = format!("startswith(userPrincipalName,{})", quote(prefix));
-        let (_, v) = self.send(
+        let reply = self.send(
             Method::GET,
             &format!("/v1.0/users?$filter={}", enc(&filter)),
             None,
             Idempotence::Safe,
         )?;
-        Ok(v["value"]
-            .as_array()
-            .map(|a| a.iter().map(User::from_json).collect())
-            .unwrap_or_default())
+        Ok(answers::users(&reply.body))
     }
 }
 
 impl GraphClient {
     /// The signed-in operator.
     pub fn me(&self) -> Result<User, EntraError> {
-        let (_, v) = self.send(Method::GET, "/v1.0/me", None, Idempotence::Safe)?;
-        Ok(User::from_json(&v))
+        let reply = self.send(Method::GET, "/v1.0/me", None, Idempotence::Safe)?;
+        Ok(User::from_json(&reply.body))
     }
 }

@@ -71,14 +71,15 @@ fn create_assign_activate_read_back() {
     };
     let d = c
         .create_device(&new_device("8659632000001", &secret, params, None))
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(
         (d.status, d.time_interval_in_seconds, d.hash_function),
         (DeviceStatus::Available, 60, Algorithm::Sha256)
     );
     c.assign("alice@contoso.com", &d.id).unwrap();
     assert_eq!(c.get_device(&d.id).unwrap().status, DeviceStatus::Assigned);
-    let code = totp(&secret, &params, now() + 3 * 60);
+    let code = totp(&secret, &params, now() + 3 * 60).unwrap();
     c.activate("alice@contoso.com", &d.id, &code).unwrap();
     let back = c.get_device(&d.id).unwrap();
     assert_eq!(back.status, DeviceStatus::Activated);
@@ -114,7 +115,8 @@ fn create_with_assignment_and_user_lookup() {
             CodeParams::default(),
             Some(&u.id),
         ))
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(d.status, DeviceStatus::Assigned);
 }
 
@@ -170,7 +172,8 @@ fn a_lost_create_response_does_not_duplicate() {
     let secret = generate_secret(Algorithm::Sha1);
     let d = c
         .create_device(&new_device("LOST1", &secret, CodeParams::default(), None))
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(d.serial_number, "LOST1");
     assert_eq!(
         s.tenant()
@@ -189,7 +192,8 @@ fn each_error_names_the_next_step() {
     let secret = generate_secret(Algorithm::Sha1);
     let d = c
         .create_device(&new_device("E1", &secret, CodeParams::default(), None))
-        .unwrap();
+        .unwrap()
+        .value;
 
     let e = c
         .create_device(&new_device(
@@ -242,7 +246,8 @@ fn each_error_names_the_next_step() {
                 CodeParams::default(),
                 Some("u-alice"),
             ))
-            .unwrap();
+            .unwrap()
+            .value;
         assert_eq!(x.status, DeviceStatus::Assigned);
     }
     let e = c
@@ -290,7 +295,8 @@ fn update_deactivate_assign_and_activate_policy_and_search() {
     let secret = generate_secret(Algorithm::Sha1);
     let d = c
         .create_device(&new_device("U1", &secret, CodeParams::default(), None))
-        .unwrap();
+        .unwrap()
+        .value;
     let upd = DeviceUpdate {
         display_name: Some("Desk 4".into()),
         params: Some(CodeParams {
@@ -310,8 +316,12 @@ fn update_deactivate_assign_and_activate_policy_and_search() {
         period: 60,
         ..CodeParams::default()
     };
-    c.assign_and_activate("alice@contoso.com", &d.id, &totp(&secret, &p60, now()))
-        .unwrap();
+    c.assign_and_activate(
+        "alice@contoso.com",
+        &d.id,
+        &totp(&secret, &p60, now()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(c.get_device(&d.id).unwrap().status, DeviceStatus::Activated);
     assert_eq!(
         c.update_device(&d.id, &upd).unwrap_err().kind,
@@ -326,7 +336,7 @@ fn update_deactivate_assign_and_activate_policy_and_search() {
     c.assign_and_activate_by_serial(
         "alice@contoso.com",
         "U2",
-        &totp(&s2, &CodeParams::default(), now()),
+        &totp(&s2, &CodeParams::default(), now()).unwrap(),
     )
     .unwrap();
     assert_eq!(

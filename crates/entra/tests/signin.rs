@@ -233,7 +233,7 @@ fn managing_an_administrators_token_needs_the_privileged_role() {
         display_name: None,
         assign_to: None,
     };
-    let d = c.create_device(&new).unwrap();
+    let d = c.create_device(&new).unwrap().value;
     let e = c.assign("boss@contoso.com", &d.id).unwrap_err();
     assert_eq!(e.kind, ErrorKind::MissingPermission);
     assert!(

@@ -34,9 +34,12 @@ impl CodeParams {
         Ok(())
     }
 
-    /// The time step that contains `unix_time`.
-    pub fn step_at(&self, unix_time: u64) -> u64 {
-        unix_time / self.period
+    /// The time step that contains `unix_time`; an invalid period (0)
+    /// is an error, never a division by zero.
+    pub fn step_at(&self, unix_time: u64) -> Result<u64, OtpError> {
+        unix_time
+            .checked_div(self.period)
+            .ok_or(OtpError::InvalidPeriod(self.period))
     }
 }
 
@@ -66,9 +69,17 @@ fn hmac_digest(secret: &[u8], algorithm: Algorithm, msg: &[u8]) -> Vec<u8> {
 
 /// RFC 4226 HOTP: the code for `counter`, zero-padded to `digits`.
 ///
-/// `digits` must be 4..=10 (checked by [`CodeParams::validate`]); 10 digits
-/// keep the full 31-bit truncated value.
-pub fn hotp(secret: &Secret, algorithm: Algorithm, digits: u32, counter: u64) -> String {
+/// `digits` outside 4..=10 is an error (values from a card or a tenant
+/// reach here); 10 digits keep the full 31-bit truncated value.
+pub fn hotp(
+    secret: &Secret,
+    algorithm: Algorithm,
+    digits: u32,
+    counter: u64,
+) -> Result<String, OtpError> {
+    if !(4..=10).contains(&digits) {
+        return Err(OtpError::InvalidDigits(digits));
+    }
     let digest = hmac_digest(secret.expose(), algorithm, &counter.to_be_bytes());
     let offset = (digest[digest.len() - 1] & 0x0f) as usize;
     let bin = u32::from_be_bytes([
@@ -78,27 +89,24 @@ pub fn hotp(secret: &Secret, algorithm: Algorithm, digits: u32, counter: u64) ->
         digest[offset + 3],
     ]);
     let value = u64::from(bin) % 10u64.pow(digits);
-    format!("{value:0width$}", width = digits as usize)
+    Ok(format!("{value:0width$}", width = digits as usize))
 }
 
-/// RFC 6238 TOTP: the code at `unix_time`.
-pub fn totp(secret: &Secret, params: &CodeParams, unix_time: u64) -> String {
-    hotp(
-        secret,
-        params.algorithm,
-        params.digits,
-        params.step_at(unix_time),
-    )
+/// RFC 6238 TOTP: the code at `unix_time`; parameters out of range are an
+/// error.
+pub fn totp(secret: &Secret, params: &CodeParams, unix_time: u64) -> Result<String, OtpError> {
+    Ok(totp_at(secret, params, unix_time)?.code)
 }
 
 /// The code at `unix_time` with its validity window.
-pub fn totp_at(secret: &Secret, params: &CodeParams, unix_time: u64) -> TotpCode {
-    let step = params.step_at(unix_time);
-    TotpCode {
-        code: hotp(secret, params.algorithm, params.digits, step),
+pub fn totp_at(secret: &Secret, params: &CodeParams, unix_time: u64) -> Result<TotpCode, OtpError> {
+    params.validate()?;
+    let step = params.step_at(unix_time)?;
+    Ok(TotpCode {
+        code: hotp(secret, params.algorithm, params.digits, step)?,
         valid_from: step * params.period,
         valid_to: (step + 1) * params.period,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -114,7 +122,7 @@ mod tests {
             "399871", "520489",
         ];
         for (counter, want) in expected.iter().enumerate() {
-            assert_eq!(hotp(&s, Algorithm::Sha1, 6, counter as u64), *want);
+            assert_eq!(hotp(&s, Algorithm::Sha1, 6, counter as u64).unwrap(), *want);
         }
     }
 
@@ -145,7 +153,7 @@ mod tests {
                     period: 30,
                 };
                 assert_eq!(
-                    totp(&Secret::from_slice(seed), &p, t),
+                    totp(&Secret::from_slice(seed), &p, t).unwrap(),
                     codes[i],
                     "{alg} at {t}"
                 );
@@ -156,16 +164,42 @@ mod tests {
     #[test]
     fn window_bounds() {
         let s = Secret::from_slice(b"12345678901234567890");
-        let c = totp_at(&s, &CodeParams::default(), 59);
+        let c = totp_at(&s, &CodeParams::default(), 59).unwrap();
         assert_eq!((c.valid_from, c.valid_to), (30, 60));
     }
 
     #[test]
     fn ten_digits_keep_leading_zeros() {
         let s = Secret::from_slice(b"12345678901234567890");
-        let c = hotp(&s, Algorithm::Sha1, 10, 0);
+        let c = hotp(&s, Algorithm::Sha1, 10, 0).unwrap();
         assert_eq!(c.len(), 10);
         assert_eq!(c, "1284755224");
+    }
+
+    /// Values from a card, a tenant or the window reach here: a period of 0
+    /// or 99 digits is an error, not a division by zero or an overflow.
+    #[test]
+    fn parameters_out_of_range_are_errors_not_panics() {
+        let s = Secret::from_slice(b"12345678901234567890");
+        let zero = CodeParams {
+            period: 0,
+            ..Default::default()
+        };
+        assert_eq!(totp(&s, &zero, 59), Err(OtpError::InvalidPeriod(0)));
+        assert_eq!(zero.step_at(59), Err(OtpError::InvalidPeriod(0)));
+        let many = CodeParams {
+            digits: 99,
+            ..Default::default()
+        };
+        assert_eq!(totp_at(&s, &many, 59), Err(OtpError::InvalidDigits(99)));
+        assert_eq!(
+            hotp(&s, Algorithm::Sha1, 99, 0),
+            Err(OtpError::InvalidDigits(99))
+        );
+        assert_eq!(
+            hotp(&s, Algorithm::Sha1, 3, 0),
+            Err(OtpError::InvalidDigits(3))
+        );
     }
 
     #[test]

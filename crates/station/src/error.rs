@@ -70,6 +70,14 @@ impl From<DirectoryFailure> for StationError {
     }
 }
 
+/// Code parameters out of range (from a record, a card or Entra): no code
+/// can be computed, so nothing further is sent.
+impl From<oathdesk_otp::OtpError> for StationError {
+    fn from(e: oathdesk_otp::OtpError) -> Self {
+        StationError::BadInput(format!("no code can be computed: {e}"))
+    }
+}
+
 impl From<rusqlite::Error> for StationError {
     fn from(e: rusqlite::Error) -> Self {
         StationError::Storage(e.to_string())

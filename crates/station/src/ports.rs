@@ -287,7 +287,7 @@ pub struct UserFacts {
 }
 
 /// Entra's hardware OATH token status (one type, the Graph client's).
-pub use oathdesk_entra::DeviceStatus;
+pub use oathdesk_entra::{Answered, DeviceStatus};
 
 /// A hardware OATH token in the Entra inventory.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -330,18 +330,34 @@ pub struct DirectoryFailure {
     pub request_id: Option<String>,
 }
 
+/// The request id of a write's own call, whether it was answered or
+/// refused: what the audit log records.
+pub fn request_id_of<T>(result: &Result<Answered<T>, DirectoryFailure>) -> Option<String> {
+    match result {
+        Ok(a) => a.request_id.clone(),
+        Err(f) => f.request_id.clone(),
+    }
+}
+
 /// The directory (Entra through Graph).
 pub trait Directory {
     fn user(&self, upn: &str) -> Result<UserFacts, DirectoryFailure>;
     fn find_by_serial(&self, serial: &str) -> Result<Option<DeviceFacts>, DirectoryFailure>;
-    fn create(&self, device: &NewDevice<'_>) -> Result<DeviceFacts, DirectoryFailure>;
-    fn assign(&self, user_id: &str, device_id: &str) -> Result<(), DirectoryFailure>;
-    fn activate(&self, user_id: &str, device_id: &str, code: &str) -> Result<(), DirectoryFailure>;
+    // Writes answer with the request id of that very call, for the audit
+    // log; a failure carries its own in `DirectoryFailure::request_id`.
+    fn create(&self, device: &NewDevice<'_>) -> Result<Answered<DeviceFacts>, DirectoryFailure>;
+    /// Sent once; after an ambiguous failure the token is read back.
+    fn assign(&self, user_id: &str, device_id: &str) -> Result<Answered<()>, DirectoryFailure>;
+    /// Sent once; after an ambiguous failure the token is read back.
+    fn activate(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        code: &str,
+    ) -> Result<Answered<()>, DirectoryFailure>;
     fn device(&self, device_id: &str) -> Result<DeviceFacts, DirectoryFailure>;
-    fn unassign(&self, user_id: &str, device_id: &str) -> Result<(), DirectoryFailure>;
-    fn delete(&self, device_id: &str) -> Result<(), DirectoryFailure>;
-    /// The last Graph request id, for the audit log.
-    fn last_request_id(&self) -> Option<String>;
+    fn unassign(&self, user_id: &str, device_id: &str) -> Result<Answered<()>, DirectoryFailure>;
+    fn delete(&self, device_id: &str) -> Result<Answered<()>, DirectoryFailure>;
 
     // What the inventory, user search and sign-in workflows need.
 

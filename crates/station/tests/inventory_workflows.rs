@@ -149,7 +149,7 @@ fn each_write_is_one_record_with_the_serial_outcome_and_its_request_id() {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        totp(&secret("8659612000201"), &SHA1_30, now)
+        totp(&secret("8659612000201"), &SHA1_30, now).unwrap()
     };
     inventory::activate(&d.station, &d.tenant, &id, "alice@contoso.com", &code).unwrap();
     let refused = inventory::delete(&d.station, &d.tenant, &id).unwrap_err();

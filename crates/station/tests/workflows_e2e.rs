@@ -10,8 +10,10 @@ use oathdesk_otp::{Algorithm, CodeParams, Secret, parse_base32, totp};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 use oathdesk_station::adapters::{GraphTenant, PcscReaders};
+use oathdesk_station::audit::AuditAction;
 use oathdesk_station::journal::EnrolState;
 use oathdesk_station::keys::KeyringStore;
+use oathdesk_station::ports::Directory;
 use oathdesk_station::workflow::{self, EnrolRequest, Quiet, ResyncOutcome, ResyncRequest};
 use oathdesk_station::{Station, StationConfig, StationError, seeds};
 use oathdesk_testkit::{Insert, Inserted, VirtualReader};
@@ -90,7 +92,7 @@ fn token_and_entra_agree(d: &Desk, t: &Inserted<Token2Card>, serial: &str) {
         .as_secs_f64();
     let shown = card.display_code_at(host).unwrap();
     assert_eq!(
-        totp(&stored.secret, &stored.params, card.clock.at(host)),
+        totp(&stored.secret, &stored.params, card.clock.at(host)).unwrap(),
         shown
     );
 }
@@ -221,7 +223,8 @@ fn burn_from_an_entra_qr_writes_nothing_to_entra() {
         &seed.credential.secret,
         &seed.credential.params,
         card.clock.at(host),
-    );
+    )
+    .unwrap();
     assert_eq!(card.display_code_at(host).unwrap(), expected);
     assert_eq!(out.code.code.len(), 6);
     assert_eq!(card.settings().2, 2, "display timeout 60 s is code 2");
@@ -411,7 +414,119 @@ fn lost_responses_after_the_change_do_not_duplicate() {
             "{kind}"
         );
         assert_eq!(tenant.devices[0].status, "activated", "{kind}");
+        assert_eq!(tenant.devices[0].activations, 1, "{kind}: activated once");
     }
+}
+
+/// Microsoft does not document a second activation, so this runs with the
+/// sandbox accepting it and refusing it: either way the desk sends one.
+/// The answer to the activation is lost and the read-back fails too, so
+/// the enrolment stops; its resume finds the token `activated` in Entra
+/// and only verifies it.
+#[test]
+fn a_lost_activation_is_never_sent_again_not_even_on_resume() {
+    for refuse_reactivation in [false, true] {
+        let d = desk();
+        let reader = VirtualReader::acquire();
+        let t = token(&reader, "OTPC-P1-i", 0);
+        {
+            let mut tenant = d.sandbox.tenant();
+            tenant.faults.refuse_reactivation = refuse_reactivation;
+            tenant.faults.fail_after.insert("activate".into(), 1);
+            tenant.faults.fail_before.insert("get".into(), 1000);
+        }
+        let err = workflow::enrol(
+            &d.station,
+            &d.tokens,
+            &d.tenant,
+            &request(&reader),
+            &mut Quiet,
+        )
+        .unwrap_err();
+        let StationError::Directory {
+            enrolment: Some(id),
+            ..
+        } = &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            d.station.records().enrolment(id).unwrap().state,
+            EnrolState::Assigned,
+            "the journal cannot know the activation landed"
+        );
+        d.sandbox.tenant().faults.fail_before.clear();
+        let out = workflow::resume(&d.station, &d.tokens, &d.tenant, id, &mut Quiet).unwrap();
+        let tenant = d.sandbox.tenant();
+        let device = &tenant.devices[0];
+        assert_eq!(device.status, "activated");
+        assert_eq!(
+            device.activations, 1,
+            "refuse_reactivation={refuse_reactivation}: one activation, never a second"
+        );
+        drop(tenant);
+        token_and_entra_agree(&d, &t, &out.serial);
+    }
+}
+
+/// Each audit record of a write names the request id Graph gave that very
+/// call, even while another command (here: the inventory list, over the
+/// same Graph client) is making calls of its own at the same time.
+#[test]
+fn each_write_is_audited_with_its_own_request_id_while_others_call_graph() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let _t = token(&reader, "OTPC-P1-i", 0);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = d.tenant.list_page(&Default::default(), None, 5);
+            }
+        });
+        let enrolled = workflow::enrol(
+            &d.station,
+            &d.tokens,
+            &d.tenant,
+            &request(&reader),
+            &mut Quiet,
+        );
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        enrolled.unwrap();
+    });
+    let answered = d.sandbox.tenant().answered.clone();
+    let call_of = |id: &str| {
+        answered
+            .iter()
+            .find(|(rid, _)| rid == id)
+            .map(|(_, call)| call.clone())
+            .unwrap_or_else(|| panic!("{id} answered no call"))
+    };
+    let mut writes = 0;
+    for record in d.station.records().audit_records().unwrap() {
+        let e = &record.entry;
+        let want = match e.action {
+            AuditAction::Create => "/hardwareOathDevices",
+            AuditAction::Assign => "/hardwareOathMethods",
+            AuditAction::Activate => "/activate",
+            _ => continue,
+        };
+        let id = e
+            .request_id
+            .as_deref()
+            .expect("a write names its request id");
+        let call = call_of(id);
+        assert!(
+            call.starts_with("POST ") && call.ends_with(want),
+            "{:?} audited with the id of {call}",
+            e.action
+        );
+        writes += 1;
+    }
+    assert!(
+        writes >= 2,
+        "create (with assignment) and activate were audited"
+    );
 }
 
 /// What the token shows codes with: algorithm, step and display timeout

@@ -4,6 +4,7 @@
 //! only through `reveal_seed`.
 
 use oathdesk_otp::{Algorithm, CodeParams, TotpCode, totp_at};
+use oathdesk_station::StationError;
 use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::clock::now_unix;
 use oathdesk_station::ports::Placement;
@@ -107,10 +108,13 @@ pub async fn seed_code(
     id: String,
     params: CodeParams,
 ) -> CommandResult<TotpCode> {
+    params.validate().map_err(StationError::from)?;
     blocking(&state, move |d| {
-        Ok(d.station
+        let code = d
+            .station
             .seeds
-            .with(&id, |s| totp_at(&s.credential.secret, &params, now_unix()))?)
+            .with(&id, |s| totp_at(&s.credential.secret, &params, now_unix()))?;
+        Ok(code.map_err(StationError::from)?)
     })
     .await
 }
@@ -122,6 +126,21 @@ pub struct BurnSettings {
     digits: Option<u32>,
     period: Option<u64>,
     display_timeout: Option<u64>,
+}
+
+impl BurnSettings {
+    /// The seed's parameters with the operator's changes, checked as the
+    /// CLI checks them: a window that sends 0 s or 99 digits gets an error
+    /// and the held seed keeps its own settings.
+    fn applied_to(&self, held: CodeParams) -> Result<CodeParams, StationError> {
+        let params = CodeParams {
+            algorithm: self.algorithm.unwrap_or(held.algorithm),
+            digits: self.digits.unwrap_or(held.digits),
+            period: self.period.unwrap_or(held.period),
+        };
+        params.validate()?;
+        Ok(params)
+    }
 }
 
 /// Burns a held seed. It stays held (for the countdown) until forgotten.
@@ -141,11 +160,9 @@ pub async fn burn_seed(
     };
     on_tokens(&state, move |d, tokens| {
         d.station.seeds.with_mut(&id, |s| {
-            let p = &mut s.credential.params;
-            p.algorithm = settings.algorithm.unwrap_or(p.algorithm);
-            p.digits = settings.digits.unwrap_or(p.digits);
-            p.period = settings.period.unwrap_or(p.period);
-        })?;
+            s.credential.params = settings.applied_to(s.credential.params)?;
+            Ok::<_, StationError>(())
+        })??;
         let burnt = d.station.seeds.with(&id, |seed| {
             workflow::burn_seed(
                 &d.station,
@@ -159,4 +176,37 @@ pub async fn burn_seed(
         Ok(burnt?)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(digits: Option<u32>, period: Option<u64>) -> BurnSettings {
+        BurnSettings {
+            algorithm: None,
+            digits,
+            period,
+            display_timeout: None,
+        }
+    }
+
+    /// The window's values are checked before they touch the held seed.
+    #[test]
+    fn settings_from_the_window_are_checked_like_the_cli() {
+        let held = CodeParams::default();
+        for bad in [
+            change(Some(99), None),
+            change(None, Some(0)),
+            change(Some(3), None),
+        ] {
+            let e = bad.applied_to(held).unwrap_err();
+            assert!(matches!(e, StationError::BadInput(_)), "{e}");
+        }
+        let ok = change(Some(8), Some(60)).applied_to(held).unwrap();
+        assert_eq!(
+            (ok.digits, ok.period, ok.algorithm),
+            (8, 60, held.algorithm)
+        );
+    }
 }

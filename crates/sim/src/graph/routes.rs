@@ -71,21 +71,43 @@ pub fn router(state: Shared) -> Router {
         .route("/v1.0/users/{user}", get(get_user))
         .route("/_sandbox/faults", post(set_faults))
         .route("/_sandbox/device/{serial}", get(inspect_device))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            log_request_id,
+        ))
         .with_state(state)
 }
 
+/// Keeps which call each request id answered (`POST /beta/users/…`), so a
+/// test can tell whether an audit record names the id of its own call.
+async fn log_request_id(
+    State(s): State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let call = format!("{} {}", req.method(), req.uri().path());
+    let resp = next.run(req).await;
+    if let Some(id) = resp
+        .headers()
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+    {
+        lock(&s).answered.push((id.to_string(), call));
+    }
+    resp
+}
+
 fn error(status: u16, code: &str, message: &str) -> Response {
+    let id = request_id();
     let body = json!({"error": {"code": code, "message": message,
-        "innerError": {"request-id": request_id(), "date": httpdate::fmt_http_date(std::time::SystemTime::now())}}});
+        "innerError": {"request-id": id, "date": httpdate::fmt_http_date(std::time::SystemTime::now())}}});
     let mut resp = (
         StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
         Json(body),
     )
         .into_response();
-    resp.headers_mut().insert(
-        "request-id",
-        HeaderValue::from_str(&request_id()).expect("ascii"),
-    );
+    resp.headers_mut()
+        .insert("request-id", HeaderValue::from_str(&id).expect("ascii"));
     resp
 }
 

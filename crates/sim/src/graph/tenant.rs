@@ -98,6 +98,10 @@ pub struct Faults {
     /// Route kind → how many of its next calls do the work, then answer 503
     /// (the response is lost after the change was made).
     pub fail_after: HashMap<String, u32>,
+    /// Refuse to activate a token that is already `activated`. Microsoft
+    /// does not document what a second activation does, so tests run with
+    /// this on and off: a desk must never depend on either.
+    pub refuse_reactivation: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +117,8 @@ pub struct Device {
     pub assigned_to: Option<String>,
     /// Token clock minus server clock, in steps, learnt at activation.
     pub drift_steps: Option<i64>,
+    /// Activation requests that reached this token, refused or not.
+    pub activations: u32,
 }
 
 impl Device {
@@ -158,6 +164,8 @@ pub struct Tenant {
     pub devices: Vec<Device>,
     pub faults: Faults,
     pub requests: u64,
+    /// Every answer's request id with the call it answered (`POST /beta/…`).
+    pub answered: Vec<(String, String)>,
     next_id: u64,
 }
 
@@ -175,6 +183,7 @@ impl Tenant {
             devices: Vec::new(),
             faults: Faults::default(),
             requests: 0,
+            answered: Vec::new(),
             next_id: 1,
         }
     }
@@ -317,6 +326,7 @@ impl Tenant {
             .into(),
             assigned_to: assign_to.map(|u| u.id),
             drift_steps: None,
+            activations: 0,
         };
         self.devices.push(device.clone());
         Ok(device)
@@ -371,12 +381,21 @@ impl Tenant {
         now: u64,
     ) -> Result<(), Refusal> {
         let u = self.member(user)?;
+        let refuse_reactivation = self.faults.refuse_reactivation;
         let d = self.device_mut(device_id)?;
         if d.assigned_to.as_deref() != Some(u.id.as_str()) {
             return Err(refuse(
                 404,
                 "itemNotFound",
                 "The device is not assigned to this user",
+            ));
+        }
+        d.activations += 1;
+        if refuse_reactivation && d.status == "activated" {
+            return Err(refuse(
+                400,
+                "invalidRequest",
+                "The device is already activated",
             ));
         }
         // Entra accepts codes within ±1 day for 30 s tokens, ±2 days for 60 s.
@@ -390,7 +409,8 @@ impl Tenant {
                     &d.secret,
                     &d.params,
                     ((here + off) as u64) * d.params.period,
-                ) == code
+                )
+                .is_ok_and(|c| c == code)
             });
         match found {
             Some(off) => {

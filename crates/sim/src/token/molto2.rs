@@ -113,11 +113,7 @@ impl Molto2Card {
             digits: prof.digits,
             period: prof.period,
         };
-        Some(totp(
-            &Secret::from_slice(seed),
-            &params,
-            self.clock.at(host),
-        ))
+        totp(&Secret::from_slice(seed), &params, self.clock.at(host)).ok()
     }
 
     fn handle(&mut self, apdu: &[u8]) -> Vec<u8> {

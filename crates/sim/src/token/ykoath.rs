@@ -422,7 +422,8 @@ mod tests {
             &Secret::from_slice(b"12345678901234567890"),
             &CodeParams::default(),
             1_111_111_109,
-        );
+        )
+        .unwrap();
         assert_eq!(format!("{:06}", v % 1_000_000), want);
         assert_eq!(c.code("Contoso:alice", 1_111_111_109).unwrap(), want);
         let all = run(&mut c, 0xA4, 0x01, &tlv(0x74, &step.to_be_bytes()));

@@ -7,8 +7,8 @@ use oathdesk_entra::{
 
 use crate::clock::{ClockCheck, TimeAuthority};
 use crate::ports::{
-    DeviceFacts, DeviceQuery, DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind,
-    InventoryEntry, InventoryPage, NewDevice, UserFacts, UserMatch,
+    Answered, DeviceFacts, DeviceQuery, DeviceStatus, Directory, DirectoryFailure,
+    DirectoryFailureKind, InventoryEntry, InventoryPage, NewDevice, UserFacts, UserMatch,
 };
 
 /// Entra as the station's workflows see it. The Graph client stays inside:
@@ -114,7 +114,7 @@ impl Directory for GraphTenant {
             .map(facts))
     }
 
-    fn create(&self, d: &NewDevice<'_>) -> Result<DeviceFacts, DirectoryFailure> {
+    fn create(&self, d: &NewDevice<'_>) -> Result<Answered<DeviceFacts>, DirectoryFailure> {
         let new = NewHardwareOathDevice {
             serial_number: d.serial,
             manufacturer: d.manufacturer,
@@ -124,14 +124,22 @@ impl Directory for GraphTenant {
             display_name: None,
             assign_to: d.assign_to,
         };
-        self.client.create_device(&new).map(facts).map_err(failure)
+        self.client
+            .create_device(&new)
+            .map(|a| a.map(facts))
+            .map_err(failure)
     }
 
-    fn assign(&self, user_id: &str, device_id: &str) -> Result<(), DirectoryFailure> {
+    fn assign(&self, user_id: &str, device_id: &str) -> Result<Answered<()>, DirectoryFailure> {
         self.client.assign(user_id, device_id).map_err(failure)
     }
 
-    fn activate(&self, user_id: &str, device_id: &str, code: &str) -> Result<(), DirectoryFailure> {
+    fn activate(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        code: &str,
+    ) -> Result<Answered<()>, DirectoryFailure> {
         self.client
             .activate(user_id, device_id, code)
             .map_err(failure)
@@ -144,16 +152,12 @@ impl Directory for GraphTenant {
             .map_err(failure)
     }
 
-    fn unassign(&self, user_id: &str, device_id: &str) -> Result<(), DirectoryFailure> {
+    fn unassign(&self, user_id: &str, device_id: &str) -> Result<Answered<()>, DirectoryFailure> {
         self.client.unassign(user_id, device_id).map_err(failure)
     }
 
-    fn delete(&self, device_id: &str) -> Result<(), DirectoryFailure> {
+    fn delete(&self, device_id: &str) -> Result<Answered<()>, DirectoryFailure> {
         self.client.delete_device(device_id).map_err(failure)
-    }
-
-    fn last_request_id(&self) -> Option<String> {
-        self.client.last_request_id()
     }
 
     fn list_page(

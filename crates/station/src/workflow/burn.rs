@@ -92,7 +92,7 @@ pub fn burn_seed(
         token: facts,
         params,
         burnt,
-        code: totp_at(secret, &params, now_unix()),
+        code: totp_at(secret, &params, now_unix())?,
         hint: POWER_CYCLE_HINT,
     })
 }

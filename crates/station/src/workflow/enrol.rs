@@ -20,8 +20,8 @@ use crate::audit::{AuditAction, AuditEntry, Outcome};
 use crate::clock::{TimeAuthority, now_unix};
 use crate::journal::{EnrolState, Enrolment, NewEnrolment};
 use crate::ports::{
-    DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind, NewDevice, Placement, Readers,
-    Token, TokenSettings, UserFacts,
+    Answered, DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind, NewDevice,
+    Placement, Readers, Token, TokenSettings, UserFacts, request_id_of,
 };
 use crate::station::Station;
 
@@ -303,9 +303,7 @@ impl Registration<'_> {
         if let (Some(old), EnrolState::Burned) = (e.replaces_device_id.clone(), e.state) {
             self.remove_old(&e, &old)?;
         }
-        if resuming {
-            self.reconcile(&mut e)?;
-        }
+        let activated_in_entra = resuming && self.reconcile(&mut e)?;
         if e.state == EnrolState::Burned {
             self.create(&e, secret)?;
             e = self.station.records().enrolment(self.id)?;
@@ -314,18 +312,22 @@ impl Registration<'_> {
             self.assign(&e)?;
             e = self.station.records().enrolment(self.id)?;
         }
-        if e.state == EnrolState::Assigned {
+        if e.state == EnrolState::Assigned && !activated_in_entra {
             self.activate(&e, secret)?;
         }
         self.verify(&e)
     }
 
     /// After a crash the journal may be behind Entra: look the token up by
-    /// serial and catch up, so nothing is created twice.
-    fn reconcile(&mut self, e: &mut Enrolment) -> Result<(), StationError> {
+    /// serial and catch up, so nothing is created twice. True when Entra
+    /// already holds it `activated`: it is then only verified, never
+    /// activated again (what a second activation does is undocumented).
+    fn reconcile(&mut self, e: &mut Enrolment) -> Result<bool, StationError> {
         let serial = e.directory_serial();
         let found = self.call(Step::Create, |t| t.find_by_serial(&serial))?;
-        let Some(device) = found else { return Ok(()) };
+        let Some(device) = found else {
+            return Ok(false);
+        };
         let state = match device.status {
             _ if device.assigned_to.is_some() && device.assigned_to != e.user_id => {
                 return Err(StationError::BadInput(format!(
@@ -333,7 +335,14 @@ impl Registration<'_> {
                 )));
             }
             DeviceStatus::Available => EnrolState::Created,
-            _ => EnrolState::Assigned,
+            DeviceStatus::Assigned | DeviceStatus::FailedActivation | DeviceStatus::Activated => {
+                EnrolState::Assigned
+            }
+            DeviceStatus::Other => {
+                return Err(StationError::BadInput(format!(
+                    "Entra reports token {serial} in a state this desk does not know; check it in the Entra admin center, then resume"
+                )));
+            }
         };
         if state > e.state || e.device_id.is_none() {
             self.station.records().advance_enrolment(
@@ -343,7 +352,7 @@ impl Registration<'_> {
             )?;
             *e = self.station.records().enrolment(self.id)?;
         }
-        Ok(())
+        Ok(device.status == DeviceStatus::Activated)
     }
 
     /// Removes the registration a re-seed replaces: unassign, then delete.
@@ -351,13 +360,19 @@ impl Registration<'_> {
     fn remove_old(&mut self, e: &Enrolment, old: &str) -> Result<(), StationError> {
         self.progress.started(Step::RemoveOld);
         let user = e.user_id.clone().unwrap_or_default();
-        let gone = |r: Result<(), DirectoryFailure>| match r {
-            Err(f) if f.kind == DirectoryFailureKind::NotFound => Ok(()),
+        let gone = |r: Result<Answered<()>, DirectoryFailure>| match r {
+            Err(f) if f.kind == DirectoryFailureKind::NotFound => Ok(Answered {
+                value: (),
+                request_id: f.request_id,
+            }),
             other => other,
         };
-        self.call(Step::RemoveOld, |t| gone(t.unassign(&user, old)))?;
-        self.call(Step::RemoveOld, |t| gone(t.delete(old)))?;
-        self.audit(e, AuditAction::Delete, true)?;
+        self.write(e, Step::RemoveOld, AuditAction::Unassign, |t| {
+            gone(t.unassign(&user, old))
+        })?;
+        self.write(e, Step::RemoveOld, AuditAction::Delete, |t| {
+            gone(t.delete(old))
+        })?;
         self.progress
             .done(Step::RemoveOld, Some(format!("old inventory id {old}")));
         Ok(())
@@ -374,7 +389,7 @@ impl Registration<'_> {
             params: e.params,
             assign_to: e.user_id.as_deref(),
         };
-        let device = self.call(Step::Create, |t| t.create(&new))?;
+        let device = self.write(e, Step::Create, AuditAction::Create, |t| t.create(&new))?;
         let state = if device.assigned_to.is_some() {
             EnrolState::Assigned
         } else {
@@ -383,7 +398,6 @@ impl Registration<'_> {
         self.station
             .records()
             .advance_enrolment(self.id, state, Some(&device.id))?;
-        self.audit(e, AuditAction::Create, true)?;
         self.progress
             .done(Step::Create, Some(format!("inventory id {}", device.id)));
         if state == EnrolState::Assigned {
@@ -396,11 +410,12 @@ impl Registration<'_> {
     fn assign(&mut self, e: &Enrolment) -> Result<(), StationError> {
         self.progress.started(Step::Assign);
         let (user, device) = ids(e)?;
-        self.call(Step::Assign, |t| t.assign(&user, &device))?;
+        self.write(e, Step::Assign, AuditAction::Assign, |t| {
+            t.assign(&user, &device)
+        })?;
         self.station
             .records()
             .advance_enrolment(self.id, EnrolState::Assigned, None)?;
-        self.audit(e, AuditAction::Assign, true)?;
         self.progress.done(Step::Assign, None);
         Ok(())
     }
@@ -410,9 +425,10 @@ impl Registration<'_> {
     fn activate(&mut self, e: &Enrolment, secret: &Secret) -> Result<(), StationError> {
         self.progress.started(Step::Activate);
         let (user, device) = ids(e)?;
-        let code = totp(secret, &e.params, now_unix());
-        self.call(Step::Activate, |t| t.activate(&user, &device, &code))?;
-        self.audit(e, AuditAction::Activate, true)?;
+        let code = totp(secret, &e.params, now_unix())?;
+        self.write(e, Step::Activate, AuditAction::Activate, |t| {
+            t.activate(&user, &device, &code)
+        })?;
         self.progress.done(Step::Activate, None);
         Ok(())
     }
@@ -435,7 +451,7 @@ impl Registration<'_> {
         self.station
             .records()
             .advance_enrolment(self.id, EnrolState::Activated, None)?;
-        self.audit(e, AuditAction::Verify, true)?;
+        audit_step(self.station, e, AuditAction::Verify, None, true)?;
         self.progress.done(Step::Verify, Some("activated".into()));
         Ok(EnrolOutcome {
             enrolment_id: e.id.clone(),
@@ -462,10 +478,24 @@ impl Registration<'_> {
         })
     }
 
-    fn audit(&self, e: &Enrolment, action: AuditAction, ok: bool) -> Result<(), StationError> {
-        let mut entry = audit_entry(e, action, ok);
-        entry.request_id = self.tenant.last_request_id();
-        self.station.audit(entry)
+    /// Runs one write to Entra and audits it, done or refused, with the
+    /// request id of that very call.
+    fn write<T>(
+        &mut self,
+        e: &Enrolment,
+        step: Step,
+        action: AuditAction,
+        f: impl FnOnce(&dyn Tenant) -> Result<Answered<T>, DirectoryFailure>,
+    ) -> Result<T, StationError> {
+        let result = f(self.tenant);
+        audit_step(
+            self.station,
+            e,
+            action,
+            request_id_of(&result),
+            result.is_ok(),
+        )?;
+        Ok(self.call(step, |_| result)?.value)
     }
 }
 

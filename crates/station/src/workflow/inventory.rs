@@ -15,12 +15,12 @@ use super::enrol::why_user_cannot_take_a_token;
 use crate::StationError;
 use crate::audit::{AuditAction, AuditEntry, Outcome};
 use crate::ports::{
-    DeviceFacts, DeviceQuery, DeviceStatus, Directory, DirectoryFailure, InventoryEntry,
-    InventoryPage, NewDevice, UserFacts,
+    Answered, DeviceFacts, DeviceQuery, DeviceStatus, Directory, DirectoryFailure, InventoryEntry,
+    InventoryPage, NewDevice, UserFacts, request_id_of,
 };
 use crate::station::Station;
 
-pub use import::{ImportReport, import_csv};
+pub use import::{ImportReport, check_csv, import_csv};
 
 /// Entra holds secrets of at most 128 base32 characters.
 pub const MAX_SECRET_BYTES: usize = 80;
@@ -270,15 +270,15 @@ fn register(
         serial: Some(new.serial.to_string()),
         model: Some(new.model.to_string()),
         user: user.map(|u| u.upn.clone()),
-        request_id: request_id(tenant, &result),
+        request_id: request_id_of(&result),
         outcome: Outcome::of(&result),
         detail: result
             .as_ref()
             .ok()
-            .map(|d| format!("inventory id {}", d.id)),
+            .map(|d| format!("inventory id {}", d.value.id)),
         ..Default::default()
     })?;
-    Ok(result?)
+    Ok(result?.value)
 }
 
 /// A write that concerns `user`'s token (`write` gets the user, then the
@@ -289,7 +289,7 @@ fn write_for_user(
     action: AuditAction,
     device_id: &str,
     user: &str,
-    write: impl FnOnce(&str, &str) -> Result<(), DirectoryFailure>,
+    write: impl FnOnce(&str, &str) -> Result<Answered<()>, DirectoryFailure>,
 ) -> Result<(), StationError> {
     let (device_id, user) = (
         required("inventory id", device_id)?,
@@ -310,14 +310,14 @@ fn write_to_token(
     action: AuditAction,
     device_id: &str,
     user: Option<&str>,
-    write: impl FnOnce() -> Result<(), DirectoryFailure>,
+    write: impl FnOnce() -> Result<Answered<()>, DirectoryFailure>,
 ) -> Result<(), StationError> {
     let token = tenant.inventory_entry(device_id);
     let result = write();
     let mut entry = AuditEntry {
         action,
         user: user.map(str::to_string),
-        request_id: request_id(tenant, &result),
+        request_id: request_id_of(&result),
         outcome: Outcome::of(&result),
         detail: Some(format!("inventory id {device_id}")),
         ..Default::default()
@@ -335,14 +335,6 @@ fn write_to_token(
         }
     }
     station.audit(entry)?;
-    Ok(result?)
-}
-
-/// The request id of the call itself: a failure carries its own, and the
-/// last one seen may belong to an earlier read.
-fn request_id<T>(tenant: &dyn Directory, result: &Result<T, DirectoryFailure>) -> Option<String> {
-    match result {
-        Ok(_) => tenant.last_request_id(),
-        Err(f) => f.request_id.clone(),
-    }
+    result?;
+    Ok(())
 }

@@ -141,6 +141,13 @@ impl Columns {
     }
 }
 
+/// Reads and checks every row of `csv` without sending anything: the
+/// number of tokens it lists, or the first bad line. What an import would
+/// refuse, this refuses.
+pub fn check_csv(csv: impl Read) -> Result<usize, StationError> {
+    read_rows(csv).map(|rows| rows.len())
+}
+
 fn read_rows(csv: impl Read) -> Result<Vec<Row>, StationError> {
     let bad = |e: csv::Error| StationError::BadInput(format!("the CSV cannot be read: {e}"));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);

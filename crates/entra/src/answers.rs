@@ -1,0 +1,89 @@
+//! Graph's answers read without I/O: a body's text in, typed values or a
+//! typed error out. Everything Graph (or anything posing as Graph) sends
+//! passes through here, so these functions are fuzzed
+//! (`fuzz/fuzz_targets/graph_answers.rs`) and never panic.
+
+use serde_json::Value;
+
+use crate::error::{EntraError, ErrorKind};
+use crate::oath::{BulkOutcome, DevicePage, HardwareOathDevice, User};
+
+/// A body as JSON; an empty body is `Null`. A body that is not JSON is
+/// also `Null`: the status decides what that means (an error keeps its
+/// status, a success without the fields asked for is refused by the reader).
+pub fn body(text: &str) -> Value {
+    if text.trim().is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// An error answer: Graph's `{"error":{"code","message","innerError"}}`,
+/// the request id from the body, else the one from the headers.
+pub fn error(status: u16, body: &Value, header_request_id: Option<String>) -> EntraError {
+    let err = &body["error"];
+    let code = err["code"].as_str().unwrap_or("");
+    let message = err["message"]
+        .as_str()
+        .unwrap_or("Graph refused the request");
+    let request_id = err["innerError"]["request-id"]
+        .as_str()
+        .map(str::to_string)
+        .or(header_request_id);
+    EntraError::from_graph(status, code, message, request_id)
+}
+
+/// One device (GET, create), unwrapping `device` or `value` wrappers.
+pub fn device(body: &Value) -> Result<HardwareOathDevice, EntraError> {
+    HardwareOathDevice::from_json(body).ok_or_else(|| {
+        EntraError::new(
+            ErrorKind::Other,
+            "Graph returned a token without an id; refresh and try again",
+        )
+    })
+}
+
+/// A page of the inventory: its devices and the link to the next page.
+pub fn device_page(body: &Value) -> DevicePage {
+    DevicePage {
+        items: devices(body),
+        next: body["@odata.nextLink"].as_str().map(str::to_string),
+    }
+}
+
+/// The devices of a `value` list (items without an id are not tokens).
+pub fn devices(body: &Value) -> Vec<HardwareOathDevice> {
+    body["value"]
+        .as_array()
+        .map(|v| v.iter().filter_map(HardwareOathDevice::from_json).collect())
+        .unwrap_or_default()
+}
+
+/// The users of a `value` list.
+pub fn users(body: &Value) -> Vec<User> {
+    body["value"]
+        .as_array()
+        .map(|a| a.iter().map(User::from_json).collect())
+        .unwrap_or_default()
+}
+
+/// Each of `count` bulk-created items' fate, by `@contentId` 1..=count.
+pub fn bulk_outcomes(answer: &Value, count: usize) -> Vec<BulkOutcome> {
+    let by_id: &[Value] = answer["value"].as_array().map_or(&[], Vec::as_slice);
+    (1..=count)
+        .map(|n| {
+            let item = by_id
+                .iter()
+                .find(|v| v["@contentId"].as_str() == Some(n.to_string().as_str()));
+            match item.and_then(|v| v["id"].as_str()) {
+                Some(id) => BulkOutcome::Created { id: id.to_string() },
+                None => BulkOutcome::Refused {
+                    message: item
+                        .and_then(|v| v["error"]["message"].as_str())
+                        .unwrap_or("no answer for this item")
+                        .to_string(),
+                },
+            }
+        })
+        .collect()
+}
