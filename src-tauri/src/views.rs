@@ -133,16 +133,7 @@ pub struct AuditCheck {
 }
 
 pub fn describe_problem(p: &AuditProblem) -> String {
-    match p {
-        AuditProblem::Edited { seq } => format!("record {seq} was edited"),
-        AuditProblem::Missing { seq } => format!("record {seq} was removed"),
-        AuditProblem::Truncated {
-            expected_last,
-            found_last,
-        } => format!(
-            "the log ends at record {found_last}, not {expected_last}: records were cut off"
-        ),
-    }
+    p.to_string()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,6 +187,9 @@ pub struct SignInPage {
 pub struct AppStatus {
     pub demo: bool,
     pub demo_reason: Option<String>,
+    /// Where this desk reaches Entra when it is not Microsoft (the
+    /// environment points it at a sandbox): shown in the DEMO frame.
+    pub not_microsoft: Option<String>,
     pub signin: SignInView,
     pub version: &'static str,
 }

@@ -73,6 +73,11 @@ async fn real_desk(seed: TenantSeed) -> RealDesk {
     ];
     let window = Window::open(&[], &env).await;
     window.wait("[data-testid=desk][data-ready=true]").await;
+    // A Graph URL from the environment that is not Microsoft's is never
+    // silent: the window wears the DEMO frame and names it.
+    let frame = window.wait("[data-testid=not-microsoft]").await;
+    let named = frame.text().await.unwrap();
+    assert!(named.contains(&sandbox.base_url()), "{named}");
     RealDesk {
         sandbox,
         data,

@@ -10,6 +10,7 @@ const h = vi.hoisted(() => ({ push: null as null | ((r: ReaderView[]) => void) }
 const status: AppStatus = {
   demo: true,
   demo_reason: "No reader found; the training desk is on.",
+  not_microsoft: null,
   signin: { signed_in: true, operator: "trainer@sandbox.example", tenant: "sandbox", client_id: "x", authority: "a", graph_url: "g" },
   version: "0.1.0",
 };
@@ -61,6 +62,15 @@ describe("App shell and Desk", () => {
 
     h.push!([{ name: "Virtual reader 2", token: null, error: null }]);
     await waitFor(() => expect(screen.getAllByTestId("reader")).toHaveLength(1));
+  });
+
+  it("wears the DEMO frame and names the tenant when Entra is not Microsoft's", async () => {
+    const real = { ...status, demo: false, demo_reason: null, not_microsoft: "Graph at http://127.0.0.1:8080" };
+    const { api } = await import("../src/lib/api");
+    vi.mocked(api.appStatus).mockResolvedValueOnce(real);
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("not-microsoft").textContent).toBe("Graph at http://127.0.0.1:8080"));
+    expect(screen.getByTestId("demo-badge").textContent).toContain("DEMO — not Microsoft's Entra");
   });
 
   it("shows each token's family, clock and slots or credentials", async () => {

@@ -33,7 +33,7 @@ beforeEach(() => {
   h.showPage = null;
   h.endSignIn = null;
   mocks.profiles.mockResolvedValue([]);
-  mocks.appStatus.mockResolvedValue({ demo: false, demo_reason: null, signin: signedOut, version: "t" });
+  mocks.appStatus.mockResolvedValue({ demo: false, demo_reason: null, not_microsoft: null, signin: signedOut, version: "t" });
   mocks.onSignInPage.mockImplementation(async (f: (p: SignInPage) => void) => {
     h.showPage = f;
     return h.unlisten;
@@ -42,7 +42,7 @@ beforeEach(() => {
   mocks.cancelSignIn.mockImplementation(async () => {
     h.endSignIn?.({ kind: "cancelled", message: "The sign-in was cancelled.", next_step: null, token_state: null, enrolment: null });
   });
-  desk.status = { demo: false, demo_reason: null, signin: signedOut, version: "t" };
+  desk.status = { demo: false, demo_reason: null, not_microsoft: null, signin: signedOut, version: "t" };
 });
 afterEach(() => cleanup());
 

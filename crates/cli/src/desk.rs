@@ -4,6 +4,8 @@
 //! - `OATHDESK_DATA_DIR`: where the journal and audit log live.
 //! - `OATHDESK_GRAPH_URL`: the Graph root (default Microsoft's; a loopback
 //!   `http://` URL selects the sandbox).
+//! - `OATHDESK_AUTHORITY`: the identity platform (default Microsoft's).
+//!   Either pointing elsewhere is said on stderr before any Entra command.
 //! - `OATHDESK_ACCESS_TOKEN`: a Graph access token for scripts; otherwise
 //!   the session of `oathdesk-cli login`.
 
@@ -26,8 +28,14 @@ pub fn tokens() -> Result<PcscReaders, CliError> {
         .map_err(|f| CliError::failure("reader", format!("{} {}", f.message, f.next_step)))
 }
 
-/// Entra, as the operator (see [`sign_in::tenant`]).
+/// Entra, as the operator (see [`sign_in::tenant`]). When the environment
+/// points it away from Microsoft, stderr says so first.
 pub fn tenant() -> Result<GraphTenant, CliError> {
+    if let Some(elsewhere) = sign_in::not_microsoft() {
+        eprintln!(
+            "notice: not Microsoft's Entra: {elsewhere} (from OATHDESK_GRAPH_URL / OATHDESK_AUTHORITY)"
+        );
+    }
     sign_in::tenant(&StationConfig::from_env())
         .map_err(|e| CliError::input("graph_url", format!("{e}; check OATHDESK_GRAPH_URL")))
 }

@@ -122,10 +122,12 @@ fn run_audit(ctx: &Ctx, records: &Records, cmd: AuditCommand) -> Result<(), CliE
         AuditCommand::Verify => {
             let problems = records.verify_audit()?;
             if !problems.is_empty() {
+                let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
                 return Err(CliError::failure(
                     "audit_tampered",
                     format!(
-                        "the audit log was altered: {problems:?}; keep this copy and report it"
+                        "the audit log was altered: {}; keep this copy and report it",
+                        found.join("; ")
                     ),
                 ));
             }

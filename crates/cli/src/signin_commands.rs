@@ -32,9 +32,6 @@ pub struct LoginArgs {
     /// Use the device code flow (for machines without a browser).
     #[arg(long)]
     device_code: bool,
-    /// The identity platform (default https://login.microsoftonline.com).
-    #[arg(long, env = "OATHDESK_AUTHORITY")]
-    authority: Option<String>,
     /// The app registration's client id.
     #[arg(long, env = "OATHDESK_CLIENT_ID")]
     client_id: Option<String>,
@@ -83,7 +80,7 @@ fn login(ctx: &Ctx, a: LoginArgs) -> Result<(), CliError> {
         )
     })?;
     let authority = Authority {
-        authority: a.authority.unwrap_or_else(sign_in::authority_url),
+        authority: sign_in::authority_url(),
         tenant: a.tenant.unwrap_or_else(|| "organizations".into()),
         client_id,
     };

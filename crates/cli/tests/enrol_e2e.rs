@@ -271,10 +271,22 @@ fn login_whoami_logout_with_the_keyring() {
     ];
     let out = login_through_sandbox(&env);
     assert!(out.status.success(), "login failed");
-    assert!(dir.path().join("signin.json").exists());
+    let remembered = std::fs::read_to_string(dir.path().join("signin.json")).unwrap();
+    assert!(
+        !remembered.contains(&sandbox.base_url()),
+        "the sandbox's address is not remembered for later runs: {remembered}"
+    );
 
     let whoami = run_with(&["whoami", "--json"], "", &env);
     assert!(whoami.status.success(), "{}", stderr(&whoami));
+    let said = stderr(&whoami);
+    let url = sandbox.base_url();
+    assert!(
+        said.contains(&format!(
+            "not Microsoft's Entra: Graph at {url}, sign-in at {url}"
+        )),
+        "a fake tenant is never silent: {said}"
+    );
     let me: serde_json::Value = serde_json::from_slice(&whoami.stdout).unwrap();
     assert_eq!(me["user_principal_name"], "helpdesk@contoso.com");
     assert!(

@@ -253,4 +253,23 @@ fn every_inventory_write_leaves_one_true_record_and_no_secret() {
     for secret in [&secret_a, &secret_b] {
         assert_nowhere(secret, &haystacks);
     }
+
+    // Whoever can write the file drops the triggers and deletes every record
+    // and the head row: the file alone would verify as an empty log, but the
+    // head the keyring keeps says what was there.
+    let db = rusqlite::Connection::open(s.dir.path().join("station.sqlite")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;
+         DELETE FROM audit; DELETE FROM audit_head;",
+    )
+    .unwrap();
+    drop(db);
+    let wiped = s.refused(&["audit", "verify"]);
+    assert!(
+        wiped.contains(&format!(
+            "the keyring records that {} records were written: it was wiped",
+            records.len()
+        )),
+        "{wiped}"
+    );
 }

@@ -123,19 +123,8 @@ impl GraphClientBuilder {
     }
 
     pub fn build(self) -> Result<GraphClient, EntraError> {
-        let base = url::Url::parse(&self.base).map_err(|e| {
-            EntraError::new(
-                ErrorKind::Other,
-                format!("the Graph URL {:?} is not valid: {e}", self.base),
-            )
-        })?;
-        let loopback = matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-        if base.scheme() != "https" && !(base.scheme() == "http" && loopback) {
-            return Err(EntraError::new(
-                ErrorKind::Other,
-                "Graph must be reached over https (plain http only for a loopback sandbox)",
-            ));
-        }
+        let base = secure_root(&self.base, "Graph")?;
+        let loopback = is_loopback(&base);
         let http = Client::builder()
             .https_only(!loopback)
             .timeout(Duration::from_secs(30))
@@ -310,6 +299,37 @@ fn header(resp: &Response, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Whether `url` names this machine (the sandbox, the training desk).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The root URL of a service the desk sends tokens to (`what`: "Graph",
+/// "the sign-in authority"): https, or plain http only on this machine.
+pub fn secure_root(root: &str, what: &str) -> Result<url::Url, EntraError> {
+    let url = url::Url::parse(root.trim()).map_err(|e| {
+        EntraError::new(
+            ErrorKind::Other,
+            format!("{what}'s URL {root:?} is not valid ({e}); give an https URL"),
+        )
+    })?;
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        _ => Err(EntraError::new(
+            ErrorKind::Other,
+            format!(
+                "{what} must be reached over https, not {root:?} (plain http only for a sandbox on this machine)"
+            ),
+        )),
+    }
+}
+
 /// `link` (a path we built, or a nextLink from an answer or from the
 /// window) resolved against the Graph root, and refused unless it stays on
 /// the root's origin: the bearer token goes nowhere else. Every form is
@@ -385,6 +405,37 @@ mod tests {
         ] {
             let url = graph_url(&base, here).unwrap();
             assert_eq!(url.host_str(), Some("graph.microsoft.com"), "{here}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod root_tests {
+    use super::*;
+
+    /// Tokens go over https; plain http only to this machine.
+    #[test]
+    fn roots_are_https_except_on_this_machine() {
+        for ok in [
+            "https://login.microsoftonline.com",
+            "https://graph.microsoft.com/",
+            "http://127.0.0.1:8080",
+            "http://[::1]:9",
+            "http://localhost:1",
+        ] {
+            assert!(secure_root(ok, "x").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://login.microsoftonline.com",
+            "http://10.0.0.5",
+            "http://127.0.0.1.evil.example",
+            "ftp://graph.microsoft.com",
+            "file:///etc/passwd",
+            "login.microsoftonline.com",
+            "",
+        ] {
+            let e = secure_root(bad, "the sign-in authority").unwrap_err();
+            assert!(e.message.contains("the sign-in authority"), "{bad}: {e}");
         }
     }
 }

@@ -42,12 +42,15 @@ fn fail(kind: ErrorKind, m: impl std::fmt::Display) -> EntraError {
 }
 
 impl Authority {
-    fn endpoint(&self, what: &str) -> String {
-        format!(
+    /// An endpoint of the identity platform, only over https (plain http
+    /// only on this machine): the operator's credentials go nowhere else.
+    fn endpoint(&self, what: &str) -> Result<String, EntraError> {
+        let root = crate::client::secure_root(&self.authority, "the sign-in authority")?;
+        Ok(format!(
             "{}/{}/oauth2/v2.0/{what}",
-            self.authority.trim_end_matches('/'),
+            root.as_str().trim_end_matches('/'),
             self.tenant
-        )
+        ))
     }
 
     fn http() -> Result<reqwest::blocking::Client, EntraError> {
@@ -240,8 +243,10 @@ pub fn login_pkce(
     cancel.listening_on(port);
     let redirect = format!("http://localhost:{port}/");
     let client = BasicClient::new(ClientId::new(a.client_id.clone()))
-        .set_auth_uri(AuthUrl::new(a.endpoint("authorize")).map_err(|e| fail(ErrorKind::Other, e))?)
-        .set_token_uri(TokenUrl::new(a.endpoint("token")).map_err(|e| fail(ErrorKind::Other, e))?)
+        .set_auth_uri(
+            AuthUrl::new(a.endpoint("authorize")?).map_err(|e| fail(ErrorKind::Other, e))?,
+        )
+        .set_token_uri(TokenUrl::new(a.endpoint("token")?).map_err(|e| fail(ErrorKind::Other, e))?)
         .set_redirect_uri(RedirectUrl::new(redirect).map_err(|e| fail(ErrorKind::Other, e))?);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state) = client
@@ -339,9 +344,9 @@ pub fn login_device_code(
     show: &mut dyn FnMut(&str, &str),
 ) -> Result<Zeroizing<String>, EntraError> {
     let client = BasicClient::new(ClientId::new(a.client_id.clone()))
-        .set_token_uri(TokenUrl::new(a.endpoint("token")).map_err(|e| fail(ErrorKind::Other, e))?)
+        .set_token_uri(TokenUrl::new(a.endpoint("token")?).map_err(|e| fail(ErrorKind::Other, e))?)
         .set_device_authorization_url(
-            DeviceAuthorizationUrl::new(a.endpoint("devicecode"))
+            DeviceAuthorizationUrl::new(a.endpoint("devicecode")?)
                 .map_err(|e| fail(ErrorKind::Other, e))?,
         );
     let http = Authority::http()?;
@@ -396,7 +401,7 @@ impl<S: TokenStore> TokenSource for RefreshingToken<S> {
             .ok_or_else(|| EntraError::new(ErrorKind::SignInNeeded, "not signed in"))?;
         let client = BasicClient::new(ClientId::new(self.authority.client_id.clone()))
             .set_token_uri(
-                TokenUrl::new(self.authority.endpoint("token"))
+                TokenUrl::new(self.authority.endpoint("token")?)
                     .map_err(|e| fail(ErrorKind::Other, e))?,
             );
         let token = client

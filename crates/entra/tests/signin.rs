@@ -114,12 +114,14 @@ fn a_redirect_for_another_sign_in_is_refused() {
 fn device_code_sign_in() {
     let s = sandbox();
     let base = s.base_url();
+    let control = s.control_secret();
     let store = MemoryTokenStore::default();
     let access = login_device_code(&authority(&s), &store, &mut |user_code, uri| {
         assert!(uri.starts_with("https://"));
         let approve = format!("{base}/_sandbox/approve/{user_code}");
         reqwest::blocking::Client::new()
             .post(approve)
+            .header(oathdesk_sim::graph::CONTROL_HEADER, &control)
             .send()
             .unwrap();
     })
@@ -350,4 +352,20 @@ fn other_requests_to_the_loopback_listener_do_not_end_the_sign_in() {
     assert_eq!(favicon.recv().unwrap(), 404);
     let me = graph(&s, StaticToken(access.to_string())).me().unwrap();
     assert_eq!(me.user_principal_name, "helpdesk@contoso.com");
+}
+
+/// An http authority that is not this machine is refused before anything
+/// is sent: the operator's credentials only go over https.
+#[test]
+fn a_plain_http_authority_is_refused_before_anything_is_sent() {
+    let a = Authority {
+        authority: "http://login.example.invalid".into(),
+        tenant: "contoso".into(),
+        client_id: "oathdesk-test".into(),
+    };
+    let store = MemoryTokenStore::default();
+    let mut shown = false;
+    let e = login_device_code(&a, &store, &mut |_, _| shown = true).unwrap_err();
+    assert!(e.message.contains("must be reached over https"), "{e}");
+    assert!(!shown);
 }

@@ -52,3 +52,46 @@ fn graph_runs_with_stdin_closed_and_exits_0_on_sigterm() {
 fn graph_exits_0_on_sigint() {
     serves_until("INT");
 }
+
+/// One HTTP/1.1 POST of `{}` with extra header lines; returns the status line.
+fn http_post(addr: &str, path: &str, headers: &str) -> String {
+    let mut s = TcpStream::connect(addr).expect("the sandbox accepts a connection");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).expect("an answer");
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// The controls that reveal secrets and set faults answer only whoever
+/// started the sandbox: without this run's control secret they are not
+/// there (404), with it they work.
+#[test]
+fn sandbox_controls_need_the_runs_control_secret() {
+    let mut sim = Sim::start(&["graph", "--listen", "127.0.0.1:0"]);
+    let ready = sim.line();
+    let addr = ready.strip_prefix("listening http://").unwrap().to_string();
+    let control = sim.line();
+    let secret = control.strip_prefix("control ").unwrap().to_string();
+    assert_eq!(secret.len(), 32, "{control:?}");
+    let without = http_post(&addr, "/_sandbox/faults", "");
+    assert!(without.contains(" 404 "), "{without}");
+    let wrong = http_post(
+        &addr,
+        "/_sandbox/faults",
+        &format!("x-sandbox-control: {}\r\n", "0".repeat(32)),
+    );
+    assert!(wrong.contains(" 404 "), "{wrong}");
+    let with = http_post(
+        &addr,
+        "/_sandbox/faults",
+        &format!("x-sandbox-control: {secret}\r\n"),
+    );
+    assert!(with.contains(" 20"), "{with}");
+    sim.signal("TERM");
+    assert_eq!(sim.wait().code(), Some(0));
+}

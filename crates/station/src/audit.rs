@@ -13,6 +13,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::StationError;
+use crate::audit_anchor::{AuditAnchor, Head};
 
 /// What was done: every write to a token or to Entra, and the few reads
 /// that matter (revealing a secret). A closed set, so an export can be
@@ -154,10 +155,51 @@ pub enum AuditProblem {
     Missing { seq: i64 },
     /// The last records were removed, or the head was tampered with.
     Truncated { expected_last: i64, found_last: i64 },
+    /// No record is left, though the keyring says `anchored` were written.
+    Wiped { anchored: i64 },
+    /// The log ends at `found_last`, though the keyring says it reached
+    /// `anchored`: an older copy was put back, or its end was cut off.
+    RolledBack { anchored: i64, found_last: i64 },
+    /// Record `seq` is not the one the keyring anchored: the log was
+    /// replaced by another history.
+    Replaced { seq: i64 },
+}
+
+impl std::fmt::Display for AuditProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditProblem::Edited { seq } => write!(f, "record {seq} was edited"),
+            AuditProblem::Missing { seq } => write!(f, "record {seq} was removed"),
+            AuditProblem::Truncated {
+                expected_last,
+                found_last,
+            } => write!(
+                f,
+                "the log ends at record {found_last}, not {expected_last}: records were cut off"
+            ),
+            AuditProblem::Wiped { anchored } => write!(
+                f,
+                "the log is empty, but the keyring records that {anchored} records were written: it was wiped"
+            ),
+            AuditProblem::RolledBack {
+                anchored,
+                found_last,
+            } => write!(
+                f,
+                "the log ends at record {found_last}, but the keyring records {anchored}: an older copy was put back or its end was cut off"
+            ),
+            AuditProblem::Replaced { seq } => write!(
+                f,
+                "record {seq} is not the one the keyring anchored: the log was replaced"
+            ),
+        }
+    }
 }
 
 pub struct AuditLog {
     key: Zeroizing<[u8; 32]>,
+    /// The chain's head outside the database (the OS keyring).
+    anchor: Box<dyn AuditAnchor>,
 }
 
 const GENESIS: &str = "oathdesk-audit-genesis";
@@ -174,8 +216,8 @@ CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1),
 ";
 
 impl AuditLog {
-    pub(crate) fn new(key: Zeroizing<[u8; 32]>) -> Self {
-        AuditLog { key }
+    pub(crate) fn new(key: Zeroizing<[u8; 32]>, anchor: Box<dyn AuditAnchor>) -> Self {
+        AuditLog { key, anchor }
     }
 
     fn mac(&self, parts: &[&[u8]]) -> String {
@@ -222,6 +264,10 @@ impl AuditLog {
             params![seq, mac, self.head_mac(seq, &mac)],
         )?;
         tx.commit()?;
+        // After the commit: a crash in between leaves the keyring one
+        // record behind, which verification accepts (records can only be
+        // added with the key); never ahead of what was written.
+        self.anchor.advance(&Head { seq, mac })?;
         Ok(seq)
     }
 
@@ -284,7 +330,41 @@ impl AuditLog {
                 found_last,
             });
         }
+        problems.extend(self.against_anchor(db, found_last)?);
         Ok(problems)
+    }
+
+    /// Compares the database with the head the keyring holds. The database
+    /// may be ahead (a crash between commit and keyring write), never behind
+    /// or different.
+    fn against_anchor(
+        &self,
+        db: &Connection,
+        found_last: i64,
+    ) -> Result<Option<AuditProblem>, StationError> {
+        let Some(anchored) = self.anchor.read()? else {
+            return Ok(None);
+        };
+        if found_last == 0 {
+            return Ok(Some(AuditProblem::Wiped {
+                anchored: anchored.seq,
+            }));
+        }
+        if found_last < anchored.seq {
+            return Ok(Some(AuditProblem::RolledBack {
+                anchored: anchored.seq,
+                found_last,
+            }));
+        }
+        let mac: Option<String> = db
+            .query_row(
+                "SELECT mac FROM audit WHERE seq = ?1",
+                [anchored.seq],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok((mac.as_deref() != Some(anchored.mac.as_str()))
+            .then_some(AuditProblem::Replaced { seq: anchored.seq }))
     }
 }
 
@@ -357,11 +437,17 @@ pub fn export_json_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit_anchor::MemoryAnchor;
 
     fn setup() -> (Connection, AuditLog) {
         let db = Connection::open_in_memory().unwrap();
         db.execute_batch(SCHEMA).unwrap();
-        (db, AuditLog::new(Zeroizing::new([7u8; 32])))
+        (db, log_with(Default::default()))
+    }
+
+    /// The log with key 7…7 and its head kept in `anchor`.
+    fn log_with(anchor: std::sync::Arc<MemoryAnchor>) -> AuditLog {
+        AuditLog::new(Zeroizing::new([7u8; 32]), Box::new(anchor))
     }
 
     fn entry(action: AuditAction) -> AuditEntry {
@@ -446,11 +532,86 @@ mod tests {
         let problems = log.verify(&db).unwrap();
         assert_eq!(
             problems,
-            vec![AuditProblem::Truncated {
-                expected_last: 2,
+            vec![
+                AuditProblem::Truncated {
+                    expected_last: 2,
+                    found_last: 2
+                },
+                AuditProblem::RolledBack {
+                    anchored: 3,
+                    found_last: 2
+                }
+            ]
+        );
+    }
+
+    /// Triggers dropped, every record and the head row deleted: the file
+    /// alone would verify as an empty log; the keyring's head says not.
+    #[test]
+    fn a_wiped_log_is_detected() {
+        let (db, log) = filled();
+        tamper(&db, "DELETE FROM audit; DELETE FROM audit_head;");
+        let problems = log.verify(&db).unwrap();
+        assert_eq!(problems, vec![AuditProblem::Wiped { anchored: 3 }]);
+        assert!(problems[0].to_string().contains("wiped"));
+    }
+
+    /// An older copy of the file put back verifies on its own; not against
+    /// the keyring's head.
+    #[test]
+    fn an_older_copy_put_back_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, older) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+        let log = log_with(Default::default());
+        let mut db = Connection::open(&file).unwrap();
+        db.execute_batch(SCHEMA).unwrap();
+        for a in [AuditAction::Burn, AuditAction::Create] {
+            log.append(&mut db, 1000, &entry(a)).unwrap();
+        }
+        std::fs::copy(&file, &older).unwrap();
+        log.append(&mut db, 1001, &entry(AuditAction::Activate))
+            .unwrap();
+        assert!(log.verify(&db).unwrap().is_empty());
+        let put_back = Connection::open(&older).unwrap();
+        assert_eq!(
+            log.verify(&put_back).unwrap(),
+            vec![AuditProblem::RolledBack {
+                anchored: 3,
                 found_last: 2
             }]
         );
+    }
+
+    /// A whole other history written with the key (say, on another copy)
+    /// does not pass for this one.
+    #[test]
+    fn another_history_of_the_same_length_is_detected() {
+        let anchor: std::sync::Arc<MemoryAnchor> = Default::default();
+        let log = log_with(anchor.clone());
+        let (mut db, mut other) = (
+            Connection::open_in_memory().unwrap(),
+            Connection::open_in_memory().unwrap(),
+        );
+        db.execute_batch(SCHEMA).unwrap();
+        other.execute_batch(SCHEMA).unwrap();
+        let elsewhere = log_with(Default::default());
+        for a in [AuditAction::Burn, AuditAction::Create] {
+            log.append(&mut db, 1000, &entry(a)).unwrap();
+            elsewhere.append(&mut other, 2000, &entry(a)).unwrap();
+        }
+        assert_eq!(
+            log.verify(&other).unwrap(),
+            vec![AuditProblem::Replaced { seq: 2 }]
+        );
+        // A crash between the commit and the keyring write leaves the
+        // database one record ahead: that is no problem.
+        anchor
+            .advance(&Head {
+                seq: 1,
+                mac: log.list(&db).unwrap()[0].mac.clone(),
+            })
+            .unwrap();
+        assert!(log.verify(&db).unwrap().is_empty());
     }
 
     #[test]

@@ -7,17 +7,21 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::StationError;
+use crate::audit_anchor::{AuditAnchor, KeyringAnchor, MemoryAnchor};
 
 /// Where the master key lives. The keyring is the real one; the in-memory
 /// store is for unit tests only.
 pub trait KeyStore: Send + Sync {
     /// Returns the stored master key, creating and storing one on first use.
     fn master_key(&self) -> Result<Zeroizing<[u8; 32]>, StationError>;
+    /// Where the audit chain's head is kept, beside the key.
+    fn audit_anchor(&self) -> Result<Box<dyn AuditAnchor>, StationError>;
 }
 
 /// The OS keyring (Secret Service on Linux, Keychain, Credential Manager).
 pub struct KeyringStore {
     service: String,
+    profile: String,
     account: String,
 }
 
@@ -26,6 +30,7 @@ impl KeyringStore {
     pub fn new(profile: &str) -> Self {
         KeyringStore {
             service: "OathDesk".into(),
+            profile: profile.into(),
             account: format!("station-key:{profile}"),
         }
     }
@@ -60,14 +65,19 @@ impl KeyStore for KeyringStore {
             Err(e) => Err(keyring_error(e)),
         }
     }
+
+    fn audit_anchor(&self) -> Result<Box<dyn AuditAnchor>, StationError> {
+        Ok(Box::new(KeyringAnchor::new(&self.service, &self.profile)?))
+    }
 }
 
-/// A key held in memory for the life of the process: unit tests and demo mode.
-pub struct MemoryKeyStore(Zeroizing<[u8; 32]>);
+/// A key (and the audit head beside it) held in memory for the life of the
+/// process: unit tests and demo mode.
+pub struct MemoryKeyStore(Zeroizing<[u8; 32]>, std::sync::Arc<MemoryAnchor>);
 
 impl MemoryKeyStore {
     pub fn new() -> Self {
-        MemoryKeyStore(random_key())
+        MemoryKeyStore(random_key(), Default::default())
     }
 }
 
@@ -80,6 +90,10 @@ impl Default for MemoryKeyStore {
 impl KeyStore for MemoryKeyStore {
     fn master_key(&self) -> Result<Zeroizing<[u8; 32]>, StationError> {
         Ok(self.0.clone())
+    }
+
+    fn audit_anchor(&self) -> Result<Box<dyn AuditAnchor>, StationError> {
+        Ok(Box::new(self.1.clone()))
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod adapters;
 pub mod audit;
+pub mod audit_anchor;
 mod burn_record;
 pub mod clock;
 pub mod config;

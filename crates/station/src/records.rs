@@ -46,7 +46,10 @@ impl Records {
         Ok(Records {
             db,
             journal: Journal::new(derive(&master, "oathdesk journal seal v1")),
-            audit: AuditLog::new(derive(&master, "oathdesk audit chain v1")),
+            audit: AuditLog::new(
+                derive(&master, "oathdesk audit chain v1"),
+                keys.audit_anchor()?,
+            ),
         })
     }
 

@@ -38,13 +38,15 @@ fn settings_path(config: &StationConfig) -> PathBuf {
     config.data_dir.join("signin.json")
 }
 
-/// The remembered sign-in settings, if any.
+/// The remembered sign-in settings, if any. The authority is never taken
+/// from the file: it is Microsoft's unless this run's environment says
+/// otherwise, so a sandbox used once is not signed in to again silently.
 pub fn remembered(config: &StationConfig) -> Option<RememberedSignIn> {
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(settings_path(config)).ok()?).ok()?;
     Some(RememberedSignIn {
         authority: Authority {
-            authority: v["authority"].as_str()?.into(),
+            authority: authority_url(),
             tenant: v["tenant"].as_str()?.into(),
             client_id: v["client_id"].as_str()?.into(),
         },
@@ -52,18 +54,39 @@ pub fn remembered(config: &StationConfig) -> Option<RememberedSignIn> {
     })
 }
 
-/// Remembers `authority` (and the operator, once signed in).
+/// Remembers `authority`'s tenant and client id (and the operator, once
+/// signed in); not its URL, which each run takes from its environment.
 pub fn remember(
     config: &StationConfig,
     authority: &Authority,
     upn: Option<&str>,
 ) -> Result<(), StationError> {
     let path = settings_path(config);
-    let body = json!({"authority": authority.authority, "tenant": authority.tenant,
-        "client_id": authority.client_id, "upn": upn});
+    let body = json!({"tenant": authority.tenant, "client_id": authority.client_id, "upn": upn});
     std::fs::create_dir_all(&config.data_dir)
         .and_then(|_| std::fs::write(&path, body.to_string()))
         .map_err(|e| StationError::Storage(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Where this run reaches Entra when it is not Microsoft: `Graph at …`,
+/// `sign-in at …`, from `OATHDESK_GRAPH_URL` and `OATHDESK_AUTHORITY`.
+/// The window shows it in the DEMO frame and the CLI says it on stderr, so
+/// a desk never talks to a fake tenant silently.
+pub fn not_microsoft() -> Option<String> {
+    let elsewhere: Vec<String> = [
+        ("Graph", graph_url(), "graph.microsoft.com"),
+        ("sign-in", authority_url(), "login.microsoftonline.com"),
+    ]
+    .into_iter()
+    .filter(|(_, url, host)| !is_microsoft(url, host))
+    .map(|(what, url, _)| format!("{what} at {url}"))
+    .collect();
+    (!elsewhere.is_empty()).then(|| elsewhere.join(", "))
+}
+
+fn is_microsoft(url: &str, host: &str) -> bool {
+    url::Url::parse(url.trim())
+        .is_ok_and(|u| u.scheme() == "https" && u.host_str() == Some(host) && u.port().is_none())
 }
 
 /// The configuration from the environment, with the signed-in operator (if

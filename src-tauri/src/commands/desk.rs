@@ -97,6 +97,11 @@ pub fn status(d: &DeskContext) -> AppStatus {
     AppStatus {
         demo: d.is_demo(),
         demo_reason,
+        not_microsoft: if d.is_demo() {
+            None
+        } else {
+            sign_in::not_microsoft()
+        },
         signin,
         version: env!("CARGO_PKG_VERSION"),
     }

@@ -129,6 +129,9 @@ export interface AppStatus {
   demo: boolean;
   /** Why demo mode is on (or could be offered), in words. */
   demo_reason: string | null;
+  /** Where this desk reaches Entra when that is not Microsoft (a sandbox
+   * named by the environment): shown in the DEMO frame. */
+  not_microsoft: string | null;
   signin: SignInView;
   version: string;
 }

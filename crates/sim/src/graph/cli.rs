@@ -90,6 +90,7 @@ pub fn run(args: Vec<String>) -> i32 {
         .fail_before
         .extend(a.fail.iter().cloned());
     println!("listening {}", sandbox.base_url());
+    println!("control {}", sandbox.control_secret());
     let _ = std::io::Write::flush(&mut std::io::stdout());
     // Serve until SIGINT or SIGTERM, whatever stdin does (closed, /dev/null,
     // a terminal), so `oathdesk-sim graph … &` in a script keeps running.

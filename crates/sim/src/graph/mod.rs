@@ -15,6 +15,7 @@ mod tenant;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+pub use routes::CONTROL_HEADER;
 pub use tenant::{Device, Faults, OPERATOR_SCOPES, Refusal, SeedUser, Tenant, TenantSeed};
 
 /// A running sandbox. Dropping it stops the server.
@@ -60,6 +61,11 @@ impl Sandbox {
     /// The Graph root, e.g. `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The secret `/_sandbox/*` asks for in the `x-sandbox-control` header.
+    pub fn control_secret(&self) -> String {
+        self.tenant().control_secret.clone()
     }
 
     /// Locks the tenant to inspect it or change switches.

@@ -55,7 +55,7 @@ pub fn router(state: Shared) -> Router {
             "/{tenant}/oauth2/v2.0/devicecode",
             post(super::oauth::devicecode),
         )
-        .route("/_sandbox/approve/{user_code}", post(super::oauth::approve))
+        .merge(controls(state.clone()))
         .route(
             "/beta/users/{user}/authentication/hardwareOathMethods",
             get(user_methods).post(assign),
@@ -69,13 +69,48 @@ pub fn router(state: Shared) -> Router {
             post(activate),
         )
         .route("/v1.0/users/{user}", get(get_user))
-        .route("/_sandbox/faults", post(set_faults))
-        .route("/_sandbox/device/{serial}", get(inspect_device))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             log_request_id,
         ))
         .with_state(state)
+}
+
+/// The header `/_sandbox/*` wants, with the run's control secret.
+pub const CONTROL_HEADER: &str = "x-sandbox-control";
+
+/// The test controls: approving a device code, faults, a token's secret.
+/// They answer 404, as if absent, without the run's control secret: a page
+/// or a program that finds the port cannot read secrets or set faults.
+fn controls(state: Shared) -> Router<Shared> {
+    Router::new()
+        .route("/_sandbox/approve/{user_code}", post(super::oauth::approve))
+        .route("/_sandbox/faults", post(set_faults))
+        .route("/_sandbox/device/{serial}", get(inspect_device))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            with_control_secret,
+        ))
+}
+
+async fn with_control_secret(
+    State(s): State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let given = req
+        .headers()
+        .get(CONTROL_HEADER)
+        .map(|v| v.as_bytes().to_vec());
+    let want = lock(&s).control_secret.clone();
+    let matches = given.is_some_and(|g| {
+        use subtle::ConstantTimeEq;
+        g.len() == want.len() && bool::from(g.ct_eq(want.as_bytes()))
+    });
+    if !matches {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(req).await
 }
 
 /// Keeps which call each request id answered (`POST /beta/users/…`), so a

@@ -166,7 +166,17 @@ pub struct Tenant {
     pub requests: u64,
     /// Every answer's request id with the call it answered (`POST /beta/…`).
     pub answered: Vec<(String, String)>,
+    /// The per-run secret that `/_sandbox/*` (which reveals secrets and
+    /// changes faults) asks for in `x-sandbox-control`; only whoever
+    /// started the sandbox knows it.
+    pub control_secret: String,
     next_id: u64,
+}
+
+fn control_secret() -> String {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).expect("OS random number generator");
+    hex::encode(b)
 }
 
 /// Entra's limit of OATH tokens per user.
@@ -184,6 +194,7 @@ impl Tenant {
             faults: Faults::default(),
             requests: 0,
             answered: Vec::new(),
+            control_secret: control_secret(),
             next_id: 1,
         }
     }
