@@ -250,7 +250,9 @@ impl AuditLog {
         entry: &AuditEntry,
     ) -> Result<i64, StationError> {
         let body = serde_json::to_string(entry).expect("serialisable entry");
-        let tx = db.transaction()?;
+        // Immediate: the write lock is taken before the head is read, so a
+        // forwarder writing its cursor meanwhile makes this wait, not fail.
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (last_seq, last_mac) = head(&tx)?.unwrap_or((0, GENESIS.to_string()));
         let seq = last_seq + 1;
         let mac = self.record_mac(&last_mac, seq, at, &body);
@@ -273,29 +275,7 @@ impl AuditLog {
 
     /// All records, oldest first.
     pub fn list(&self, db: &Connection) -> Result<Vec<AuditRecord>, StationError> {
-        let mut stmt = db.prepare("SELECT seq, at, body, mac FROM audit ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, at, body, mac) = row?;
-            let entry = serde_json::from_str(&body).map_err(|e| {
-                StationError::Storage(format!("audit record {seq} is unreadable: {e}"))
-            })?;
-            out.push(AuditRecord {
-                seq,
-                at,
-                entry,
-                mac,
-            });
-        }
-        Ok(out)
+        records_after(db, 0, i64::MAX)
     }
 
     /// Checks every record and the head. An empty result means intact.
@@ -366,6 +346,38 @@ impl AuditLog {
         Ok((mac.as_deref() != Some(anchored.mac.as_str()))
             .then_some(AuditProblem::Replaced { seq: anchored.seq }))
     }
+}
+
+/// Up to `limit` records after `seq`, oldest first (what a forwarding
+/// sink has not had yet).
+pub(crate) fn records_after(
+    db: &Connection,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<AuditRecord>, StationError> {
+    let mut stmt =
+        db.prepare("SELECT seq, at, body, mac FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let rows = stmt.query_map([seq, limit], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, at, body, mac) = row?;
+        let entry = serde_json::from_str(&body)
+            .map_err(|e| StationError::Storage(format!("audit record {seq} is unreadable: {e}")))?;
+        out.push(AuditRecord {
+            seq,
+            at,
+            entry,
+            mac,
+        });
+    }
+    Ok(out)
 }
 
 fn head(db: &Connection) -> Result<Option<(i64, String)>, StationError> {

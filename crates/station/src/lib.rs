@@ -9,6 +9,7 @@ mod burn_record;
 pub mod clock;
 pub mod config;
 mod error;
+pub mod forward;
 pub mod journal;
 pub mod keys;
 pub mod pending;

@@ -38,6 +38,8 @@ impl Records {
 
     fn with_connection(db: Connection, keys: &dyn KeyStore) -> Result<Self, StationError> {
         db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA secure_delete = ON;")?;
+        // The audit forwarder writes its cursors from its own connection.
+        db.busy_timeout(std::time::Duration::from_secs(5))?;
         db.execute_batch(journal::SCHEMA)?;
         journal::migrate(&db)?;
         db.execute_batch(audit::SCHEMA)?;

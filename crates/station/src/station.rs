@@ -4,6 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use crate::audit::AuditEntry;
+use crate::forward::{Forwarder, Forwarding};
 use crate::keys::KeyStore;
 use crate::pending::PendingSeeds;
 use crate::{Records, StationConfig, StationError};
@@ -13,16 +14,37 @@ pub struct Station {
     records: Mutex<Records>,
     /// Seeds scanned but not yet burnt (GUI flow).
     pub seeds: PendingSeeds,
+    /// Sends each audit record on to the configured collectors.
+    forwarder: Option<Forwarder>,
 }
 
 impl Station {
-    /// Opens the station's database in `config.data_dir`.
+    /// Opens the station's database in `config.data_dir`, forwarding the
+    /// audit log where `OATHDESK_AUDIT_FORWARD` says.
     pub fn open(config: StationConfig, keys: &dyn KeyStore) -> Result<Self, StationError> {
+        Self::open_forwarding(config, keys, Forwarding::from_env()?)
+    }
+
+    /// [`Station::open`], forwarding as `forwarding` says.
+    pub fn open_forwarding(
+        config: StationConfig,
+        keys: &dyn KeyStore,
+        forwarding: Forwarding,
+    ) -> Result<Self, StationError> {
         let records = Records::open(&config.database_path(), keys)?;
+        let forwarder = match forwarding.sinks.is_empty() {
+            true => None,
+            false => Some(Forwarder::start(&config.database_path(), forwarding)?),
+        };
+        if let Some(f) = &forwarder {
+            // Whatever an earlier run could not deliver goes now.
+            f.nudge();
+        }
         Ok(Station {
             config,
             records: Mutex::new(records),
             seeds: PendingSeeds::default(),
+            forwarder,
         })
     }
 
@@ -32,6 +54,7 @@ impl Station {
             config,
             records: Mutex::new(Records::in_memory(keys)?),
             seeds: PendingSeeds::default(),
+            forwarder: None,
         })
     }
 
@@ -57,6 +80,9 @@ impl Station {
         }
         self.records()
             .log(crate::clock::now_unix() as i64, &entry)?;
+        if let Some(f) = &self.forwarder {
+            f.nudge();
+        }
         Ok(())
     }
 }
