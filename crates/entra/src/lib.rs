@@ -7,6 +7,7 @@ pub mod answers;
 mod client;
 mod error;
 mod oath;
+pub mod os_keyring;
 pub mod signin;
 
 pub use client::{

@@ -118,7 +118,12 @@ impl KeyringTokenStore {
     }
 
     fn entry(&self) -> Result<keyring::Entry, EntraError> {
-        keyring::Entry::new("OathDesk", &self.account).map_err(keyring_error)
+        crate::os_keyring::entry("OathDesk", &self.account).map_err(|e| {
+            EntraError::new(
+                ErrorKind::Other,
+                format!("the OS keyring is not available ({e}); unlock it and sign in again"),
+            )
+        })
     }
 }
 

@@ -49,8 +49,12 @@ pub struct KeyringAnchor {
 
 impl KeyringAnchor {
     pub(crate) fn new(service: &str, profile: &str) -> Result<Self, StationError> {
-        let entry =
-            keyring::Entry::new(service, &format!("audit-head:{profile}")).map_err(unavailable)?;
+        let account = format!("audit-head:{profile}");
+        let entry = oathdesk_entra::os_keyring::entry(service, &account).map_err(|e| {
+            StationError::Keyring(format!(
+                "the OS keyring is not available to keep the audit log's head ({e})"
+            ))
+        })?;
         Ok(KeyringAnchor { entry })
     }
 }

@@ -36,11 +36,15 @@ impl KeyringStore {
     }
 
     fn entry(&self) -> Result<keyring::Entry, StationError> {
-        keyring::Entry::new(&self.service, &self.account).map_err(keyring_error)
+        oathdesk_entra::os_keyring::entry(&self.service, &self.account).map_err(unavailable)
     }
 }
 
 fn keyring_error(e: keyring::Error) -> StationError {
+    unavailable(e.to_string())
+}
+
+fn unavailable(e: String) -> StationError {
     StationError::Keyring(format!(
         "the OS keyring is not available ({e}); unlock your keyring (Secret Service) and try again"
     ))
