@@ -50,6 +50,28 @@ const ISSUED: (&str, &str) = ("100002", "u-megan");
 pub struct TrainingDesk {
     pub sandbox: Sandbox,
     _on_readers: Vec<(VpcdHandle, VirtualReader)>,
+    /// Its data directory (exports land here): private, removed at exit.
+    _data_dir: tempfile::TempDir,
+}
+
+/// A fresh directory only this user can enter (0700, random name), never
+/// a predictable path in the shared temp directory that another local
+/// user could have made first.
+fn private_data_dir() -> CommandResult<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("oathdesk-demo-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir().map_err(|e| {
+        AppError::new(
+            "storage",
+            format!("the training desk's directory: {e}"),
+            None,
+        )
+    })
 }
 
 /// Why the real desk is not usable yet, if it is not: the reason the app
@@ -124,14 +146,16 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
         }
         Placement::InProcess => (Vec::new(), Some(Box::new(InProcessDesk::new(cards)))),
     };
+    let data_dir = private_data_dir()?;
     let config = StationConfig {
-        data_dir: std::env::temp_dir().join("oathdesk-demo"),
+        data_dir: data_dir.path().to_path_buf(),
         operator: DEMO_OPERATOR.into(),
     };
     let station = Station::in_memory(config, &MemoryKeyStore::new())?;
     let desk = TrainingDesk {
         sandbox,
         _on_readers: on_readers,
+        _data_dir: data_dir,
     };
     Ok(DeskContext::new(
         station,
@@ -311,6 +335,21 @@ mod tests {
         choices: BurnChoices,
     ) -> workflow::BurnOutcome {
         workflow::burn_seed(&ctx.station, desk, ctx.tenant(), seed, &choices, &mut Quiet).unwrap()
+    }
+
+    /// The training desk keeps its files (audit exports) in a directory
+    /// only this user can enter, with a name nobody could guess first, and
+    /// removes it when the desk closes.
+    #[test]
+    fn the_training_desks_files_are_private_and_go_with_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let ctx = open_at(Placement::InProcess).unwrap();
+        let dir = ctx.station.config().data_dir.clone();
+        assert_ne!(dir, std::env::temp_dir().join("oathdesk-demo"));
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{}", dir.display());
+        drop(ctx);
+        assert!(!dir.exists(), "removed with the desk");
     }
 
     /// Without pcscd the training desk still burns: the in-process token

@@ -65,6 +65,7 @@ describe("Burn screen", () => {
     expect(box.textContent).toContain("phonefactor://");
     expect(box.textContent).toContain("I want to use a different authenticator app");
     expect(screen.queryByTestId("seed-summary")).toBeNull();
+    expect((screen.getByTestId("paste-input") as HTMLTextAreaElement).value).toBe("");
   });
 
   it("keeps the secret masked until Reveal and forgets it on Hide", async () => {

@@ -40,7 +40,10 @@ pub fn command(
     data: &[u8],
     le: Option<u8>,
 ) -> Result<Vec<u8>, DeviceError> {
-    let mut apdu = vec![cla, ins, p1, p2];
+    // One allocation of the final size: the data may be a seed, and a
+    // growing vector leaves copies behind in memory it frees.
+    let mut apdu = Vec::with_capacity(4 + 1 + data.len() + 1);
+    apdu.extend_from_slice(&[cla, ins, p1, p2]);
     if !data.is_empty() {
         apdu.push(length_byte(data.len(), "an APDU's data")?);
         apdu.extend_from_slice(data);

@@ -63,6 +63,8 @@ pub fn exchange_with(
     let mut resp = send(t, apdu)?;
     let [sw1, sw2] = resp.sw.to_be_bytes();
     if let (0x6C, Some(again)) = (sw1, with_le(apdu, sw2)) {
+        // A copy of the command, which may carry a seed: wiped after use.
+        let again = zeroize::Zeroizing::new(again);
         resp = send(t, &again)?;
     }
     let channel = apdu.first().map_or(0, |cla| cla & 0x03);

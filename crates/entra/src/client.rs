@@ -8,20 +8,22 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::Method;
 use reqwest::blocking::{Client, Response};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::error::{EntraError, ErrorKind};
 
-/// Supplies the operator's access token.
+/// Supplies the operator's access token, in memory that is wiped when the
+/// request is built.
 pub trait TokenSource: Send + Sync {
-    fn access_token(&self) -> Result<String, EntraError>;
+    fn access_token(&self) -> Result<Zeroizing<String>, EntraError>;
 }
 
 /// A token obtained elsewhere (tests, scripts with their own sign-in).
 pub struct StaticToken(pub String);
 
 impl TokenSource for StaticToken {
-    fn access_token(&self) -> Result<String, EntraError> {
-        Ok(self.0.clone())
+    fn access_token(&self) -> Result<Zeroizing<String>, EntraError> {
+        Ok(Zeroizing::new(self.0.clone()))
     }
 }
 
@@ -250,9 +252,16 @@ impl GraphClient {
         body: Option<&Value>,
     ) -> Result<(Reply, Option<Duration>), EntraError> {
         let token = self.token.access_token()?;
-        let mut req = self.http.request(method, url).bearer_auth(token);
+        let mut req = self.http.request(method, url).bearer_auth(token.as_str());
         if let Some(b) = body {
-            req = req.json(b);
+            let bytes = json_bytes(b)?;
+            let len = bytes.len() as u64;
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(reqwest::blocking::Body::sized(
+                    std::io::Cursor::new(bytes),
+                    len,
+                ));
         }
         let sent = SystemTime::now();
         let resp = req.send().map_err(|e| {
@@ -355,6 +364,44 @@ pub fn graph_url(base: &url::Url, link: &str) -> Result<url::Url, EntraError> {
     Ok(url)
 }
 
+/// `body` as JSON in one buffer of its exact size, wiped when the request
+/// is done with it: a create's body holds the token's secret, and a
+/// growing buffer would leave copies in memory it frees.
+fn json_bytes(body: &Value) -> Result<Zeroizing<Vec<u8>>, EntraError> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let fail =
+        |e: serde_json::Error| EntraError::new(ErrorKind::Other, format!("request body: {e}"));
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, body).map_err(fail)?;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(count.0));
+    serde_json::to_writer(&mut *bytes, body).map_err(fail)?;
+    Ok(bytes)
+}
+
+/// Wipes every `secretKey` in a request body once it was sent.
+pub(crate) fn wipe_secrets(body: &mut Value) {
+    use zeroize::Zeroize;
+    match body {
+        Value::Object(map) => {
+            if let Some(Value::String(s)) = map.get_mut("secretKey") {
+                s.zeroize();
+            }
+            map.values_mut().for_each(wipe_secrets);
+        }
+        Value::Array(items) => items.iter_mut().for_each(wipe_secrets),
+        _ => {}
+    }
+}
+
 /// Error text from reqwest without the URL (which may carry a query).
 fn without_url(e: &reqwest::Error) -> String {
     let mut s = e.to_string();
@@ -437,5 +484,25 @@ mod root_tests {
             let e = secure_root(bad, "the sign-in authority").unwrap_err();
             assert!(e.message.contains("the sign-in authority"), "{bad}: {e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+
+    /// The body is written once into a buffer of its exact size (no
+    /// growth, so no stray copy of a secret), and its secrets are wiped.
+    #[test]
+    fn a_request_body_is_one_exact_buffer_and_its_secrets_are_wiped() {
+        let mut body = serde_json::json!({"serialNumber": "S1", "secretKey": "JBSWY3DPEHPK3PXP",
+            "value": [{"secretKey": "GEZDGNBVGY3TQOJQ"}]});
+        let bytes = json_bytes(&body).unwrap();
+        assert_eq!(&bytes[..], serde_json::to_vec(&body).unwrap());
+        assert_eq!(bytes.capacity(), bytes.len());
+        wipe_secrets(&mut body);
+        assert_eq!(body["secretKey"], "");
+        assert_eq!(body["value"][0]["secretKey"], "");
+        assert_eq!(body["serialNumber"], "S1");
     }
 }

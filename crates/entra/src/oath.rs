@@ -300,7 +300,7 @@ impl GraphClient {
         }
         let result = self.send(Method::POST, INVENTORY, Some(&body), Idempotence::Once);
         // The body held the secret: overwrite it before it is freed.
-        body["secretKey"] = Value::Null;
+        crate::client::wipe_secrets(&mut body);
         let reply = result?;
         Ok(Answered {
             value: answers::device(&reply.body)?,
@@ -475,9 +475,7 @@ impl GraphClient {
             .collect();
         let mut body = json!({"@context": "#$delta", "value": value});
         let result = self.send(Method::PATCH, INVENTORY, Some(&body), Idempotence::Once);
-        if let Some(items) = body["value"].as_array_mut() {
-            items.iter_mut().for_each(|i| i["secretKey"] = Value::Null);
-        }
+        crate::client::wipe_secrets(&mut body);
         let answer = result?;
         Ok(answers::bulk_outcomes(&answer.body, devices.len()))
     }

@@ -246,7 +246,9 @@ pub fn login_pkce(
         .map_err(|e| fail(ErrorKind::Other, e))?
         .port();
     cancel.listening_on(port);
-    let redirect = format!("http://localhost:{port}/");
+    // The address the listener is bound to, not `localhost`, which a
+    // browser may resolve to ::1 first (Microsoft advises the same).
+    let redirect = format!("http://127.0.0.1:{port}/");
     let client = BasicClient::new(ClientId::new(a.client_id.clone()))
         .set_auth_uri(
             AuthUrl::new(a.endpoint("authorize")?).map_err(|e| fail(ErrorKind::Other, e))?,
@@ -301,7 +303,7 @@ fn read_redirect(mut stream: TcpStream) -> Option<url::Url> {
     let mut line = String::new();
     BufReader::new(&stream).read_line(&mut line).ok()?;
     let target = line.split_whitespace().nth(1)?;
-    let url = url::Url::parse(&format!("http://localhost{target}")).ok()?;
+    let url = url::Url::parse(&format!("http://127.0.0.1{target}")).ok()?;
     if !url.query_pairs().any(|(k, _)| k == "state") {
         let _ = write!(
             stream,
@@ -395,10 +397,10 @@ impl<S: TokenStore> RefreshingToken<S> {
 }
 
 impl<S: TokenStore> TokenSource for RefreshingToken<S> {
-    fn access_token(&self) -> Result<String, EntraError> {
+    fn access_token(&self) -> Result<Zeroizing<String>, EntraError> {
         let mut cached = self.access.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(t) = cached.as_ref() {
-            return Ok(t.to_string());
+            return Ok(t.clone());
         }
         let refresh = self
             .store
@@ -416,6 +418,6 @@ impl<S: TokenStore> TokenSource for RefreshingToken<S> {
             .map_err(|e| fail(ErrorKind::SignInNeeded, e))?;
         let access = keep(&self.store, &token)?;
         *cached = Some(access.clone());
-        Ok(access.to_string())
+        Ok(access)
     }
 }

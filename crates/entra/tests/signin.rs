@@ -267,7 +267,13 @@ fn redirect_port(sign_in_url: &str) -> u16 {
         .unwrap()
         .1
         .into_owned();
-    url::Url::parse(&redirect).unwrap().port().unwrap()
+    let redirect = url::Url::parse(&redirect).unwrap();
+    assert_eq!(
+        redirect.host_str(),
+        Some("127.0.0.1"),
+        "the redirect names the address the listener is bound to"
+    );
+    redirect.port().unwrap()
 }
 
 #[test]

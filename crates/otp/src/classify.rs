@@ -65,7 +65,8 @@ const SCAN_ENTRA: &str = "Scan the QR code from the user's Security info page af
 /// for bare secrets that read both ways.
 pub fn classify(input: &str, hint: Option<SecretEncoding>) -> Classification {
     let text = input.trim();
-    let lower = text.to_ascii_lowercase();
+    // The whole input, secret and all, in lower case: wiped when dropped.
+    let lower = zeroize::Zeroizing::new(text.to_ascii_lowercase());
     if text.is_empty() {
         return Classification::advice(InputKind::Garbage, "Nothing was entered.", SCAN_ENTRA);
     }

@@ -237,9 +237,10 @@ impl Journal {
         now: i64,
         error: &str,
     ) -> Result<(), StationError> {
+        // Graph's text may quote what it was sent: keep nothing secret-shaped.
         db.execute(
             "UPDATE enrolments SET last_error = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id, error, now],
+            params![id, crate::scrub::scrub(error), now],
         )?;
         Ok(())
     }

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod pending;
 pub mod ports;
 pub mod records;
+pub mod scrub;
 pub mod seeds;
 pub mod sign_in;
 mod station;

@@ -40,6 +40,18 @@ pub async fn verify_audit(state: State<'_, AppState>) -> CommandResult<AuditChec
     .await
 }
 
+/// `dir`, made if needed, that only this user can enter (exports name
+/// operators, users and tokens).
+fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::DirBuilder::new().recursive(true).create(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Writes the audit log to `exports/` in the data directory; returns the path.
 #[tauri::command]
 pub async fn export_audit(state: State<'_, AppState>, format: String) -> CommandResult<String> {
@@ -59,7 +71,7 @@ pub async fn export_audit(state: State<'_, AppState>, format: String) -> Command
         let records = d.station.records().audit_records()?;
         let io =
             |e: std::io::Error| AppError::new("storage", format!("{}: {e}", path.display()), None);
-        std::fs::create_dir_all(&dir).map_err(io)?;
+        private_dir(&dir).map_err(io)?;
         let file = std::fs::File::create(&path).map_err(io)?;
         match ext {
             "csv" => export_csv(&records, file)?,

@@ -145,9 +145,13 @@ pub fn write_clock(key: &Key, slot: Slot, clock: u32) -> Result<Vec<u8>, DeviceE
 }
 
 /// `84 C5 01 p`: the seed (1..=63 bytes), padded and encrypted.
-pub fn write_seed(key: &Key, slot: Slot, secret: &Secret) -> Result<Vec<u8>, DeviceError> {
+pub fn write_seed(
+    key: &Key,
+    slot: Slot,
+    secret: &Secret,
+) -> Result<Zeroizing<Vec<u8>>, DeviceError> {
     let ct = t2::encrypted_seed(key, secret, super::FAMILY)?;
-    t2::secured(key, 0xC5, 0x01, slot.index(), &ct)
+    t2::secured(key, 0xC5, 0x01, slot.index(), &ct).map(Zeroizing::new)
 }
 
 /// `84 D5 00 p`: the title, padded to one block and encrypted.

@@ -4,6 +4,7 @@
 //! get-info layout are shared with the Molto2, which reuses them.
 
 use oathdesk_otp::Secret;
+use zeroize::Zeroizing;
 
 use super::crypto::{self, DEVICE_KEY};
 use crate::apdu::{Response, command};
@@ -152,7 +153,8 @@ pub fn secured(
     body: &[u8],
 ) -> Result<Vec<u8>, DeviceError> {
     let mac = crypto::command_mac(key, ins, p1, p2, body)?;
-    let mut data = body.to_vec();
+    let mut data = Zeroizing::new(Vec::with_capacity(body.len() + mac.len()));
+    data.extend_from_slice(body);
     data.extend_from_slice(&mac);
     command(0x84, ins, p1, p2, &data, None)
 }
@@ -179,15 +181,19 @@ pub fn encrypted_seed(
     key: &[u8; 16],
     secret: &Secret,
     family: &str,
-) -> Result<Vec<u8>, DeviceError> {
+) -> Result<Zeroizing<Vec<u8>>, DeviceError> {
     check_seed(secret, family)?;
-    Ok(crypto::ecb_encrypt(key, &crypto::seed_pad(secret.expose())))
+    Ok(Zeroizing::new(crypto::ecb_encrypt(
+        key,
+        &crypto::seed_pad(secret.expose()),
+    )))
 }
 
-/// `84 C5 01 00`: the seed, encrypted with the device key.
-pub fn write_seed(secret: &Secret) -> Result<Vec<u8>, DeviceError> {
+/// `84 C5 01 00`: the seed, encrypted with the device key (which is
+/// public, so the APDU is as secret as the seed and wiped like it).
+pub fn write_seed(secret: &Secret) -> Result<Zeroizing<Vec<u8>>, DeviceError> {
     let ct = encrypted_seed(&DEVICE_KEY, secret, super::FAMILY)?;
-    secured(&DEVICE_KEY, 0xC5, 0x01, 0x00, &ct)
+    secured(&DEVICE_KEY, 0xC5, 0x01, 0x00, &ct).map(Zeroizing::new)
 }
 
 #[cfg(test)]

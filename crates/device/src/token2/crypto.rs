@@ -93,7 +93,9 @@ pub fn mac(key: &[u8; 16], data: &[u8]) -> [u8; 4] {
 /// Seed padding: `80 00…` to the next block; a seed that already fills whole
 /// blocks (16, 32, 48 bytes) gets one extra full block.
 pub fn seed_pad(seed: &[u8]) -> Zeroizing<Vec<u8>> {
-    let mut out = Zeroizing::new(seed.to_vec());
+    // Allocated at its final size, so no copy of the seed is left behind.
+    let mut out = Zeroizing::new(Vec::with_capacity((seed.len() / 16 + 1) * 16));
+    out.extend_from_slice(seed);
     out.push(0x80);
     while !out.len().is_multiple_of(16) {
         out.push(0);

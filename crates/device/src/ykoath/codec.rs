@@ -138,15 +138,18 @@ fn type_and_algorithm(kind: OtpKind, algorithm: Algorithm) -> u8 {
 /// than 14 bytes → right-padded with zeros.
 fn shape_secret(secret: &Secret, algorithm: Algorithm) -> Zeroizing<Vec<u8>> {
     let bytes = secret.expose();
-    let mut key = Zeroizing::new(match algorithm {
-        Algorithm::Sha1 if bytes.len() > 64 => Sha1::digest(bytes).to_vec(),
-        Algorithm::Sha256 if bytes.len() > 64 => Sha256::digest(bytes).to_vec(),
-        Algorithm::Sha512 if bytes.len() > 128 => Sha512::digest(bytes).to_vec(),
-        _ => bytes.to_vec(),
-    });
-    if key.len() < MIN_KEY_BYTES {
-        key.resize(MIN_KEY_BYTES, 0);
-    }
+    let hashed = |d: &[u8]| Zeroizing::new(d.to_vec());
+    let shaped = match algorithm {
+        Algorithm::Sha1 if bytes.len() > 64 => hashed(&Sha1::digest(bytes)),
+        Algorithm::Sha256 if bytes.len() > 64 => hashed(&Sha256::digest(bytes)),
+        Algorithm::Sha512 if bytes.len() > 128 => hashed(&Sha512::digest(bytes)),
+        _ => hashed(bytes),
+    };
+    // Padded into a buffer of its final size: no copy is left behind.
+    let len = shaped.len().max(MIN_KEY_BYTES);
+    let mut key = Zeroizing::new(Vec::with_capacity(len));
+    key.extend_from_slice(&shaped);
+    key.resize(len, 0);
     key
 }
 
@@ -188,18 +191,21 @@ pub fn put(
     kind: OtpKind,
     params: &CodeParams,
     touch: bool,
-) -> Result<Vec<u8>, DeviceError> {
+) -> Result<Zeroizing<Vec<u8>>, DeviceError> {
     check_put(name, secret, kind, params)?;
     let digits = u8::try_from(params.digits)
         .map_err(|_| DeviceError::bad_input("a YKOATH credential shows 6, 7 or 8 digits"))?;
-    let mut key = Zeroizing::new(vec![type_and_algorithm(kind, params.algorithm), digits]);
-    key.extend_from_slice(&shape_secret(secret, params.algorithm));
-    let mut data = Zeroizing::new(tlv(0x71, name.as_str().as_bytes())?);
-    data.extend_from_slice(&Zeroizing::new(tlv(0x73, &key)?));
-    if touch {
-        data.extend_from_slice(&[0x78, 0x02]);
-    }
-    command(0x00, 0x01, 0x00, 0x00, &data, None)
+    let shaped = shape_secret(secret, params.algorithm);
+    let mut key = Zeroizing::new(Vec::with_capacity(2 + shaped.len()));
+    key.extend_from_slice(&[type_and_algorithm(kind, params.algorithm), digits]);
+    key.extend_from_slice(&shaped);
+    let (name, key) = (
+        tlv(0x71, name.as_str().as_bytes())?,
+        Zeroizing::new(tlv(0x73, &key)?),
+    );
+    let touch: &[u8] = if touch { &[0x78, 0x02] } else { &[] };
+    let data = Zeroizing::new([&name[..], &key, touch].concat());
+    command(0x00, 0x01, 0x00, 0x00, &data, None).map(Zeroizing::new)
 }
 
 /// `00 A1 00 00 00`.
