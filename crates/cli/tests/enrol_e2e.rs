@@ -7,7 +7,9 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Output, Stdio};
 
-use common::{assert_nowhere, cli, files_in, json_error, login_through_sandbox, run_with, stderr};
+use common::{
+    assert_nowhere, cli, files_in, json_error, login_through_sandbox, run_with, stderr, write_qr,
+};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
 use oathdesk_testkit::{Insert, VirtualReader};
@@ -347,4 +349,75 @@ fn inventory_import_of_a_legacy_csv_skips_known_serials_and_reports_bad_users() 
         "bad input is refused before anything is sent"
     );
     assert!(!stderr(&bad).contains("0123456789abcdef0123"));
+}
+
+/// Every other command that handles a secret — burn from stdin and from a
+/// QR picture, scan, resync, inventory import — leaves none behind: not in
+/// what it printed, the data directory (database, exports) or its TMPDIR,
+/// as raw bytes, base32 in either case or hex.
+#[test]
+fn burn_scan_resync_and_import_leave_no_secret_anywhere() {
+    let d = Desk::new();
+    let inputs = tempfile::tempdir().unwrap();
+    let reader = VirtualReader::acquire();
+    let _t = reader.insert(Token2Card::new(
+        Token2Model::by_name("C302-i").unwrap(),
+        "4242",
+        TokenClock::offset(-40, 0.0),
+    ));
+    let secrets = [
+        oathdesk_otp::Secret::from_slice(b"leak-scan-burn-stdin"),
+        oathdesk_otp::Secret::from_slice(b"leak-scan-burn-qr-01"),
+        oathdesk_otp::Secret::from_slice(b"leak-scan-import-002"),
+    ];
+    let uri = |s: &oathdesk_otp::Secret| {
+        format!(
+            "otpauth://totp/Contoso:jane@contoso.com?secret={}&issuer=Contoso",
+            s.to_base32().as_str()
+        )
+    };
+    let qr = write_qr(inputs.path(), &uri(&secrets[1]));
+    let csv = inputs.path().join("tokens.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "upn,serial number,secret key,timeinterval,manufacturer,model\n,LEAK001,{},30,Token2,C302-i\n",
+            secrets[2].to_base32().as_str()
+        ),
+    )
+    .unwrap();
+    let qr = qr.display().to_string();
+    let csv = csv.display().to_string();
+    let runs: [(&[&str], String); 6] = [
+        (&["burn", "--reader", reader.name()], uri(&secrets[0])),
+        (&["scan", "--from-qr", &qr], String::new()),
+        (
+            &["burn", "--reader", reader.name(), "--from-qr", &qr],
+            String::new(),
+        ),
+        (&["resync", "--reader", reader.name()], String::new()),
+        (&["inventory", "import", &csv], String::new()),
+        (&["audit", "export", "--format", "csv"], String::new()),
+    ];
+    let mut haystacks = Vec::new();
+    for (args, stdin) in runs {
+        for json in [false, true] {
+            let mut all = args.to_vec();
+            if json {
+                all.push("--json");
+            }
+            let out = run_with(&all, &stdin, &d.env());
+            assert!(out.status.success(), "{all:?}: {}", stderr(&out));
+            haystacks.push((format!("{all:?}"), [out.stdout, out.stderr].concat()));
+        }
+    }
+    assert!(
+        d.sandbox.tenant().by_serial("LEAK001").is_some(),
+        "the import ran"
+    );
+    haystacks.extend(files_in(&[d.dir.path(), d.tmp.path()]));
+    assert!(haystacks.iter().any(|(n, _)| n.ends_with("station.sqlite")));
+    for s in &secrets {
+        assert_nowhere(s, &haystacks);
+    }
 }

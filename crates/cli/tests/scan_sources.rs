@@ -2,22 +2,11 @@
 //! a real X server (Xvfb) captured through xcap.
 
 mod common;
-use common::{cli, run, stderr};
+use common::{cli, run, stderr, write_qr};
 use oathdesk_testkit::screen::{Picture, Xvfb};
 
 const ENTRA: &str =
     "otpauth://totp/Contoso%3Ajane%40contoso.com?secret=jbswy3dpehpk3pxp&issuer=Microsoft";
-
-fn write_qr(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
-    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
-    let img = code
-        .render::<image::Luma<u8>>()
-        .module_dimensions(6, 6)
-        .build();
-    let path = dir.join("qr.png");
-    img.save(&path).unwrap();
-    path
-}
 
 #[test]
 fn scan_reads_a_qr_picture() {

@@ -12,6 +12,7 @@ use oathdesk_sim::readers::poisoned_marker;
 use oathdesk_sim::token::VirtualCard;
 use oathdesk_sim::vpcd::{self, VpcdHandle};
 
+pub mod leaks;
 pub mod screen;
 
 /// How long pcscd may take to notice a card (measured: 7–500 ms).

@@ -44,6 +44,10 @@ pub struct Window {
     pub client: Client,
     /// The X display the window is on.
     pub display: String,
+    /// The app's own home for this run: WebKit's profile
+    /// (`XDG_DATA_HOME`), its caches (`XDG_CACHE_HOME`), settings
+    /// (`XDG_CONFIG_HOME`) and `TMPDIR`, all scanned for secrets.
+    pub profile: tempfile::TempDir,
     _driver: Reaped,
     _x: Xvfb,
 }
@@ -70,6 +74,17 @@ impl Window {
         for (k, v) in env {
             cmd.env(k, v);
         }
+        let profile = tempfile::tempdir().expect("a profile directory");
+        for (var, sub) in [
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CACHE_HOME", "cache"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("TMPDIR", "tmp"),
+        ] {
+            let dir = profile.path().join(sub);
+            std::fs::create_dir_all(&dir).expect("a profile directory");
+            cmd.env(var, dir);
+        }
         let driver = Reaped::spawn(&mut cmd).expect("tauri-driver");
         // tauri-driver forwards to WebKitWebDriver, which it starts itself.
         wait_for_listener(port);
@@ -87,6 +102,7 @@ impl Window {
         Window {
             client,
             display,
+            profile,
             _driver: driver,
             _x: x,
         }
@@ -243,36 +259,6 @@ pub fn children_named(parent: u32, name: &str) -> Vec<u32> {
                 .is_ok_and(|p| p.file_name().is_some_and(|n| n == name))
         })
         .collect()
-}
-
-/// The files under `dir` that hold `secret`: raw, base32 (any case) or hex.
-pub fn files_holding(dir: &std::path::Path, secret: &oathdesk_otp::Secret) -> Vec<PathBuf> {
-    let b32 = secret.to_base32();
-    let spellings: Vec<Vec<u8>> = vec![
-        secret.expose().to_vec(),
-        b32.as_bytes().to_vec(),
-        b32.to_lowercase().into_bytes(),
-        secret.to_hex().as_bytes().to_vec(),
-        secret.to_hex().to_uppercase().into_bytes(),
-    ];
-    let mut found = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable dir").flatten() {
-            let path = entry.path();
-            let holds = |bytes: Vec<u8>| {
-                spellings
-                    .iter()
-                    .any(|s| bytes.windows(s.len()).any(|w| w == s.as_slice()))
-            };
-            if path.is_dir() {
-                dirs.push(path);
-            } else if std::fs::read(&path).is_ok_and(holds) {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 /// SHA-256 (hex) of `secret`, computed as the virtual tokens compute their

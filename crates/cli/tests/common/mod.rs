@@ -1,13 +1,11 @@
 //! Helpers shared by the CLI's integration tests: run the real binary with
 //! stdin and environment, capture everything it prints.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-use oathdesk_otp::Secret;
 
 pub fn cli() -> Command {
     Command::new(env!("CARGO_BIN_EXE_oathdesk-cli"))
@@ -100,49 +98,16 @@ pub fn login_through_sandbox(env: &[(&str, String)]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// Files under `dir` (recursively), with their bytes.
-pub fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else if let Ok(bytes) = std::fs::read(&p) {
-            out.push((p, bytes));
-        }
-    }
-    out
-}
+pub use oathdesk_testkit::leaks::{assert_nowhere, files, files_in};
 
-/// Every file under each of `dirs`, named by its path, for a secret scan.
-pub fn files_in(dirs: &[&Path]) -> Vec<(String, Vec<u8>)> {
-    dirs.iter()
-        .flat_map(|dir| files(dir))
-        .map(|(p, b)| (p.display().to_string(), b))
-        .collect()
-}
-
-/// Fails if `secret` appears in any haystack as base32 or hex (either
-/// case) or raw.
-pub fn assert_nowhere(secret: &Secret, haystacks: &[(String, Vec<u8>)]) {
-    let b32 = secret.to_base32().to_string();
-    let hex = secret.to_hex().to_string();
-    let forms: Vec<Vec<u8>> = vec![
-        b32.clone().into_bytes(),
-        b32.to_lowercase().into_bytes(),
-        hex.clone().into_bytes(),
-        hex.to_uppercase().into_bytes(),
-        secret.expose().to_vec(),
-    ];
-    for (name, bytes) in haystacks {
-        for f in &forms {
-            assert!(
-                !bytes.windows(f.len()).any(|w| w == f.as_slice()),
-                "the secret appears in {name}"
-            );
-        }
-    }
+/// `text` as a QR code picture `qr.png` in `dir`.
+pub fn write_qr(dir: &Path, text: &str) -> PathBuf {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let img = code
+        .render::<image::Luma<u8>>()
+        .module_dimensions(6, 6)
+        .build();
+    let path = dir.join("qr.png");
+    img.save(&path).unwrap();
+    path
 }
