@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 HARNESS := tests/harness
 
-.PHONY: run test deps ui lint build suites bench bench-app
+.PHONY: run test deps ui lint build suites bench bench-app fuzz fuzz-smoke
 
 # System packages, then the UI's npm packages and tauri-driver (project-local).
 deps:
@@ -35,7 +35,17 @@ suites: build
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) test --workspace --offline
 	$(HARNESS)/pcsc-tools-check.sh
 
-test: lint suites
+test: lint suites fuzz-smoke
+
+# Coverage-guided fuzzing (libFuzzer, stable toolchain) of every parser of
+# outside bytes: FUZZ_SECONDS per target (default 10 min), growing the
+# corpus kept in fuzz/corpus. `make test` runs each for a short smoke.
+FUZZ_SECONDS ?= 600
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	scripts/fuzz.sh --smoke 20
 
 # Benchmarks (not part of `make test`): burn and enrolment against the
 # virtual token and the Graph sandbox with injected latency; the app's cold

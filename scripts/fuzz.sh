@@ -3,7 +3,10 @@
 # of outside bytes, on the stable toolchain: the coverage instrumentation
 # cargo-fuzz would add is passed here by hand, so no nightly is needed.
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]
+#   scripts/fuzz.sh [--smoke] [SECONDS] [TARGET...]
+#
+# --smoke (what `make test` runs): each target fuzzes a throwaway copy of
+# its corpus, so the repo's corpus is not rewritten by a short run.
 #
 # SECONDS per target (default 600); TARGET defaults to every target in
 # fuzz/Cargo.toml. Each starts from fuzz/seeds/TARGET (hand-written inputs,
@@ -16,6 +19,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+smoke=0
+if [[ ${1:-} == --smoke ]]; then
+    smoke=1
+    shift
+fi
 seconds=${1:-600}
 shift || true
 if (($# > 0)); then
@@ -43,22 +51,29 @@ summary=target/fuzz/summary.txt
 failed=0
 for t in "${targets[@]}"; do
     mkdir -p "fuzz/corpus/$t" "fuzz/seeds/$t" "fuzz/artifacts/$t"
+    corpus="fuzz/corpus/$t"
+    if ((smoke)); then
+        corpus="target/fuzz/smoke-$t"
+        rm -rf "$corpus" && cp -r "fuzz/corpus/$t" "$corpus"
+    fi
     log="target/fuzz/$t.log"
     start=$(date +%s)
-    if "$bin/$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    if "$bin/$t" "$corpus" "fuzz/seeds/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -max_len=4096 -artifact_prefix="fuzz/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1; then
         verdict="no crash"
     else
         verdict="CRASH (see $log and fuzz/artifacts/$t/)"
         failed=1
     fi
-    # Keep the corpus small: only inputs that add coverage stay.
-    rm -rf "target/fuzz/merged-$t" && mkdir -p "target/fuzz/merged-$t"
-    "$bin/$t" -merge=1 "target/fuzz/merged-$t" "fuzz/corpus/$t" >>"$log" 2>&1
-    rm -rf "fuzz/corpus/$t" && mv "target/fuzz/merged-$t" "fuzz/corpus/$t"
+    if ((!smoke)); then
+        # Keep the corpus small: only inputs that add coverage stay.
+        rm -rf "target/fuzz/merged-$t" && mkdir -p "target/fuzz/merged-$t"
+        "$bin/$t" -merge=1 "target/fuzz/merged-$t" "fuzz/corpus/$t" >>"$log" 2>&1
+        rm -rf "fuzz/corpus/$t" && mv "target/fuzz/merged-$t" "fuzz/corpus/$t"
+    fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
-    line="$t: $((($(date +%s) - start))) s, ${runs:-0} runs, ${cov:-cov: ?}, corpus $(find "fuzz/corpus/$t" -type f | wc -l) files: $verdict"
+    line="$t: $((($(date +%s) - start))) s, ${runs:-0} runs, ${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) files: $verdict"
     echo "$line" | tee -a "$summary"
 done
 exit "$failed"

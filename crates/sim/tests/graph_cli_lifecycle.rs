@@ -9,18 +9,23 @@ use std::time::Duration;
 
 use common::Sim;
 
-/// One plain HTTP/1.1 request; returns the status line.
-fn http_get(addr: &str, path: &str) -> String {
+/// Sends one HTTP/1.1 request (`head` without the Host and Connection
+/// lines, then `body`) and returns the status line.
+fn http(addr: &str, head: &str, body: &str) -> String {
     let mut s = TcpStream::connect(addr).expect("the sandbox accepts a connection");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n{body}"
     )
     .unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).expect("an answer");
     answer.lines().next().unwrap_or_default().to_string()
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    http(addr, &format!("GET {path} HTTP/1.1"), "")
 }
 
 fn serves_until(signal: &str) {
@@ -53,18 +58,12 @@ fn graph_exits_0_on_sigint() {
     serves_until("INT");
 }
 
-/// One HTTP/1.1 POST of `{}` with extra header lines; returns the status line.
+/// POSTs `{}` with extra header lines; returns the status line.
 fn http_post(addr: &str, path: &str, headers: &str) -> String {
-    let mut s = TcpStream::connect(addr).expect("the sandbox accepts a connection");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).expect("an answer");
-    answer.lines().next().unwrap_or_default().to_string()
+    let head = format!(
+        "POST {path} HTTP/1.1\r\n{headers}Content-Type: application/json\r\nContent-Length: 2"
+    );
+    http(addr, &head, "{}")
 }
 
 /// The controls that reveal secrets and set faults answer only whoever
