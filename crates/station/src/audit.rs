@@ -254,6 +254,10 @@ impl AuditLog {
         // forwarder writing its cursor meanwhile makes this wait, not fail.
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (last_seq, last_mac) = head(&tx)?.unwrap_or((0, GENESIS.to_string()));
+        // A log that no longer agrees with the keyring's head keeps that
+        // head: a record appended after a wipe or a rollback is kept, but it
+        // does not make the damage disappear from `verify`.
+        let agrees = self.against_anchor(&tx, last_seq)?.is_none();
         let seq = last_seq + 1;
         let mac = self.record_mac(&last_mac, seq, at, &body);
         tx.execute(
@@ -269,7 +273,9 @@ impl AuditLog {
         // After the commit: a crash in between leaves the keyring one
         // record behind, which verification accepts (records can only be
         // added with the key); never ahead of what was written.
-        self.anchor.advance(&Head { seq, mac })?;
+        if agrees {
+            self.anchor.advance(&Head { seq, mac })?;
+        }
         Ok(seq)
     }
 
@@ -566,6 +572,16 @@ mod tests {
         let problems = log.verify(&db).unwrap();
         assert_eq!(problems, vec![AuditProblem::Wiped { anchored: 3 }]);
         assert!(problems[0].to_string().contains("wiped"));
+        // A record written afterwards is kept, and does not heal the log.
+        let mut db = db;
+        log.append(&mut db, 2000, &entry(AuditAction::Burn)).unwrap();
+        assert_eq!(
+            log.verify(&db).unwrap(),
+            vec![AuditProblem::RolledBack {
+                anchored: 3,
+                found_last: 1
+            }]
+        );
     }
 
     /// An older copy of the file put back verifies on its own; not against
