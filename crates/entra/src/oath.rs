@@ -493,11 +493,12 @@ impl GraphClient {
         code: &str,
     ) -> Result<(), EntraError> {
         let body = json!({"device": {"id": device_id}, "verificationCode": code});
+        // An activation: sent once, like `activate`.
         self.send(
             Method::POST,
             &format!("{}/assignAndActivate", user_path(user)),
             Some(&body),
-            Idempotence::Safe,
+            Idempotence::Once,
         )
         .map(drop)
     }
@@ -510,7 +511,7 @@ impl GraphClient {
     ) -> Result<(), EntraError> {
         let body = json!({"serialNumber": serial, "verificationCode": code});
         let path = format!("{}/assignAndActivateBySerialNumber", user_path(user));
-        self.send(Method::POST, &path, Some(&body), Idempotence::Safe)
+        self.send(Method::POST, &path, Some(&body), Idempotence::Once)
             .map(drop)
     }
 
