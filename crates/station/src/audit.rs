@@ -574,7 +574,8 @@ mod tests {
         assert!(problems[0].to_string().contains("wiped"));
         // A record written afterwards is kept, and does not heal the log.
         let mut db = db;
-        log.append(&mut db, 2000, &entry(AuditAction::Burn)).unwrap();
+        log.append(&mut db, 2000, &entry(AuditAction::Burn))
+            .unwrap();
         assert_eq!(
             log.verify(&db).unwrap(),
             vec![AuditProblem::RolledBack {

@@ -331,10 +331,14 @@ fn resync_on_a_seed_wiping_model_reseeds_and_reregisters_once_confirmed() {
 
 #[test]
 fn graph_down_at_any_step_then_resume_ends_activated_once() {
-    for kind in ["methods", "create", "get", "activate"] {
+    let runs = ["methods", "create", "get", "activate"]
+        .into_iter()
+        .flat_map(|kind| [(kind, false), (kind, true)]);
+    for (kind, refuse_reactivation) in runs {
         let d = desk();
         let reader = VirtualReader::acquire();
         let t = token(&reader, "OTPC-P1-i", 0);
+        d.sandbox.tenant().faults.refuse_reactivation = refuse_reactivation;
         let fail_from_start = kind == "methods";
         d.sandbox
             .tenant()
@@ -369,6 +373,7 @@ fn graph_down_at_any_step_then_resume_ends_activated_once() {
         let tenant = d.sandbox.tenant();
         assert_eq!(tenant.devices.len(), 1, "{kind}: one inventory entry");
         assert_eq!(tenant.devices[0].status, "activated", "{kind}");
+        assert_eq!(tenant.devices[0].activations, 1, "{kind}: activated once");
         drop(tenant);
         assert!(
             !d.station
@@ -383,10 +388,14 @@ fn graph_down_at_any_step_then_resume_ends_activated_once() {
 
 #[test]
 fn lost_responses_after_the_change_do_not_duplicate() {
-    for kind in ["create", "activate"] {
+    let runs = ["create", "activate"]
+        .into_iter()
+        .flat_map(|kind| [(kind, false), (kind, true)]);
+    for (kind, refuse_reactivation) in runs {
         let d = desk();
         let reader = VirtualReader::acquire();
         let _t = token(&reader, "OTPC-P1-i", 0);
+        d.sandbox.tenant().faults.refuse_reactivation = refuse_reactivation;
         d.sandbox.tenant().faults.fail_after.insert(kind.into(), 1);
         let result = workflow::enrol(
             &d.station,
