@@ -20,8 +20,6 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::StationError;
 use crate::audit::{self, AuditRecord};
 
-pub use syslog::message as syslog_message;
-
 /// The variable that lists the sinks, comma-separated.
 pub const FORWARD_ENV: &str = "OATHDESK_AUDIT_FORWARD";
 /// A PEM file of CAs a TLS collector's certificate may chain to (besides
@@ -132,7 +130,11 @@ impl Forwarder {
         let db = Connection::open(db_path)?;
         db.busy_timeout(Duration::from_secs(5))?;
         db.execute_batch(SCHEMA)?;
-        let roots = Arc::new(roots(forwarding.ca_file.as_deref())?);
+        let tls = forwarding
+            .sinks
+            .iter()
+            .any(|s| matches!(s, Sink::SyslogTls(_)));
+        let roots = Arc::new(roots(forwarding.ca_file.as_deref(), tls)?);
         let (tx, rx) = mpsc::channel();
         let mut delivery = Delivery {
             db,
@@ -176,11 +178,16 @@ impl Drop for Forwarder {
     }
 }
 
-fn roots(ca_file: Option<&Path>) -> Result<rustls::RootCertStore, StationError> {
+/// The CAs a TLS collector may chain to: the system's (read only when a TLS
+/// sink is configured) and those of `ca_file` (always checked, so a bad
+/// file is refused at start).
+fn roots(ca_file: Option<&Path>, tls: bool) -> Result<rustls::RootCertStore, StationError> {
     use rustls::pki_types::{CertificateDer, pem::PemObject};
     let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
+    if tls {
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
     }
     if let Some(path) = ca_file {
         let bad = |e: String| {
