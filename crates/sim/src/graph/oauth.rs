@@ -16,6 +16,15 @@ use sha2::{Digest, Sha256};
 use super::routes::Shared;
 use super::tenant::OPERATOR_SCOPES;
 
+/// The identity platform's paths under `/{tenant}`.
+pub(crate) fn routes() -> axum::Router<Shared> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/{tenant}/oauth2/v2.0/authorize", get(authorize))
+        .route("/{tenant}/oauth2/v2.0/token", post(token))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(devicecode))
+}
+
 /// Sign-in state: codes and refresh tokens issued, device codes pending.
 #[derive(Default)]
 pub struct Logins {

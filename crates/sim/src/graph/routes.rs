@@ -46,15 +46,7 @@ pub fn router(state: Shared) -> Router {
         .route(POLICY, get(get_policy).patch(set_policy))
         .route("/v1.0/users", get(search_users))
         .route("/v1.0/me", get(super::oauth::me))
-        .route(
-            "/{tenant}/oauth2/v2.0/authorize",
-            get(super::oauth::authorize),
-        )
-        .route("/{tenant}/oauth2/v2.0/token", post(super::oauth::token))
-        .route(
-            "/{tenant}/oauth2/v2.0/devicecode",
-            post(super::oauth::devicecode),
-        )
+        .merge(super::oauth::routes())
         .merge(controls(state.clone()))
         .route(
             "/beta/users/{user}/authentication/hardwareOathMethods",
@@ -132,7 +124,7 @@ async fn log_request_id(
     resp
 }
 
-fn error(status: u16, code: &str, message: &str) -> Response {
+pub(crate) fn error(status: u16, code: &str, message: &str) -> Response {
     let id = request_id();
     let body = json!({"error": {"code": code, "message": message,
         "innerError": {"request-id": id, "date": httpdate::fmt_http_date(std::time::SystemTime::now())}}});
