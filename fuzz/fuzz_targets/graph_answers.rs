@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = device.params().validate();
     }
     let _ = answers::users(&body);
-    let _ = answers::bulk_outcomes(&body, 3);
+    let _ = answers::bulk_created(&body);
     for status in [400, 401, 403, 404, 409, 429, 500] {
         let e = answers::error(status, &body, Some("header-id".into()));
         assert_eq!(e.status, Some(status));

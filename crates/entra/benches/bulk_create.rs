@@ -18,6 +18,8 @@ fn main() {
     let sandbox = Sandbox::start(TenantSeed::with_operator("op", vec![]), 0).unwrap();
     sandbox.tenant().faults.latency_ms = 20;
     sandbox.tenant().faults.throttle_every = 20;
+    // Measures the client, not the wait: retry at once after a 429.
+    sandbox.tenant().faults.retry_after_seconds = 0;
     let client = GraphClient::builder()
         .graph_base(&sandbox.base_url())
         .token_source(StaticToken("op".into()))

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::error::{EntraError, ErrorKind};
-use crate::oath::{BulkOutcome, DevicePage, HardwareOathDevice, User};
+use crate::oath::{DevicePage, HardwareOathDevice, User};
 
 /// A body as JSON; an empty body is `Null`. A body that is not JSON is
 /// also `Null`: the status decides what that means (an error keeps its
@@ -67,23 +67,22 @@ pub fn users(body: &Value) -> Vec<User> {
         .unwrap_or_default()
 }
 
-/// Each of `count` bulk-created items' fate, by `@contentId` 1..=count.
-pub fn bulk_outcomes(answer: &Value, count: usize) -> Vec<BulkOutcome> {
-    let by_id: &[Value] = answer["value"].as_array().map_or(&[], Vec::as_slice);
-    (1..=count)
-        .map(|n| {
-            let item = by_id
-                .iter()
-                .find(|v| v["@contentId"].as_str() == Some(n.to_string().as_str()));
-            match item.and_then(|v| v["id"].as_str()) {
-                Some(id) => BulkOutcome::Created { id: id.to_string() },
-                None => BulkOutcome::Refused {
-                    message: item
-                        .and_then(|v| v["error"]["message"].as_str())
-                        .unwrap_or("no answer for this item")
-                        .to_string(),
-                },
-            }
+/// The devices a bulk create's 201 lists, as (serial, id): items are
+/// hardwareOathAuthenticationMethod objects with the device nested (read
+/// flat too). The answer carries no `@contentId`, so serials tell which.
+pub fn bulk_created(answer: &Value) -> Vec<(String, String)> {
+    let items: &[Value] = answer["value"].as_array().map_or(&[], Vec::as_slice);
+    items
+        .iter()
+        .filter_map(|item| {
+            let device = if item["device"].is_object() {
+                &item["device"]
+            } else {
+                item
+            };
+            let serial = device["serialNumber"].as_str()?;
+            let id = device["id"].as_str().or(item["id"].as_str())?;
+            Some((serial.to_string(), id.to_string()))
         })
         .collect()
 }

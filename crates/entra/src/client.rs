@@ -277,9 +277,7 @@ impl GraphClient {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(|s| Duration::from_secs_f64(s.min(120.0)));
+            .and_then(retry_after);
         let request_id = header(&resp, "request-id").or_else(|| header(&resp, "client-request-id"));
         let text = resp.text().unwrap_or_default();
         let reply = Reply {
@@ -422,9 +420,31 @@ fn finish(reply: Reply) -> Result<Reply, EntraError> {
     ))
 }
 
+/// A `Retry-After` delay: whole seconds as Graph sends them, and fractions
+/// too (some proxies and test servers send them), capped at two minutes.
+fn retry_after(v: &str) -> Option<Duration> {
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Duration::from_secs_f64(s.min(120.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_takes_whole_seconds_and_fractions() {
+        let ms = |v: &str| retry_after(v).map(|d| d.as_millis());
+        assert_eq!(ms("1"), Some(1000));
+        assert_eq!(ms(" 0 "), Some(0));
+        assert_eq!(ms("0.05"), Some(50));
+        assert_eq!(ms("3600"), Some(120_000));
+        for junk in ["-1", "soon", "NaN", "inf", ""] {
+            assert_eq!(ms(junk), None, "{junk:?}");
+        }
+    }
 
     /// Every spelling of another host is refused; our own paths and
     /// relative links stay on Graph.

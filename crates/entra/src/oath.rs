@@ -452,7 +452,7 @@ impl GraphClient {
     }
 
     /// Creates many devices in one `$delta` request; each item's outcome is
-    /// reported by position. Not retried blindly: on a failure that may hide
+    /// reported by position, read by serial from Entra's answer. Not retried blindly: on a failure that may hide
     /// success, look the serials up.
     pub fn bulk_create(
         &self,
@@ -476,8 +476,28 @@ impl GraphClient {
         let mut body = json!({"@context": "#$delta", "value": value});
         let result = self.send(Method::PATCH, INVENTORY, Some(&body), Idempotence::Once);
         crate::client::wipe_secrets(&mut body);
-        let answer = result?;
-        Ok(answers::bulk_outcomes(&answer.body, devices.len()))
+        let created = answers::bulk_created(&result?.body);
+        devices
+            .iter()
+            .map(
+                |d| match created.iter().find(|(sn, _)| sn == d.serial_number) {
+                    Some((_, id)) => Ok(BulkOutcome::Created { id: id.clone() }),
+                    None => self.not_created(d.serial_number),
+                },
+            )
+            .collect()
+    }
+
+    /// Why Entra's answer left `serial` out: a token with that serial was
+    /// there already, or Entra refused the item.
+    fn not_created(&self, serial: &str) -> Result<BulkOutcome, EntraError> {
+        let message = match self.find_by_serial(serial)? {
+            Some(_) => format!("a token with serial {serial} already exists in Entra"),
+            None => format!(
+                "Entra did not create the token with serial {serial}: check its secret, interval and hash"
+            ),
+        };
+        Ok(BulkOutcome::Refused { message })
     }
 
     pub fn deactivate(&self, user: &str, device_id: &str) -> Result<(), EntraError> {

@@ -127,7 +127,7 @@ fn paging_follows_next_links_through_2500_tokens() {
         let mut t = s.tenant();
         for i in 0..2500 {
             let secret = generate_secret(Algorithm::Sha1);
-            let body = serde_json::json!({"serialNumber": format!("SN{i:05}"), "secretKey": secret.to_base32().as_str()});
+            let body = serde_json::json!({"serialNumber": format!("SN{i:05}"), "manufacturer": "Token2", "model": "C302-i", "secretKey": secret.to_base32().as_str(), "timeIntervalInSeconds": 30});
             t.create(&body).unwrap();
         }
     }

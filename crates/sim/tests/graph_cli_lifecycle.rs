@@ -94,3 +94,60 @@ fn sandbox_controls_need_the_runs_control_secret() {
     sim.signal("TERM");
     assert_eq!(sim.wait().code(), Some(0));
 }
+
+/// The switches a script sets on the command line (`--fail`,
+/// `--throttle-every`, `--latency-ms`) and at run time through
+/// `/_sandbox/faults` act on Graph calls as they say.
+#[test]
+fn fault_switches_from_the_command_line_and_the_controls_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = dir.path().join("tenant.json");
+    std::fs::write(
+        &tenant,
+        r#"{"users": [], "tokens": {"op": ["Policy.ReadWrite.AuthenticationMethod"]}}"#,
+    )
+    .unwrap();
+    let mut sim = Sim::start(&[
+        "graph",
+        "--tenant",
+        tenant.to_str().unwrap(),
+        "--fail",
+        "list=1",
+        "--throttle-every",
+        "3",
+        "--latency-ms",
+        "200",
+    ]);
+    let base = sim.line().strip_prefix("listening ").unwrap().to_string();
+    let secret = sim.line().strip_prefix("control ").unwrap().to_string();
+    let http = reqwest::blocking::Client::new();
+    let list = || {
+        let asked = std::time::Instant::now();
+        let r = http
+            .get(format!(
+                "{base}/beta/directory/authenticationMethodDevices/hardwareOathDevices"
+            ))
+            .bearer_auth("op")
+            .send()
+            .unwrap();
+        (r.status().as_u16(), asked.elapsed())
+    };
+    let (first, waited) = list();
+    assert_eq!(first, 503, "--fail list=1");
+    assert!(
+        waited >= Duration::from_millis(200),
+        "--latency-ms 200: {waited:?}"
+    );
+    assert_eq!(list().0, 200);
+    assert_eq!(list().0, 429, "--throttle-every 3");
+    let set = http
+        .post(format!("{base}/_sandbox/faults"))
+        .header(oathdesk_sim::graph::CONTROL_HEADER, &secret)
+        .json(&serde_json::json!({"fail_before": {"list": 2}}))
+        .send()
+        .unwrap();
+    assert_eq!(set.status(), 204);
+    assert_eq!((list().0, list().0, list().0), (503, 503, 200));
+    sim.signal("TERM");
+    assert_eq!(sim.wait().code(), Some(0));
+}

@@ -7,8 +7,16 @@
 //! activation verifies the code against the stored secret within ±1 day
 //! (30 s tokens) or ±2 days (60 s), recording the token's drift.
 
+// Handlers pass the HTTP answer to send in `Err`; it lives for one request.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
+mod inventory;
+mod methods;
+mod new_device;
 mod oauth;
+mod query;
+mod reply;
 mod routes;
 mod tenant;
 

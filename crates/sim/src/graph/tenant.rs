@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 
-use oathdesk_otp::{Algorithm, CodeParams, Secret, parse_base32, totp};
+use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use super::new_device::{self, NewDevice};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct SeedUser {
@@ -86,12 +88,16 @@ impl TenantSeed {
 }
 
 /// Switches a test flips at run time.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Faults {
     pub latency_ms: u64,
-    /// Every Nth request answers 429 with a fractional Retry-After.
+    /// Every Nth request answers 429 with `Retry-After` of
+    /// `retry_after_seconds`.
     pub throttle_every: u64,
+    /// Whole seconds, as Graph sends them (RFC 9110 delay-seconds): a
+    /// fraction is what standard clients cannot read. 1 by default.
+    pub retry_after_seconds: u64,
     /// Route kind ("create", "assign", "activate", "get", "list", "user", …)
     /// → how many of its next calls fail with 503 before doing anything.
     pub fail_before: HashMap<String, u32>,
@@ -102,6 +108,19 @@ pub struct Faults {
     /// does not document what a second activation does, so tests run with
     /// this on and off: a desk must never depend on either.
     pub refuse_reactivation: bool,
+}
+
+impl Default for Faults {
+    fn default() -> Faults {
+        Faults {
+            latency_ms: 0,
+            throttle_every: 0,
+            retry_after_seconds: 1,
+            fail_before: HashMap::new(),
+            fail_after: HashMap::new(),
+            refuse_reactivation: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +134,8 @@ pub struct Device {
     pub params: CodeParams,
     pub status: String,
     pub assigned_to: Option<String>,
+    /// When it was assigned (Unix seconds): the user method's `createdDateTime`.
+    pub assigned_at: Option<u64>,
     /// Token clock minus server clock, in steps, learnt at activation.
     pub drift_steps: Option<i64>,
     /// Activation requests that reached this token, refused or not.
@@ -269,72 +290,59 @@ impl Tenant {
 
     /// Creates a device from a Graph request body, optionally assigned.
     pub fn create(&mut self, body: &Value) -> Result<Device, Refusal> {
-        let text = |k: &str| body[k].as_str().map(str::to_string);
-        let serial = text("serialNumber")
-            .ok_or_else(|| refuse(400, "invalidRequest", "serialNumber is required"))?;
-        let secret = text("secretKey")
-            .and_then(|s| parse_base32(&s).ok())
-            .ok_or_else(|| refuse(400, "invalidRequest", "secretKey must be base32"))?;
-        let period = body["timeIntervalInSeconds"].as_u64().unwrap_or(30);
-        if period != 30 && period != 60 {
+        let new = NewDevice::read(body)?;
+        self.check_new(&new)?;
+        let device = self.store(new)?;
+        Ok(device)
+    }
+
+    /// Every rule a new device must pass before anything is stored.
+    pub(crate) fn check_new(&self, new: &NewDevice) -> Result<(), Refusal> {
+        if self.by_serial(&new.serial).is_some() {
             return Err(refuse(
                 400,
                 "invalidRequest",
-                "timeIntervalInSeconds must be 30 or 60",
+                format!("A device with serial number {} already exists", new.serial),
             ));
         }
-        let algorithm = match text("hashFunction").as_deref().unwrap_or("hmacsha1") {
-            "hmacsha1" => Algorithm::Sha1,
-            "hmacsha256" => Algorithm::Sha256,
-            _ => {
-                return Err(refuse(
-                    400,
-                    "invalidRequest",
-                    "hashFunction must be hmacsha1 or hmacsha256",
-                ));
-            }
-        };
-        if self.by_serial(&serial).is_some() {
-            return Err(refuse(
-                409,
-                "conflict",
-                format!("A device with serial number {serial} already exists"),
-            ));
-        }
-        if self.devices.iter().any(|d| d.secret == secret) {
+        if self.devices.iter().any(|d| d.secret == new.secret) {
             return Err(refuse(
                 400,
                 "invalidRequest",
                 "The secret key is already in use",
             ));
         }
-        let assign_to = body["assignTo"]["id"]
-            .as_str()
+        if let Some(u) = &new.assign_to {
+            let user = self.member(u)?;
+            self.check_room(&user.id)?;
+        }
+        Ok(())
+    }
+
+    /// Stores a checked device with a fresh id.
+    fn store(&mut self, new: NewDevice) -> Result<Device, Refusal> {
+        let assign_to = new
+            .assign_to
+            .as_deref()
             .map(|u| self.member(u))
             .transpose()?;
-        if let Some(u) = &assign_to {
-            self.check_room(&u.id)?;
-        }
         let id = format!("00000000-0000-4000-8000-{:012x}", self.next_id);
         self.next_id += 1;
         let device = Device {
             id,
-            serial,
-            manufacturer: text("manufacturer").unwrap_or_default(),
-            model: text("model").unwrap_or_default(),
-            display_name: text("displayName"),
-            secret,
-            params: CodeParams {
-                algorithm,
-                digits: 6,
-                period,
-            },
+            serial: new.serial,
+            manufacturer: new.manufacturer,
+            model: new.model,
+            display_name: new.display_name,
+            secret: new.secret,
+            params: new.params,
             status: if assign_to.is_some() {
                 "assigned"
             } else {
                 "available"
             }
             .into(),
+            assigned_at: assign_to.as_ref().map(|_| now_unix()),
             assigned_to: assign_to.map(|u| u.id),
             drift_steps: None,
             activations: 0,
@@ -379,6 +387,7 @@ impl Tenant {
         self.check_room(&u.id)?;
         let d = self.device_mut(device_id)?;
         d.assigned_to = Some(u.id);
+        d.assigned_at = Some(now_unix());
         d.status = "assigned".into();
         Ok(d.clone())
     }
@@ -482,6 +491,9 @@ impl Tenant {
                 "The secret key cannot be updated",
             ));
         }
+        // Checked before anything changes: a refused update changes nothing.
+        let period = new_device::interval(&body["timeIntervalInSeconds"])?;
+        let algorithm = new_device::hash(&body["hashFunction"])?;
         if let Some(v) = body["displayName"].as_str() {
             d.display_name = Some(v.into());
         }
@@ -491,35 +503,15 @@ impl Tenant {
         if let Some(v) = body["model"].as_str() {
             d.model = v.into();
         }
-        match body["timeIntervalInSeconds"].as_u64() {
-            Some(p @ (30 | 60)) => d.params.period = p,
-            Some(_) => {
-                return Err(refuse(
-                    400,
-                    "invalidRequest",
-                    "timeIntervalInSeconds must be 30 or 60",
-                ));
-            }
-            None => {}
-        }
-        match body["hashFunction"].as_str() {
-            Some("hmacsha1") => d.params.algorithm = Algorithm::Sha1,
-            Some("hmacsha256") => d.params.algorithm = Algorithm::Sha256,
-            Some(_) => {
-                return Err(refuse(
-                    400,
-                    "invalidRequest",
-                    "hashFunction must be hmacsha1 or hmacsha256",
-                ));
-            }
-            None => {}
-        }
+        d.params.period = period.unwrap_or(d.params.period);
+        d.params.algorithm = algorithm.unwrap_or(d.params.algorithm);
         Ok(())
     }
 
     pub fn unassign(&mut self, user: &str, device_id: &str) -> Result<(), Refusal> {
         let d = self.users_device(user, device_id)?;
         d.assigned_to = None;
+        d.assigned_at = None;
         d.status = "available".into();
         Ok(())
     }
@@ -554,4 +546,12 @@ impl Tenant {
             _ => false,
         }
     }
+}
+
+/// Now, in Unix seconds.
+pub(crate) fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
