@@ -23,3 +23,19 @@ fi
 if [ ! -x target/tools/bin/tauri-driver ]; then
   cargo install --locked --quiet --root target/tools tauri-driver --version '^2.0'
 fi
+
+# The standard clients the sandbox is checked against (Microsoft's Graph SDK
+# for Python, MSAL), in a project-local virtual environment; reinstalled when
+# the pinned list changes.
+py=target/tools/python
+reqs=tests/standard-clients/requirements.txt
+if ! cmp -s "$reqs" "$py/.oathdesk-reqs" 2>/dev/null; then
+  if ! python3 -m venv --help >/dev/null 2>&1; then
+    echo "The sandbox's client checks need Python 3 with venv (Debian: python3-venv)." >&2
+    exit 1
+  fi
+  rm -rf "$py"
+  python3 -m venv "$py"
+  "$py/bin/pip" install --quiet --disable-pip-version-check -r "$reqs"
+  cp "$reqs" "$py/.oathdesk-reqs"
+fi

@@ -387,6 +387,9 @@ fn filters_joined_by_and_select_top_and_count_work_as_documented() {
         assert_eq!(keys, ["serialNumber", "status"], "{d}");
     }
 
+    let total = g.get(&format!("{INVENTORY}/$count"));
+    assert_eq!(total.status(), 200);
+    assert_eq!(total.text().unwrap(), "2");
     let counted: Value = list(&g, "$count=true&$top=1").json().unwrap();
     assert_eq!(counted["@odata.count"], 2);
     assert_eq!(counted["value"].as_array().unwrap().len(), 1);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::query::ListQuery;
@@ -79,10 +79,23 @@ pub(crate) async fn get(
         return r;
     }
     let t = lock(&s);
+    if id == "$count" {
+        return count(&t);
+    }
     match t.device(&id) {
         Some(d) => ok(StatusCode::OK, Some(d.to_json(&t.users))),
         None => error(404, "itemNotFound", "hardware OATH device not found"),
     }
+}
+
+/// `…/hardwareOathDevices/$count`: the number of devices, as plain text.
+fn count(t: &Tenant) -> Response {
+    let mut resp = t.devices.len().to_string().into_response();
+    resp.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("text/plain"),
+    );
+    resp
 }
 
 /// One device, or — with `"@context": "#$delta"` — many, as the docs'
