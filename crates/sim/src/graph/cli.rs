@@ -27,6 +27,10 @@ struct Args {
     /// get, list, user, methods, delete, unassign, …) answer 503. Repeatable.
     #[arg(long, value_parser = parse_fail)]
     fail: Vec<(String, u32)>,
+    /// Revoke each refresh token when it is redeemed (Entra does not, for
+    /// public clients): proves a client keeps the rotated one.
+    #[arg(long)]
+    revoke_used_refresh_tokens: bool,
 }
 
 fn parse_fail(s: &str) -> Result<(String, u32), String> {
@@ -84,6 +88,7 @@ pub fn run(args: Vec<String>) -> i32 {
     };
     sandbox.tenant().faults.latency_ms = a.latency_ms;
     sandbox.tenant().faults.throttle_every = a.throttle_every;
+    sandbox.tenant().faults.revoke_used_refresh_tokens = a.revoke_used_refresh_tokens;
     sandbox
         .tenant()
         .faults
