@@ -113,7 +113,10 @@ pub async fn logout(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     use axum::response::IntoResponse;
-    match q.get("post_logout_redirect_uri").and_then(|u| registered(u)) {
+    match q
+        .get("post_logout_redirect_uri")
+        .and_then(|u| registered(u))
+    {
         Some(mut target) => {
             if let Some(state) = q.get("state") {
                 target.query_pairs_mut().append_pair("state", state);

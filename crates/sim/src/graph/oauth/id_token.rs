@@ -41,7 +41,10 @@ fn key() -> &'static SigningKey {
             .expect("PEM key");
         let pair = RsaKeyPair::from_pkcs8(&der).expect("PKCS#8 RSA key");
         let public: PublicKeyComponents<Vec<u8>> = pair.public_key().into();
-        let (n, e) = (BASE64URL_NOPAD.encode(&public.n), BASE64URL_NOPAD.encode(&public.e));
+        let (n, e) = (
+            BASE64URL_NOPAD.encode(&public.n),
+            BASE64URL_NOPAD.encode(&public.e),
+        );
         // The RFC 7638 thumbprint: stable, and derived from the key alone.
         let thumbprint = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
         let kid = BASE64URL_NOPAD.encode(&Sha256::digest(thumbprint.as_bytes()));

@@ -33,10 +33,7 @@ pub(crate) fn routes() -> axum::Router<Shared> {
             get(discovery::configuration),
         )
         .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
-        .route(
-            "/{tenant}/oauth2/v2.0/authorize",
-            get(authorize::authorize),
-        )
+        .route("/{tenant}/oauth2/v2.0/authorize", get(authorize::authorize))
         .route("/{tenant}/oauth2/v2.0/logout", get(authorize::logout))
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(token::devicecode))

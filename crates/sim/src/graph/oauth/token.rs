@@ -91,12 +91,18 @@ fn by_code(
                 "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
             )
         } else {
-            invalid_grant(70000, "The provided value for the 'code' parameter is not valid.")
+            invalid_grant(
+                70000,
+                "The provided value for the 'code' parameter is not valid.",
+            )
         });
     };
     t.logins.redeemed.insert(code);
     if issued.grant.client_id != client_id {
-        return Err(invalid_grant(70000, "The provided authorization code was issued to a different client."));
+        return Err(invalid_grant(
+            70000,
+            "The provided authorization code was issued to a different client.",
+        ));
     }
     if issued.redirect != redirect {
         let m = format!(
@@ -129,10 +135,16 @@ fn by_refresh(t: &mut Tenant, f: &Params, client_id: &str) -> Result<Grant, Resp
         ));
     }
     let Some(grant) = t.logins.refresh.get(&token).cloned() else {
-        return Err(invalid_grant(9002313, "Invalid request. Request is malformed or invalid."));
+        return Err(invalid_grant(
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        ));
     };
     if grant.client_id != client_id {
-        return Err(invalid_grant(70000, "The refresh token was issued to a different client."));
+        return Err(invalid_grant(
+            70000,
+            "The refresh token was issued to a different client.",
+        ));
     }
     if t.faults.revoke_used_refresh_tokens {
         t.logins.refresh.remove(&token);
@@ -149,15 +161,25 @@ fn by_device(t: &mut Tenant, f: &Params, client_id: &str) -> Result<Grant, Respo
         return Err(aad(400, "bad_verification_code", 70018, m));
     };
     if login.client_id != client_id {
-        return Err(invalid_grant(70000, "The device code was issued to a different client."));
+        return Err(invalid_grant(
+            70000,
+            "The device code was issued to a different client.",
+        ));
     }
     if !login.approved {
         let m = "OAuth 2.0 device flow error. Authorization is pending. Continue polling.";
         return Err(aad(400, "authorization_pending", 70016, m));
     }
-    let login = t.logins.device.remove(&device_code).expect("looked up above");
+    let login = t
+        .logins
+        .device
+        .remove(&device_code)
+        .expect("looked up above");
     let Some(operator) = t.operator.clone() else {
-        return Err(invalid_grant(50034, "The user account does not exist in the directory."));
+        return Err(invalid_grant(
+            50034,
+            "The user account does not exist in the directory.",
+        ));
     };
     Ok(Grant::new(operator, login.client_id, &login.scopes))
 }
@@ -198,7 +220,10 @@ impl Issue<'_> {
         if openid || info {
             let tenant_id = t.logins.tenant_id().to_string();
             let Some(user) = t.user(&g.operator) else {
-                return Err(invalid_grant(50034, "The user account does not exist in the directory."));
+                return Err(invalid_grant(
+                    50034,
+                    "The user account does not exist in the directory.",
+                ));
             };
             if openid {
                 body["id_token"] = json!(id_token::issue(&Subject {
@@ -248,7 +273,11 @@ pub async fn devicecode(
 /// Test hook: the operator approves a device code.
 pub async fn approve(State(s): State<Shared>, Path(user_code): Path<String>) -> Response {
     let mut t = lock(&s);
-    let found = t.logins.device.values_mut().find(|d| d.user_code == user_code);
+    let found = t
+        .logins
+        .device
+        .values_mut()
+        .find(|d| d.user_code == user_code);
     match found {
         Some(login) => {
             login.approved = true;
