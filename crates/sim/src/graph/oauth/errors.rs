@@ -27,27 +27,46 @@ fn timestamp() -> String {
 }
 
 /// A token or device code endpoint error: OAuth `error`, the `AADSTS`
-/// number and its message. The description never quotes a token or code.
-pub(super) fn aad(status: u16, error: &str, code: u32, message: &str) -> Response {
-    let (trace, correlation, at) = (guid(), guid(), timestamp());
-    let description = format!(
-        "AADSTS{code}: {message}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {at}"
-    );
-    let body = json!({
-        "error": error,
-        "error_description": description,
-        "error_codes": [code],
-        "timestamp": at,
-        "trace_id": trace,
-        "correlation_id": correlation,
-        "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
-    });
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, Json(body)).into_response()
+/// number and its message. The message never quotes a token or code.
+pub(super) struct Refused {
+    status: u16,
+    error: &'static str,
+    code: u32,
+    message: String,
+}
+
+pub(super) fn aad(status: u16, error: &'static str, code: u32, message: &str) -> Refused {
+    Refused {
+        status,
+        error,
+        code,
+        message: message.to_string(),
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        let (trace, correlation, at) = (guid(), guid(), timestamp());
+        let (code, message) = (self.code, &self.message);
+        let description = format!(
+            "AADSTS{code}: {message}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\nTimestamp: {at}"
+        );
+        let body = json!({
+            "error": self.error,
+            "error_description": description,
+            "error_codes": [code],
+            "timestamp": at,
+            "trace_id": trace,
+            "correlation_id": correlation,
+            "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
+        });
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(body)).into_response()
+    }
 }
 
 /// A required parameter is absent: `invalid_request`, AADSTS900144.
-pub(super) fn missing(name: &str) -> Response {
+pub(super) fn missing(name: &str) -> Refused {
     aad(
         400,
         "invalid_request",

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::super::routes::Shared;
 use super::super::tenant::{OPERATOR_SCOPES, Tenant};
-use super::errors::{aad, missing};
+use super::errors::{Refused, aad, missing};
 use super::id_token::{self, Subject};
 use super::{DeviceLogin, Grant, base_url, lock, random};
 
@@ -28,11 +28,11 @@ fn param(f: &Params, k: &str) -> Option<String> {
     f.get(k).filter(|v| !v.is_empty()).cloned()
 }
 
-fn need(f: &Params, k: &str) -> Result<String, Response> {
+fn need(f: &Params, k: &str) -> Result<String, Refused> {
     param(f, k).ok_or_else(|| missing(k))
 }
 
-fn invalid_grant(code: u32, message: &str) -> Response {
+fn invalid_grant(code: u32, message: &str) -> Refused {
     aad(400, "invalid_grant", code, message)
 }
 
@@ -42,12 +42,10 @@ pub async fn token(
     headers: HeaderMap,
     Form(f): Form<Params>,
 ) -> Response {
-    match redeem(&s, &f, &base_url(&headers)) {
-        Ok(r) | Err(r) => r,
-    }
+    redeem(&s, &f, &base_url(&headers)).unwrap_or_else(IntoResponse::into_response)
 }
 
-fn redeem(s: &Shared, f: &Params, base: &str) -> Result<Response, Response> {
+fn redeem(s: &Shared, f: &Params, base: &str) -> Result<Response, Refused> {
     let grant_type = need(f, "grant_type")?;
     let client_id = need(f, "client_id")?;
     let mut t = lock(s);
@@ -80,7 +78,7 @@ fn by_code(
     t: &mut Tenant,
     f: &Params,
     client_id: &str,
-) -> Result<(Grant, Option<String>), Response> {
+) -> Result<(Grant, Option<String>), Refused> {
     let code = need(f, "code")?;
     let redirect = need(f, "redirect_uri")?;
     need(f, "scope")?;
@@ -125,7 +123,7 @@ fn by_code(
 /// The refresh token grant. Entra does not revoke a public client's
 /// refresh token when it issues the next one; `Faults::revoke_used_refresh_tokens`
 /// makes the sandbox do so, to prove a client keeps the rotated one.
-fn by_refresh(t: &mut Tenant, f: &Params, client_id: &str) -> Result<Grant, Response> {
+fn by_refresh(t: &mut Tenant, f: &Params, client_id: &str) -> Result<Grant, Refused> {
     let token = need(f, "refresh_token")?;
     need(f, "scope")?;
     if t.logins.revoked.contains(&token) {
@@ -154,7 +152,7 @@ fn by_refresh(t: &mut Tenant, f: &Params, client_id: &str) -> Result<Grant, Resp
 }
 
 /// The device code grant, polled until the operator approves the code.
-fn by_device(t: &mut Tenant, f: &Params, client_id: &str) -> Result<Grant, Response> {
+fn by_device(t: &mut Tenant, f: &Params, client_id: &str) -> Result<Grant, Refused> {
     let device_code = need(f, "device_code")?;
     let Some(login) = t.logins.device.get(&device_code) else {
         let m = "The device_code sent is not recognised.";
@@ -199,7 +197,7 @@ impl Issue<'_> {
         self.grant.has(scope) && Grant::contains(self.asked, scope)
     }
 
-    fn answer(&self, t: &mut Tenant) -> Result<Response, Response> {
+    fn answer(&self, t: &mut Tenant) -> Result<Response, Refused> {
         let granted: Vec<String> = OPERATOR_SCOPES
             .iter()
             .filter(|s| self.wants(s))
@@ -251,7 +249,7 @@ pub async fn devicecode(
 ) -> Response {
     let (client_id, scopes) = match (need(&f, "client_id"), need(&f, "scope")) {
         (Ok(c), Ok(s)) => (c, s),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return e.into_response(),
     };
     let (device_code, user_code) = (random(), random()[..8].to_uppercase());
     lock(&s).logins.device.insert(
