@@ -277,3 +277,23 @@ fn me_without_a_valid_token_answers_graphs_401() {
         request_id.as_str()
     );
 }
+
+#[test]
+fn over_tls_the_platform_hands_out_https_urls_under_the_runs_ca() {
+    let mut seed = oathdesk_sim::graph::TenantSeed::default();
+    seed.operator = Some("helpdesk@contoso.com".into());
+    let s = oathdesk_sim::graph::Sandbox::start_tls(seed, 0).unwrap();
+    let base = s.base_url();
+    assert!(base.starts_with("https://127.0.0.1:"), "{base}");
+    let ca = reqwest::Certificate::from_pem(s.ca_pem().unwrap().as_bytes()).unwrap();
+    let trusting = reqwest::blocking::Client::builder()
+        .add_root_certificate(ca)
+        .build()
+        .unwrap();
+    let url = format!("{base}/contoso/v2.0/.well-known/openid-configuration");
+    let c: serde_json::Value = trusting.get(&url).send().unwrap().json().unwrap();
+    assert_eq!(c["issuer"], format!("{base}/{}/v2.0", tenant_id(&s)));
+    assert!(c["token_endpoint"].as_str().unwrap().starts_with(&base));
+    // A client that does not trust the run's CA cannot connect.
+    assert!(http().get(&url).send().is_err());
+}

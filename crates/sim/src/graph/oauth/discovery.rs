@@ -30,8 +30,13 @@ pub async fn configuration(
     Path(tenant): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let tenant_id = lock(&s).logins.tenant_id().to_string();
-    let base = base_url(&headers);
+    let (tenant_id, base) = {
+        let t = lock(&s);
+        (
+            t.logins.tenant_id().to_string(),
+            base_url(&headers, &t.logins),
+        )
+    };
     let issuer_tenant = if ALIASES.contains(&tenant.as_str()) {
         "{tenantid}".to_string()
     } else {
@@ -68,7 +73,13 @@ pub async fn keys(
     Path(_tenant): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let tenant_id = lock(&s).logins.tenant_id().to_string();
-    let issuer = format!("{}/{tenant_id}/v2.0", base_url(&headers));
+    let issuer = {
+        let t = lock(&s);
+        format!(
+            "{}/{}/v2.0",
+            base_url(&headers, &t.logins),
+            t.logins.tenant_id()
+        )
+    };
     Json(id_token::jwks(&issuer)).into_response()
 }

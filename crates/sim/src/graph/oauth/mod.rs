@@ -95,6 +95,8 @@ struct DeviceLogin {
 /// Sign-in state: the tenant id, codes, refresh tokens, device codes.
 pub struct Logins {
     tenant_id: String,
+    /// `https` when the sandbox serves TLS (which MSAL insists on).
+    scheme: &'static str,
     codes: HashMap<String, Code>,
     /// Codes already redeemed, which Entra tells apart from unknown ones.
     redeemed: HashSet<String>,
@@ -110,6 +112,7 @@ impl Default for Logins {
     fn default() -> Self {
         Logins {
             tenant_id: guid(),
+            scheme: "http",
             codes: HashMap::new(),
             redeemed: HashSet::new(),
             refresh: HashMap::new(),
@@ -124,6 +127,11 @@ impl Logins {
     /// The tenant's id (`tid`), a GUID new with each sandbox.
     pub fn tenant_id(&self) -> &str {
         &self.tenant_id
+    }
+
+    /// The sandbox answers over TLS: the URLs it hands out say `https`.
+    pub(crate) fn serve_https(&mut self) {
+        self.scheme = "https";
     }
 }
 
@@ -156,12 +164,12 @@ fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Tenant> {
 
 /// The sandbox's own root as the client reached it, for the URLs and the
 /// issuer it hands out (Entra's are `https://login.microsoftonline.com`).
-fn base_url(headers: &HeaderMap) -> String {
+fn base_url(headers: &HeaderMap, logins: &Logins) -> String {
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    format!("{}://{host}", logins.scheme)
 }
 
 /// `GET /v1.0/me`: the signed-in operator.

@@ -42,10 +42,10 @@ pub async fn token(
     headers: HeaderMap,
     Form(f): Form<Params>,
 ) -> Response {
-    redeem(&s, &f, &base_url(&headers)).unwrap_or_else(IntoResponse::into_response)
+    redeem(&s, &f, &headers).unwrap_or_else(IntoResponse::into_response)
 }
 
-fn redeem(s: &Shared, f: &Params, base: &str) -> Result<Response, Refused> {
+fn redeem(s: &Shared, f: &Params, headers: &HeaderMap) -> Result<Response, Refused> {
     let grant_type = need(f, "grant_type")?;
     let client_id = need(f, "client_id")?;
     let mut t = lock(s);
@@ -66,7 +66,11 @@ fn redeem(s: &Shared, f: &Params, base: &str) -> Result<Response, Refused> {
         grant: &grant,
         asked: &asked,
         nonce: nonce.as_deref(),
-        issuer: &format!("{base}/{}/v2.0", t.logins.tenant_id()),
+        issuer: &format!(
+            "{}/{}/v2.0",
+            base_url(headers, &t.logins),
+            t.logins.tenant_id()
+        ),
         client_info: param(f, "client_info").as_deref() == Some("1"),
     };
     issue.answer(&mut t)
