@@ -29,11 +29,13 @@ build: ui
 
 # The UI's unit tests (vitest), then every Rust suite — the window's end-to-end
 # suite among them — inside a private pcscd (network + mount namespace, vpcd
-# readers) and a private D-Bus session with an unlocked Secret Service.
+# readers) and a private D-Bus session with an unlocked Secret Service; then
+# MSAL Python (installed in target/tools) signs in against the Graph sandbox.
 suites: build
 	cd ui && npm test
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) test --workspace --offline
 	$(HARNESS)/pcsc-tools-check.sh
+	$(HARNESS)/msal-check.sh
 
 test: lint suites fuzz-smoke
 
