@@ -103,6 +103,7 @@ fn openid_brings_an_id_token_signed_with_the_published_key() {
     );
     assert!(nbf <= iat && exp > iat, "{claims}");
     assert!(body.get("client_info").is_none(), "only when client_info=1");
+    assert_eq!(body["scope"], "User.Read.All openid profile");
 }
 
 #[test]
@@ -280,8 +281,7 @@ fn me_without_a_valid_token_answers_graphs_401() {
 
 #[test]
 fn over_tls_the_platform_hands_out_https_urls_under_the_runs_ca() {
-    let mut seed = oathdesk_sim::graph::TenantSeed::default();
-    seed.operator = Some("helpdesk@contoso.com".into());
+    let seed = oathdesk_sim::graph::TenantSeed::default();
     let s = oathdesk_sim::graph::Sandbox::start_tls(seed, 0).unwrap();
     let base = s.base_url();
     assert!(base.starts_with("https://127.0.0.1:"), "{base}");

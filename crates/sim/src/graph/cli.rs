@@ -95,11 +95,11 @@ pub fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     };
-    if let (Some(path), Some(pem)) = (&a.tls_ca, sandbox.ca_pem()) {
-        if let Err(e) = std::fs::write(path, pem) {
-            eprintln!("oathdesk-sim graph: {}: {e}", path.display());
-            return 1;
-        }
+    if let (Some(path), Some(pem)) = (&a.tls_ca, sandbox.ca_pem())
+        && let Err(e) = std::fs::write(path, pem)
+    {
+        eprintln!("oathdesk-sim graph: {}: {e}", path.display());
+        return 1;
     }
     sandbox.tenant().faults.latency_ms = a.latency_ms;
     sandbox.tenant().faults.throttle_every = a.throttle_every;

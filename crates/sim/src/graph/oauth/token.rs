@@ -211,7 +211,12 @@ impl Issue<'_> {
         t.tokens.insert(access.clone(), granted.clone());
         let g = self.grant;
         t.logins.access.insert(access.clone(), g.operator.clone());
-        let mut body = json!({"token_type": "Bearer", "scope": granted.join(" "),
+        // As Entra words it: Graph's scopes by name, then the OpenID ones.
+        let oidc = ["openid", "profile", "email"]
+            .into_iter()
+            .filter(|s| self.wants(s));
+        let scope: Vec<&str> = granted.iter().map(String::as_str).chain(oidc).collect();
+        let mut body = json!({"token_type": "Bearer", "scope": scope.join(" "),
             "expires_in": 3600, "ext_expires_in": 3600, "access_token": access});
         if g.has("offline_access") {
             let refresh = random();
