@@ -202,6 +202,11 @@ impl Issue<'_> {
     }
 
     fn answer(&self, t: &mut Tenant) -> Result<Response, Refused> {
+        let (openid, info) = (self.wants("openid"), self.client_info);
+        if (openid || info) && t.user(&self.grant.operator).is_none() {
+            let m = "The user account does not exist in the directory.";
+            return Err(invalid_grant(50034, m));
+        }
         let granted: Vec<String> = OPERATOR_SCOPES
             .iter()
             .filter(|s| self.wants(s))
@@ -223,19 +228,12 @@ impl Issue<'_> {
             t.logins.refresh.insert(refresh.clone(), g.clone());
             body["refresh_token"] = json!(refresh);
         }
-        let (openid, info) = (self.wants("openid"), self.client_info);
-        if openid || info {
-            let tenant_id = t.logins.tenant_id().to_string();
-            let Some(user) = t.user(&g.operator) else {
-                return Err(invalid_grant(
-                    50034,
-                    "The user account does not exist in the directory.",
-                ));
-            };
+        if let Some(user) = t.user(&g.operator).filter(|_| openid || info) {
+            let tenant_id = t.logins.tenant_id();
             if openid {
                 body["id_token"] = json!(id_token::issue(&Subject {
                     user,
-                    tenant_id: &tenant_id,
+                    tenant_id,
                     client_id: &g.client_id,
                     issuer: self.issuer,
                     nonce: self.nonce,
@@ -243,7 +241,7 @@ impl Issue<'_> {
                 }));
             }
             if info {
-                body["client_info"] = json!(id_token::client_info(user, &tenant_id));
+                body["client_info"] = json!(id_token::client_info(user, tenant_id));
             }
         }
         Ok(Json(body).into_response())
