@@ -30,7 +30,8 @@ build: ui
 # The UI's unit tests (vitest), then every Rust suite — the window's end-to-end
 # suite among them — inside a private pcscd (network + mount namespace, vpcd
 # readers) and a private D-Bus session with an unlocked Secret Service; then
-# Microsoft's own client libraries against the Graph sandbox.
+# Microsoft's own client libraries against the Graph sandbox
+# (the Graph SDK for Python, MSAL).
 suites: build
 	cd ui && npm test
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) test --workspace --offline

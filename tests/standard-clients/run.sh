@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs standard clients — Microsoft's Graph SDK for Python (msgraph-beta-sdk)
-# and any other script here — against a fresh Graph sandbox each. They live in
+# Runs standard clients, unchanged, against the Graph sandbox: Microsoft's
+# Graph SDK for Python (msgraph-beta-sdk) on Graph's paths, then MSAL Python
+# on the identity platform (msal-check.sh, over TLS). They live in
 # the project's own Python environment (target/tools/python, made by
 # scripts/install-tools.sh from tests/standard-clients/requirements.txt).
 set -euo pipefail
@@ -28,7 +29,7 @@ cat > "$work/tenant.json" <<JSON
  "tokens": {"$token": ["Policy.ReadWrite.AuthenticationMethod", "UserAuthenticationMethod.ReadWrite.All", "User.Read.All"]}}
 JSON
 
-for script in tests/standard-clients/*.py; do
+for script in tests/standard-clients/graph_sdk.py; do
   mkfifo "$work/out"
   "$sim" graph --tenant "$work/tenant.json" > "$work/out" &
   pid=$!
@@ -43,3 +44,5 @@ for script in tests/standard-clients/*.py; do
   wait "$pid"
   pid=
 done
+
+tests/standard-clients/msal-check.sh

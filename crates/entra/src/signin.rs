@@ -18,8 +18,11 @@ use zeroize::Zeroizing;
 use crate::client::TokenSource;
 use crate::error::{EntraError, ErrorKind};
 
-/// The least-privilege scopes that cover every OathDesk operation.
-pub const SCOPES: [&str; 4] = [
+/// The least-privilege scopes that cover every OathDesk operation, with
+/// the OpenID Connect ones that identify the operator (an id_token).
+pub const SCOPES: [&str; 6] = [
+    "openid",
+    "profile",
     "offline_access",
     "https://graph.microsoft.com/Policy.ReadWrite.AuthenticationMethod",
     "https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All",
@@ -269,6 +272,8 @@ pub fn login_pkce(
     let token = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(verifier)
+        // `oauth2` sends no scope with a code; Entra wants one (AADSTS900144).
+        .add_extra_param("scope", SCOPES.join(" "))
         .request(&Authority::http()?)
         .map_err(|e| fail(ErrorKind::SignInNeeded, e))?;
     keep(store, &token)

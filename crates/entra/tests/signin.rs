@@ -69,6 +69,9 @@ fn graph(s: &Sandbox, token: impl TokenSource + 'static) -> GraphClient {
 #[test]
 fn pkce_sign_in_then_refresh_rotates_the_token() {
     let s = sandbox();
+    // Entra keeps the previous refresh token working; revoking it on use
+    // proves the client keeps the rotated one.
+    s.tenant().faults.revoke_used_refresh_tokens = true;
     let store = MemoryTokenStore::default();
     let access = login_pkce(
         &authority(&s),

@@ -27,6 +27,15 @@ struct Args {
     /// get, list, user, methods, delete, unassign, …) answer 503. Repeatable.
     #[arg(long, value_parser = parse_fail)]
     fail: Vec<(String, u32)>,
+    /// Revoke each refresh token when it is redeemed (Entra does not, for
+    /// public clients): proves a client keeps the rotated one.
+    #[arg(long)]
+    revoke_used_refresh_tokens: bool,
+    /// Serve https with a certificate from a CA made for this run, and
+    /// write that CA (PEM) to this file for the client to trust. Standard
+    /// clients such as MSAL refuse a plain http authority.
+    #[arg(long, value_name = "CA_PEM_OUT")]
+    tls_ca: Option<std::path::PathBuf>,
 }
 
 fn parse_fail(s: &str) -> Result<(String, u32), String> {
@@ -75,15 +84,26 @@ pub fn run(args: Vec<String>) -> i32 {
             return 1;
         }
     };
-    let sandbox = match Sandbox::start(seed, a.listen.port()) {
+    let started = match &a.tls_ca {
+        Some(_) => Sandbox::start_tls(seed, a.listen.port()),
+        None => Sandbox::start(seed, a.listen.port()),
+    };
+    let sandbox = match started {
         Ok(s) => s,
         Err(e) => {
             eprintln!("oathdesk-sim graph: {e}");
             return 1;
         }
     };
+    if let (Some(path), Some(pem)) = (&a.tls_ca, sandbox.ca_pem())
+        && let Err(e) = std::fs::write(path, pem)
+    {
+        eprintln!("oathdesk-sim graph: {}: {e}", path.display());
+        return 1;
+    }
     sandbox.tenant().faults.latency_ms = a.latency_ms;
     sandbox.tenant().faults.throttle_every = a.throttle_every;
+    sandbox.tenant().faults.revoke_used_refresh_tokens = a.revoke_used_refresh_tokens;
     sandbox
         .tenant()
         .faults

@@ -19,6 +19,7 @@ mod query;
 mod reply;
 mod routes;
 mod tenant;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,7 @@ pub use tenant::{Device, Faults, OPERATOR_SCOPES, Refusal, SeedUser, Tenant, Ten
 pub struct Sandbox {
     pub addr: SocketAddr,
     pub state: Arc<Mutex<Tenant>>,
+    ca_pem: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -37,12 +39,31 @@ pub struct Sandbox {
 impl Sandbox {
     /// Starts on 127.0.0.1:`port` (0: any free port) on its own thread.
     pub fn start(seed: TenantSeed, port: u16) -> std::io::Result<Sandbox> {
+        Sandbox::launch(seed, port, None)
+    }
+
+    /// As [`Sandbox::start`], over https with a certificate from a CA made
+    /// for this run ([`Sandbox::ca_pem`]), for clients that insist on an
+    /// https authority (MSAL).
+    pub fn start_tls(seed: TenantSeed, port: u16) -> std::io::Result<Sandbox> {
+        Sandbox::launch(seed, port, Some(tls::Tls::new()?))
+    }
+
+    fn launch(seed: TenantSeed, port: u16, tls: Option<tls::Tls>) -> std::io::Result<Sandbox> {
         let state = Arc::new(Mutex::new(Tenant::from_seed(seed)));
+        if tls.is_some() {
+            state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .logins
+                .serve_https();
+        }
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         let app = routes::router(state.clone());
+        let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -51,24 +72,40 @@ impl Sandbox {
                 .expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await;
+                match tls {
+                    Some(tls) => tls.serve(listener, app, rx).await,
+                    None => {
+                        let _ = axum::serve(listener, app)
+                            .with_graceful_shutdown(async {
+                                let _ = rx.await;
+                            })
+                            .await;
+                    }
+                }
             });
         });
         Ok(Sandbox {
             addr,
             state,
+            ca_pem,
             shutdown: Some(tx),
             thread: Some(thread),
         })
     }
 
-    /// The Graph root, e.g. `http://127.0.0.1:PORT`.
+    /// The CA (PEM) to trust when started with [`Sandbox::start_tls`].
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
+    }
+
+    /// The Graph root, e.g. `http://127.0.0.1:PORT` (`https://` over TLS).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca_pem.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The secret `/_sandbox/*` asks for in the `x-sandbox-control` header.

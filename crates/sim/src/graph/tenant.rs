@@ -108,6 +108,11 @@ pub struct Faults {
     /// does not document what a second activation does, so tests run with
     /// this on and off: a desk must never depend on either.
     pub refuse_reactivation: bool,
+    /// Revoke a refresh token once it is redeemed. Entra keeps a public
+    /// client's previous refresh token working after it issues the next
+    /// one (the default here too); with this on, a client that did not
+    /// keep the rotated token finds out.
+    pub revoke_used_refresh_tokens: bool,
 }
 
 impl Default for Faults {
@@ -119,6 +124,7 @@ impl Default for Faults {
             fail_before: HashMap::new(),
             fail_after: HashMap::new(),
             refuse_reactivation: false,
+            revoke_used_refresh_tokens: false,
         }
     }
 }
