@@ -14,6 +14,7 @@ use signal_hook::iterator::Signals;
 
 use std::sync::{Arc, Mutex};
 
+use super::ykoath::{DEFAULT_VERSION, Version};
 use super::{Faults, Molto2Card, Token2Card, Token2Model, TokenClock, YkOathCard};
 use crate::vpcd::{self, SharedCard};
 
@@ -49,6 +50,20 @@ struct Args {
     /// A unix socket for line-delimited JSON control commands.
     #[arg(long)]
     state_socket: Option<PathBuf>,
+    /// ykoath: the firmware the applet reports, e.g. 5.2.7; what it
+    /// supports (RENAME, SHA-512, 32 or 64 credentials) follows it.
+    #[arg(long, value_parser = parse_firmware)]
+    firmware: Option<Version>,
+}
+
+/// `major.minor.patch`, each 0..=255.
+fn parse_firmware(text: &str) -> Result<Version, String> {
+    let parts: Vec<u8> = text
+        .split('.')
+        .map(|p| p.parse::<u8>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{text:?}: {e}"))?;
+    <Version>::try_from(parts).map_err(|_| format!("{text:?}: not major.minor.patch"))
 }
 
 /// Runs the subcommand with `args` (program name first); returns the exit code.
@@ -74,7 +89,9 @@ fn build_card(a: &Args) -> Result<SharedCard, String> {
     let card: SharedCard = match a.family.as_str() {
         "token2" => Arc::new(Mutex::new(build_token2(a, clock)?)),
         "molto2" => Arc::new(Mutex::new(Molto2Card::new(&a.serial, clock))),
-        "ykoath" => Arc::new(Mutex::new(YkOathCard::new())),
+        "ykoath" => Arc::new(Mutex::new(YkOathCard::with_version(
+            a.firmware.unwrap_or(DEFAULT_VERSION),
+        ))),
         other => {
             return Err(format!(
                 "unknown family {other:?}: use token2, molto2 or ykoath"
@@ -190,5 +207,18 @@ fn control(card: &SharedCard, request: &Value) -> (Value, bool) {
             json!({"error": "commands: state, fault, press, remove"}),
             false,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_firmware;
+
+    #[test]
+    fn firmware_is_three_numbers() {
+        assert_eq!(parse_firmware("5.2.7"), Ok([5, 2, 7]));
+        for bad in ["5.2", "5.2.7.1", "5.x.7", "5.256.0", ""] {
+            assert!(parse_firmware(bad).is_err(), "{bad:?}");
+        }
     }
 }
