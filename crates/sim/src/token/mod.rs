@@ -5,6 +5,7 @@ pub mod cli;
 mod clock;
 mod faults;
 pub mod molto2;
+pub mod sm4;
 pub mod token2;
 pub mod ykoath;
 
