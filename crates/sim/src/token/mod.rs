@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod clock;
+mod command;
 mod faults;
 pub mod molto2;
 pub mod sm4;

@@ -3,12 +3,27 @@
 //! fixed device key, MAC-checked settings and seed writes, and — on the
 //! restricted-sync models — a settings write that clears the seed.
 
-use oathdesk_device::token2::crypto::{self, DEVICE_KEY};
 use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::command::{Command, SW_WRONG_LENGTH, sw};
+use super::sm4::{self, SeedPlain};
 use super::{Faults, TokenClock, VirtualCard};
+
+/// The fixed, public SM4 key of every single-profile token
+/// (token2/openT2OTP `firmware/src/token2.c`).
+const DEVICE_KEY: [u8; 16] = [
+    0x8A, 0xD2, 0x06, 0x88, 0x3C, 0xA3, 0x69, 0x48, 0x2A, 0xB2, 0x71, 0x82, 0xB6, 0xE8, 0x32, 0x24,
+];
+
+/// The firmware's status words (openT2OTP `firmware/include/token2.h`). It
+/// answers `6983` to a missing authentication as well as to a wrong MAC or
+/// answer, and `6D00` to a known INS with the wrong P1.
+const SW_AUTH: u16 = 0x6983;
+const SW_BAD_DATA: u16 = 0x6A80;
+const SW_INS: u16 = 0x6D00;
+const SW_CLA: u16 = 0x6E00;
 
 /// A model and whether a clock write keeps its seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,10 +95,6 @@ impl Token2Model {
 }
 
 const SW_OK: [u8; 2] = [0x90, 0x00];
-
-fn sw(code: u16) -> Vec<u8> {
-    code.to_be_bytes().to_vec()
-}
 
 pub struct Token2Card {
     pub model: Token2Model,
@@ -159,19 +170,20 @@ impl Token2Card {
         (self.algorithm, self.period, self.display_timeout)
     }
 
+    /// The firmware's dispatcher: CLA `80` plain, CLA `84` MAC-checked,
+    /// anything else `6E00`.
     fn handle(&mut self, apdu: &[u8]) -> Vec<u8> {
-        let (cla, ins) = match apdu {
-            [cla, ins, ..] if apdu.len() >= 4 => (*cla, *ins),
-            _ => return sw(0x6700),
+        let cmd = match Command::parse(apdu) {
+            Ok(cmd) => cmd,
+            Err(code) => return sw(code),
         };
-        match (cla, ins) {
+        match (cmd.cla, cmd.ins) {
             (0x80, 0x41) => self.get_info(),
-            (0x80, 0x4B) => self.get_challenge(),
-            (0x80, 0xCE) => self.authenticate(apdu),
-            (0x84, 0xD4) => self.secured(apdu, Self::write_config),
-            (0x84, 0xC5) => self.secured(apdu, Self::write_seed),
-            (0x80 | 0x84, _) => sw(0x6D00),
-            _ => sw(0x6E00),
+            (0x80, 0x4B) if cmd.p1 == 0x08 => self.get_challenge(),
+            (0x80, 0xCE) => self.authenticate(cmd.data),
+            (0x80, _) => sw(SW_INS),
+            (0x84, _) => self.secured(&cmd),
+            _ => sw(SW_CLA),
         }
     }
 
@@ -200,38 +212,40 @@ impl Token2Card {
         [c.as_slice(), &SW_OK].concat()
     }
 
-    fn authenticate(&mut self, apdu: &[u8]) -> Vec<u8> {
-        let answer = apdu.get(5..21);
-        let expected = self
-            .challenge
-            .take()
-            .map(|c| crypto::auth_response(&DEVICE_KEY, &c));
-        self.authenticated =
-            !self.faults.locked && answer.is_some() && answer == expected.as_deref();
+    /// A challenge is good for one answer; an answer that is not 16 bytes,
+    /// or comes without a challenge, is `6A80`.
+    fn authenticate(&mut self, answer: &[u8]) -> Vec<u8> {
+        if self.faults.locked {
+            return sw(SW_AUTH);
+        }
+        let Some(challenge) = self.challenge.take().filter(|_| answer.len() == 16) else {
+            return sw(SW_BAD_DATA);
+        };
+        self.authenticated = sm4::answer_is_right(&DEVICE_KEY, &challenge, answer);
         if self.authenticated {
             SW_OK.to_vec()
         } else {
-            sw(0x6983)
+            sw(SW_AUTH)
         }
     }
 
-    /// Checks authentication, Lc and the MAC, then runs `write` on the body.
-    fn secured(&mut self, apdu: &[u8], write: fn(&mut Self, &[u8]) -> Result<(), u16>) -> Vec<u8> {
-        if !self.authenticated {
-            return sw(0x6982);
-        }
-        let lc = apdu.get(4).copied().unwrap_or(0) as usize;
-        let Some(data) = apdu
-            .get(5..5 + lc)
-            .filter(|d| d.len() > 4 && apdu.len() == 5 + lc)
-        else {
-            return sw(0x6700);
+    /// Splits off and checks the MAC, then runs the write on the body once
+    /// the session is authenticated, as the firmware does.
+    fn secured(&mut self, cmd: &Command) -> Vec<u8> {
+        let Some(split) = cmd.data.len().checked_sub(4) else {
+            return sw(SW_WRONG_LENGTH);
         };
-        let (body, mac) = data.split_at(data.len() - 4);
-        if !crypto::command_mac(&DEVICE_KEY, apdu[1], apdu[2], apdu[3], body)
-            .is_ok_and(|m| m[..] == *mac)
-        {
-            return sw(0x6983);
+        let (body, mac) = cmd.data.split_at(split);
+        if !sm4::mac_matches(&DEVICE_KEY, cmd.ins, cmd.p1, cmd.p2, body, mac) {
+            return sw(SW_AUTH);
+        }
+        let write: fn(&mut Self, &[u8]) -> Result<(), u16> = match (cmd.ins, cmd.p1) {
+            (0xC5, 0x01) => Self::write_seed,
+            (0xD4, _) => Self::write_config,
+            _ => return sw(SW_INS),
+        };
+        if !self.authenticated {
+            return sw(SW_AUTH);
         }
         if std::mem::take(&mut self.faults.fail_next_write) {
             return sw(0x6581);
@@ -266,15 +280,15 @@ impl Token2Card {
             step,
         ] = *body
         else {
-            return Err(0x6A80);
+            return Err(SW_BAD_DATA);
         };
         let algorithm = match algo {
             1 => Algorithm::Sha1,
             2 => Algorithm::Sha256,
-            _ => return Err(0x6A80),
+            _ => return Err(SW_BAD_DATA),
         };
         if t > 3 || !(step == 30 || step == 60) {
-            return Err(0x6A80);
+            return Err(SW_BAD_DATA);
         }
         self.clock.set(u32::from_be_bytes([a, b, c, d]));
         (self.algorithm, self.period, self.display_timeout) = (algorithm, u64::from(step), t);
@@ -284,13 +298,18 @@ impl Token2Card {
         Ok(())
     }
 
+    /// 16 to 64 bytes of ciphertext holding a 0..=63-byte seed and its
+    /// `80 00…` padding. A write of the padding alone leaves the token
+    /// without a seed, as the firmware stores a zero-length one.
     fn write_seed(&mut self, body: &[u8]) -> Result<(), u16> {
-        let plain = crypto::ecb_decrypt(&DEVICE_KEY, body).ok_or(0x6A80u16)?;
-        let seed = crypto::seed_unpad(&plain).ok_or(0x6A80u16)?;
-        if seed.is_empty() || seed.len() > 63 {
-            return Err(0x6A80);
+        if body.len() > 64 {
+            return Err(SW_BAD_DATA);
         }
-        self.seed = Some(seed);
+        let plain = sm4::ecb_decrypt(&DEVICE_KEY, body).ok_or(SW_BAD_DATA)?;
+        let SeedPlain::Seed(seed) = sm4::read_seed(&plain) else {
+            return Err(SW_BAD_DATA);
+        };
+        self.seed = (!seed.is_empty()).then_some(seed);
         Ok(())
     }
 }
@@ -368,7 +387,11 @@ mod tests {
     #[test]
     fn writes_need_authentication_and_a_good_mac() {
         let mut c = card("OTPC-P1-i");
-        assert_eq!(run(&mut c, &config(1_700_000_000)).sw, 0x6982);
+        assert_eq!(
+            run(&mut c, &config(1_700_000_000)).sw,
+            0x6983,
+            "the firmware answers a missing authentication 6983"
+        );
         auth(&mut c);
         let mut bad = config(1_700_000_000);
         *bad.last_mut().unwrap() ^= 1;
@@ -421,11 +444,98 @@ mod tests {
         }
     }
 
+    /// A secured APDU built by the host's codec (independent of the sim's MAC).
+    fn secured(ins: u8, p1: u8, body: &[u8]) -> Vec<u8> {
+        codec::secured(&DEVICE_KEY, ins, p1, 0, body).unwrap()
+    }
+
+    fn encrypted(plain: &[u8]) -> Vec<u8> {
+        oathdesk_device::token2::crypto::ecb_encrypt(&DEVICE_KEY, plain)
+    }
+
     #[test]
-    fn rejects_bad_seed_padding_and_unknown_commands() {
+    fn unknown_commands_get_the_firmwares_status_words() {
         let mut c = card("OTPC-P1-i");
         auth(&mut c);
-        assert_eq!(run(&mut c, &[0x80, 0x99, 0, 0]).sw, 0x6D00);
-        assert_eq!(run(&mut c, &[0x00, 0xA4, 4, 0]).sw, 0x6E00);
+        let cases: [(&str, Vec<u8>, u16); 7] = [
+            ("unknown INS", vec![0x80, 0x99, 0, 0], 0x6D00),
+            ("challenge with P1 00", vec![0x80, 0x4B, 0, 0, 0], 0x6D00),
+            ("unknown secured INS", secured(0xD7, 0, &[0; 16]), 0x6D00),
+            ("seed with P1 00", secured(0xC5, 0, &encrypted(&[0x80; 16])), 0x6D00),
+            ("ISO SELECT", vec![0x00, 0xA4, 4, 0], 0x6E00),
+            ("CLA A0", vec![0xA0, 0x41, 0, 0, 0], 0x6E00),
+            ("CLA 84 without a MAC", vec![0x84, 0xD4, 0, 0, 3, 1, 2, 3], 0x6700),
+        ];
+        for (what, apdu, want) in cases {
+            assert_eq!(run(&mut c, &apdu).sw, want, "{what}");
+        }
+        assert!(c.seed_sha256().is_none(), "nothing was written");
+    }
+
+    #[test]
+    fn malformed_lengths_are_6700() {
+        let mut c = card("C301-i");
+        let cases: [&[u8]; 5] = [
+            &[0x80, 0x41, 0],
+            &[0x80, 0x41, 0, 0, 2, 2],
+            &[0x80, 0x41, 0, 0, 2, 2, 0x11, 0, 0],
+            &[0x80, 0x41, 0, 0, 0, 0, 2],
+            &[0x80, 0xCE, 0, 0, 0x10, 1, 2, 3],
+        ];
+        for apdu in cases {
+            assert_eq!(run(&mut c, apdu).sw, 0x6700, "{apdu:02X?}");
+        }
+        assert!(run(&mut c, &[0x80, 0x41, 0, 0, 2, 2, 0x11, 0]).is_ok(), "an Le may follow");
+    }
+
+    #[test]
+    fn an_answer_of_the_wrong_size_or_without_a_challenge_is_6a80() {
+        let mut c = card("C301-i");
+        let answer = codec::authenticate(&[0; 8]);
+        assert_eq!(run(&mut c, &answer).sw, 0x6A80, "no challenge asked");
+        let ch = codec::parse_challenge(&run(&mut c, &codec::get_challenge())).unwrap();
+        let mut short = codec::authenticate(&ch);
+        short.truncate(20);
+        short[4] = 15;
+        assert_eq!(run(&mut c, &short).sw, 0x6A80);
+        assert_eq!(
+            run(&mut c, &codec::authenticate(&ch)).sw,
+            0x6A80,
+            "the challenge was spent"
+        );
+    }
+
+    #[test]
+    fn seeds_that_do_not_decode_are_6a80() {
+        let mut c = card("OTPC-P1-i");
+        auth(&mut c);
+        let no_marker = encrypted(&[0x41; 16]);
+        let all_zero = encrypted(&[0; 32]);
+        let five_blocks = encrypted(&[0x80; 80]);
+        for (what, body) in [
+            ("no 80 marker", no_marker),
+            ("zeros only", all_zero),
+            ("over 64 bytes", five_blocks),
+            ("a partial block", vec![0x11; 20]),
+        ] {
+            assert_eq!(run(&mut c, &secured(0xC5, 1, &body)).sw, 0x6A80, "{what}");
+        }
+        let short_tlv = [0x81, 0x06, 0x0F, 0x04, 0, 0, 0, 1];
+        assert_eq!(run(&mut c, &secured(0xD4, 0, &short_tlv)).sw, 0x6A80);
+        assert!(c.seed_sha256().is_none());
+    }
+
+    #[test]
+    fn a_seed_write_of_the_padding_alone_leaves_no_seed() {
+        let mut c = card("OTPC-P1-i");
+        auth(&mut c);
+        let secret = Secret::from_slice(b"12345678901234567890");
+        assert!(run(&mut c, &codec::write_seed(&secret).unwrap()).is_ok());
+        assert!(c.seed_sha256().is_some());
+        let mut padding = vec![0x80];
+        padding.resize(16, 0);
+        assert!(run(&mut c, &secured(0xC5, 1, &encrypted(&padding))).is_ok());
+        assert_eq!(c.seed_sha256(), None);
+        assert_eq!(c.display_code(), None);
     }
 }
