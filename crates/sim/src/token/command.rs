@@ -57,8 +57,16 @@ mod tests {
     #[test]
     fn reads_the_four_cases_and_refuses_other_lengths() {
         let c = Command::parse(&[0x80, 0x4B, 0x08, 0x00]).unwrap();
-        assert_eq!((c.cla, c.ins, c.p1, c.p2, c.data), (0x80, 0x4B, 8, 0, &[][..]));
-        assert!(Command::parse(&[0x80, 0xE6, 0, 7, 0]).unwrap().data.is_empty());
+        assert_eq!(
+            (c.cla, c.ins, c.p1, c.p2, c.data),
+            (0x80, 0x4B, 8, 0, &[][..])
+        );
+        assert!(
+            Command::parse(&[0x80, 0xE6, 0, 7, 0])
+                .unwrap()
+                .data
+                .is_empty()
+        );
         let c = Command::parse(&[0x80, 0x41, 0, 0, 2, 2, 0x11]).unwrap();
         assert_eq!(c.data, [2, 0x11]);
         let c = Command::parse(&[0x80, 0x41, 0, 0, 1, 0x70, 0]).unwrap();

@@ -73,7 +73,10 @@ fn config_mac_matches_the_published_apdu() {
     let apdu = hex("84d400001781111f01020f046543210086060a01020d013c37a18bf9");
     let (body, mac) = apdu[5..].split_at(19);
     assert!(mac_matches(&key(DEVICE), 0xD4, 0, 0, body, mac));
-    assert!(!mac_matches(&key(DEVICE), 0xD4, 1, 0, body, mac), "P1 is MACed");
+    assert!(
+        !mac_matches(&key(DEVICE), 0xD4, 1, 0, body, mac),
+        "P1 is MACed"
+    );
 }
 
 /// Single-profile seed APDUs, token2/keyroost
@@ -133,7 +136,10 @@ fn a_marked_zero_seed_is_a_seed_and_only_all_zeros_clear() {
     let ct = hex("14cc24b0cc984da7612c0799d350e38c2c6ddd4f3d6531076ed6b99875607d58");
     assert!(mac_matches(&k, 0xC5, 0x01, 7, &ct, &hex("cc52b85c")));
     let plain = ecb_decrypt(&k, &ct).unwrap();
-    assert_eq!(read_seed(&plain), SeedPlain::Seed(Zeroizing::new(vec![0; 20])));
+    assert_eq!(
+        read_seed(&plain),
+        SeedPlain::Seed(Zeroizing::new(vec![0; 20]))
+    );
     for blocks in 1..=4 {
         assert_eq!(read_seed(&vec![0; blocks * BLOCK]), SeedPlain::Clear);
     }
