@@ -212,13 +212,17 @@ impl Token2Card {
         [c.as_slice(), &SW_OK].concat()
     }
 
-    /// A challenge is good for one answer; an answer that is not 16 bytes,
-    /// or comes without a challenge, is `6A80`.
+    /// A challenge is good for one 16-byte answer. An answer of another
+    /// size, or without a challenge, is `6A80` and leaves the challenge
+    /// standing, as in the firmware.
     fn authenticate(&mut self, answer: &[u8]) -> Vec<u8> {
         if self.faults.locked {
             return sw(SW_AUTH);
         }
-        let Some(challenge) = self.challenge.take().filter(|_| answer.len() == 16) else {
+        if answer.len() != 16 {
+            return sw(SW_BAD_DATA);
+        }
+        let Some(challenge) = self.challenge.take() else {
             return sw(SW_BAD_DATA);
         };
         self.authenticated = sm4::answer_is_right(&DEVICE_KEY, &challenge, answer);

@@ -165,10 +165,14 @@ fn an_answer_of_the_wrong_size_or_without_a_challenge_is_6a80() {
     short.truncate(20);
     short[4] = 15;
     assert_eq!(run(&mut c, &short).sw, 0x6A80);
+    assert!(
+        run(&mut c, &codec::authenticate(&ch)).is_ok(),
+        "the challenge still stands"
+    );
     assert_eq!(
         run(&mut c, &codec::authenticate(&ch)).sw,
         0x6A80,
-        "the challenge was spent"
+        "and is spent once answered"
     );
 }
 
