@@ -192,3 +192,65 @@ fn ykoath_applet_answers_select_over_pcscd() {
     assert_eq!(&r[..2], [0x79, 0x03], "version tag first");
     assert_eq!(&r[r.len() - 2..], [0x90, 0x00]);
 }
+
+/// Over a real pcscd, with only RustCrypto and Token2's spec
+/// (MOLTO2-PROTOCOL.md §3–5): a delete without a session is refused, the
+/// display timeout written is kept in the state, and zeros clear the slot.
+#[test]
+fn molto2_over_pcscd_wants_a_session_keeps_the_timeout_and_clears_on_zeros() {
+    use oathdesk_sim::token::{Molto2Card, VirtualCard};
+    use sha1::Sha1;
+    let reader = VirtualReader::acquire();
+    let token = reader.insert(Molto2Card::new("MOLTO2T00002", TokenClock::offset(0, 0.0)));
+    let ctx = Context::establish(Scope::User).unwrap();
+    let card = ctx
+        .connect(
+            &CString::new(reader.name()).unwrap(),
+            ShareMode::Exclusive,
+            Protocols::ANY,
+        )
+        .unwrap();
+    let key: [u8; 16] = Sha1::digest(b"TOKEN2MOLTO1-KEY")[..16].try_into().unwrap();
+    let ecb = |data: &[u8]| {
+        ecb::Encryptor::<sm4::Sm4>::new(&key.into()).encrypt_padded_vec_mut::<NoPadding>(data)
+    };
+    let secured = |ins: u8, p1: u8, p2: u8, body: &[u8]| {
+        let mut m = vec![0x80, ins, p1, p2, body.len() as u8];
+        m.extend_from_slice(body);
+        if m.len() % 16 != 0 {
+            m.push(0x80);
+            m.resize(m.len().div_ceil(16) * 16, 0);
+        }
+        let ct = cbc::Encryptor::<sm4::Sm4>::new(&key.into(), &[0u8; 16].into())
+            .encrypt_padded_vec_mut::<NoPadding>(&m);
+        let mut apdu = vec![0x84, ins, p1, p2, (body.len() + 4) as u8];
+        apdu.extend_from_slice(body);
+        apdu.extend_from_slice(&ct[ct.len() - 16..ct.len() - 12]);
+        transmit(&card, &apdu)
+    };
+    assert_eq!(
+        transmit(&card, &[0x80, 0xE6, 0x00, 5, 0x00]),
+        [0x69, 0x82],
+        "delete before authenticating"
+    );
+    let ch = transmit(&card, &[0x80, 0x4B, 0x08, 0x00, 0x00]);
+    let mut block = ch[..8].to_vec();
+    block.resize(16, 0);
+    let auth = [&[0x80, 0xCE, 0x00, 0x00, 0x10][..], &ecb(&block)].concat();
+    assert_eq!(transmit(&card, &auth), [0x90, 0x00]);
+    let t = 1_700_000_000u32.to_be_bytes();
+    let config = [
+        0x81, 0x14, 0x1F, 0x01, 0x03, 0x0F, 0x04, t[0], t[1], t[2], t[3], 0x86, 0x09, 0x0A, 0x01,
+        0x01, 0x0B, 0x01, 0x06, 0x0D, 0x01, 0x1E,
+    ];
+    assert_eq!(secured(0xD4, 0x01, 5, &config), [0x90, 0x00]);
+    let mut seed = b"12345678901234567890".to_vec();
+    seed.push(0x80);
+    seed.resize(32, 0);
+    assert_eq!(secured(0xC5, 0x01, 5, &ecb(&seed)), [0x90, 0x00]);
+    let state = token.card().state();
+    assert_eq!(state["display_timeout"], 3);
+    assert_eq!(state["slots"][0]["slot"], 5);
+    assert_eq!(secured(0xC5, 0x01, 5, &ecb(&[0; 32])), [0x90, 0x00]);
+    assert_eq!(token.card().seed_sha256(5), None, "zeros cleared the slot");
+}

@@ -109,6 +109,8 @@ fn customer_keys_are_16_ascii_or_32_hex_and_never_printed() {
     }
 }
 
+/// token2/molto2-tools `tests/test_molto2.py` (`test_build_config_tlv_pinned`,
+/// `test_build_sync_tlv_pinned`).
 #[test]
 fn config_tlv_matches_the_published_vector() {
     let s = Molto2Settings::new(&p(Algorithm::Sha1, 6, 30), 60).unwrap();
@@ -118,6 +120,27 @@ fn config_tlv_matches_the_published_vector() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(hex, "81141f01020f046553f10086090a01010b01060d011e");
+    assert_eq!(hex_of(&codec::clock_tlv(1_700_000_000)), "81060f046553f100");
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Whole secured APDUs under the default key, MAC included: token2/keyroost
+/// `crates/keyroost-proto/tests/known_answer_vs_python.rs`
+/// (`sync_time_matches_python_reference`, `set_title_matches_python_reference`).
+#[test]
+fn clock_and_title_apdus_match_the_published_ones() {
+    let key = codec::sm4_key(&CustomerKey::factory());
+    let clock = codec::write_clock(&key, Slot::new(0).unwrap(), 0x6612_3456).unwrap();
+    assert_eq!(hex_of(&clock), "84d401000c81060f046612345642304790");
+    let title = Title::new("hello").unwrap();
+    let title = codec::write_title(&key, Slot::new(3).unwrap(), &title).unwrap();
+    assert_eq!(
+        hex_of(&title),
+        "84d5000314aa6492e824df9e2be60917d1226ae8965af94611"
+    );
 }
 
 #[test]

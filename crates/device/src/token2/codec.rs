@@ -218,6 +218,9 @@ mod tests {
         );
     }
 
+    /// The layout, and the TLV Token2's firmware tests send for 1700000000,
+    /// timeout 1 (30 s), SHA-1, 30 s (token2/openT2OTP
+    /// `firmware/test/provision_test.c`, step 3).
     #[test]
     fn config_tlv_layout() {
         let c = Config {
@@ -229,6 +232,44 @@ mod tests {
         let tlv = config_tlv(&c);
         assert_eq!(usize::from(tlv[1]), tlv.len() - 2);
         assert_eq!(hex_of(&tlv), "81111f01010f046553f10086060a01020d013c");
+        let published = Config {
+            clock: 1_700_000_000,
+            algorithm: HashAlgorithm::Sha1,
+            step: TimeStep::S30,
+            ..c
+        };
+        assert_eq!(
+            hex_of(&config_tlv(&published)),
+            "81111f01010f046553f10086060a01010d011e"
+        );
+    }
+
+    /// Whole secured APDUs, MAC included, as Token2 publishes them:
+    /// token2/keyroost `crates/keyroost-token2prog/src/lib.rs`
+    /// (`set_config_golden`, `set_seed_20_byte_golden`, `set_seed_32_byte_golden`).
+    #[test]
+    fn secured_apdus_match_the_published_ones() {
+        let config = write_config(&Config {
+            display_timeout: DisplayTimeout::S60,
+            clock: 0x6543_2100,
+            algorithm: HashAlgorithm::Sha256,
+            step: TimeStep::S60,
+        })
+        .unwrap();
+        assert_eq!(
+            hex_of(&config),
+            "84d400001781111f01020f046543210086060a01020d013c37a18bf9"
+        );
+        let seed = write_seed(&Secret::new((0x01..=0x14).collect())).unwrap();
+        assert_eq!(
+            hex_of(&seed),
+            "84c50100246eead21474bbf3a0a2b4c18f489e543cf48725a71ee9c3a65963e88be9405e3d5f6ea0c1"
+        );
+        let seed = write_seed(&Secret::new((0x10..=0x2F).collect())).unwrap();
+        assert_eq!(
+            hex_of(&seed),
+            "84c5010034b830899cfe9de292cd26d3c7439215ce18503d57ac31735afa60eba20f64d6f7d219efc9972fed9191df027fd36a80b0880d59fa"
+        );
     }
 
     #[test]
@@ -256,6 +297,8 @@ mod tests {
         assert_eq!(Token2Error::Malformed.sw(), None);
     }
 
+    /// token2/keyroost `crates/keyroost-token2prog/src/lib.rs`
+    /// (`answer_challenge_matches_reference`).
     #[test]
     fn auth_apdu_carries_the_published_vector() {
         let apdu = authenticate(&[0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88]);

@@ -120,7 +120,8 @@ mod tests {
             .collect()
     }
 
-    /// GB/T 32907-2016 (GM/T 0002) example 1.
+    /// GB/T 32907-2016 (GM/T 0002) example 1, as Token2's firmware tests it
+    /// (token2/openT2OTP `firmware/test/kat.c`).
     #[test]
     fn sm4_standard_vector() {
         let k: [u8; 16] = hex("0123456789abcdeffedcba9876543210").try_into().unwrap();
@@ -131,7 +132,9 @@ mod tests {
         );
     }
 
-    /// Token2's published authentication example.
+    /// Token2's published answer to challenge `11 22 … 88` under the device
+    /// key: token2/keyroost `crates/keyroost-token2prog/src/lib.rs`
+    /// (`answer_challenge_matches_reference`).
     #[test]
     fn auth_vector() {
         assert_eq!(
@@ -140,6 +143,8 @@ mod tests {
         );
     }
 
+    /// token2/molto2-tools `docs/MOLTO2-PROTOCOL.md` §2.1 (and
+    /// `tests/test_molto2.py::test_derive_session_key_matches_protocol_vector`).
     #[test]
     fn molto2_default_key_derivation() {
         assert_eq!(
@@ -148,11 +153,25 @@ mod tests {
         );
     }
 
+    /// token2/molto2-tools `tests/test_molto2.py`
+    /// (`test_calc_mac_is_four_bytes_and_pinned`): Token2's own MAC of the 18
+    /// bytes `hello world test!!` under the default Molto2 key.
     #[test]
     fn mac_vector_with_default_molto2_key() {
         assert_eq!(
             mac(&molto2_key(b"TOKEN2MOLTO1-KEY"), b"hello world test!!"),
             [0x2c, 0xf7, 0xc2, 0x05]
+        );
+    }
+
+    /// The same challenge under the default Molto2 key: token2/keyroost
+    /// `crates/keyroost-proto/tests/known_answer_vs_python.rs`
+    /// (`answer_challenge_matches_python_reference`).
+    #[test]
+    fn molto2_auth_vector() {
+        assert_eq!(
+            auth_response(&molto2_key(b"TOKEN2MOLTO1-KEY"), &hex("1122334455667788")),
+            hex("550ec1328f963eb02972bb141e1cf521")
         );
     }
 

@@ -3,8 +3,10 @@
 
 pub mod cli;
 mod clock;
+mod command;
 mod faults;
 pub mod molto2;
+pub mod sm4;
 pub mod token2;
 pub mod ykoath;
 

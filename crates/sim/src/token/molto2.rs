@@ -1,20 +1,35 @@
 //! A Token2 Molto2v2 multi-slot token (USB CCID): 100 slots (Token2 calls them profiles), an SM4
 //! key derived from the customer key (SHA-1, first 16 bytes), `63 Cx`
 //! authentication failures counting down the tries left, titles, digits,
-//! delete seed, screen lock, and key change / factory reset that wait for a
-//! press of ▲ on the device (answered `9060` until then).
+//! delete seed (also by writing an all-zero seed), screen lock, and key
+//! change / factory reset that wait for a press of ▲ on the device
+//! (answered `9060` until then). Delete, lock and unlock need an
+//! authenticated session, as Token2's spec says (MOLTO2-PROTOCOL.md §3).
 
-use oathdesk_device::token2::crypto::{self, Key};
 use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::command::{Command, SW_WRONG_LENGTH, sw};
+use super::sm4::{self, SeedPlain, TokenKey};
 use super::{Faults, TokenClock, VirtualCard};
 
 pub const SLOTS: usize = 100;
 /// Authentication tries before the device locks (recovery: factory reset).
 pub const MAX_TRIES: u8 = 10;
 const DEFAULT_CUSTOMER_KEY: &[u8] = b"TOKEN2MOLTO1-KEY";
+/// The screen timeout of a fresh device (wire value 1 = 30 s).
+const DEFAULT_DISPLAY_TIMEOUT: u8 = 1;
+
+/// Status words. The spec names only `9000` and `63 xx`; the others are
+/// ISO 7816-4's, and those its sibling firmware uses (openT2OTP `token2.h`).
+const SW_NOT_AUTHENTICATED: u16 = 0x6982;
+const SW_BAD_MAC: u16 = 0x6988;
+const SW_BAD_DATA: u16 = 0x6A80;
+const SW_EMPTY: u16 = 0x6A83;
+const SW_BAD_P1P2: u16 = 0x6A86;
+const SW_INS: u16 = 0x6D00;
+const SW_CLA: u16 = 0x6E00;
 
 #[derive(Clone, Default)]
 pub struct Slot {
@@ -28,15 +43,17 @@ pub struct Slot {
 /// What waits for the ▲ button.
 #[derive(Clone)]
 enum Pending {
-    NewKey(Key),
+    NewKey(TokenKey),
     FactoryReset,
 }
 
 pub struct Molto2Card {
     pub serial: String,
     pub clock: TokenClock,
-    key: Key,
+    key: TokenKey,
     pub slots: Vec<Slot>,
+    /// Wire value of the screen timeout (0 = 15 s … 3 = 120 s), device-wide.
+    pub display_timeout: u8,
     pub tries_left: u8,
     pub screen_locked: bool,
     challenge: Option<[u8; 8]>,
@@ -47,10 +64,6 @@ pub struct Molto2Card {
     tries_as_count: bool,
 }
 
-fn sw(code: u16) -> Vec<u8> {
-    code.to_be_bytes().to_vec()
-}
-
 const OK: [u8; 2] = [0x90, 0x00];
 
 impl Molto2Card {
@@ -59,7 +72,7 @@ impl Molto2Card {
         Molto2Card {
             serial: serial.into(),
             clock,
-            key: crypto::molto2_key(DEFAULT_CUSTOMER_KEY),
+            key: sm4::molto2_key(DEFAULT_CUSTOMER_KEY),
             slots: vec![
                 Slot {
                     digits: 6,
@@ -68,6 +81,7 @@ impl Molto2Card {
                 };
                 SLOTS
             ],
+            display_timeout: DEFAULT_DISPLAY_TIMEOUT,
             tries_left: MAX_TRIES,
             screen_locked: false,
             challenge: None,
@@ -117,28 +131,73 @@ impl Molto2Card {
     }
 
     fn handle(&mut self, apdu: &[u8]) -> Vec<u8> {
-        if apdu.len() < 4 {
-            return sw(0x6700);
+        let cmd = match Command::parse(apdu) {
+            Ok(cmd) => cmd,
+            Err(code) => return sw(code),
+        };
+        match (cmd.cla, cmd.ins) {
+            (0x80, 0x41) => self.read(&cmd),
+            (0x80, 0x4B) => match (cmd.p1, cmd.p2) {
+                (0x08, 0x00) => self.get_challenge(),
+                _ => sw(SW_BAD_P1P2),
+            },
+            (0x80, 0xCE) => match (cmd.p1, cmd.p2) {
+                (0x00, 0x00) => self.authenticate(cmd.data),
+                _ => sw(SW_BAD_P1P2),
+            },
+            (0x80, 0x56) => self.factory_reset(&cmd),
+            (0x80, 0xE6) => self.authenticated(&cmd, Self::delete_seed),
+            (0x80, 0xD8) => self.authenticated(&cmd, Self::screen_lock),
+            (0x80, _) => sw(SW_INS),
+            (0x84, 0xC5 | 0xD5 | 0xD4 | 0xD7) => self.secured(&cmd),
+            (0x84, _) => sw(SW_INS),
+            _ => sw(SW_CLA),
         }
-        let (cla, ins, p1, p2) = (apdu[0], apdu[1], apdu[2], apdu[3]);
-        match (cla, ins) {
-            (0x80, 0x41) if apdu.get(5) == Some(&0x70) => self.public_data(p2),
-            (0x80, 0x41) => self.info(),
-            (0x80, 0x4B) => self.get_challenge(),
-            (0x80, 0xCE) => self.authenticate(apdu),
-            (0x80, 0x56) => {
-                self.pending = Some(Pending::FactoryReset);
-                sw(0x9060)
-            }
-            (0x80 | 0x84, 0xE6) => self.delete_seed(p2),
-            (0x80, 0xD8) if p1 == 0x0C && p2 == 0x02 => {
-                self.screen_locked = apdu.get(5) != Some(&0x01);
-                OK.to_vec()
-            }
-            (0x84, 0xC5 | 0xD5 | 0xD4 | 0xD7) => self.secured(apdu),
-            (0x80 | 0x84, _) => sw(0x6D00),
-            _ => sw(0x6E00),
+    }
+
+    /// `80 41 00 00`: serial and clock, asked with no data or with the tag
+    /// list `02 11` (single-profile hosts send it); `80 41 00 p 01 70`: the
+    /// public data of slot p.
+    fn read(&self, cmd: &Command) -> Vec<u8> {
+        match (cmd.p1, cmd.p2, cmd.data) {
+            (0x00, _, [0x70]) => self.public_data(cmd.p2),
+            (0x00, 0x00, [] | [0x02, 0x11]) => self.info(),
+            (0x00, _, [] | [0x02, 0x11]) => sw(SW_BAD_P1P2),
+            (0x00, _, _) => sw(SW_BAD_DATA),
+            _ => sw(SW_BAD_P1P2),
         }
+    }
+
+    /// `80 56 00 00`: no authentication (it is the way back from a
+    /// lock-out); waits for ▲.
+    fn factory_reset(&mut self, cmd: &Command) -> Vec<u8> {
+        if (cmd.p1, cmd.p2) != (0, 0) {
+            return sw(SW_BAD_P1P2);
+        }
+        self.pending = Some(Pending::FactoryReset);
+        sw(0x9060)
+    }
+
+    /// Runs a plain command that needs an authenticated session.
+    fn authenticated(&mut self, cmd: &Command, run: fn(&mut Self, &Command) -> Vec<u8>) -> Vec<u8> {
+        if !self.authenticated {
+            return sw(SW_NOT_AUTHENTICATED);
+        }
+        run(self, cmd)
+    }
+
+    /// Lock `80 D8 0C 02` without data, unlock with the data byte `01`.
+    fn screen_lock(&mut self, cmd: &Command) -> Vec<u8> {
+        if (cmd.p1, cmd.p2) != (0x0C, 0x02) {
+            return sw(SW_BAD_P1P2);
+        }
+        self.screen_locked = match cmd.data {
+            [] => true,
+            [0x01] => false,
+            [_] => return sw(SW_BAD_DATA),
+            _ => return sw(SW_WRONG_LENGTH),
+        };
+        OK.to_vec()
     }
 
     /// The clock as the wire carries it; `None` past 2106.
@@ -164,7 +223,7 @@ impl Molto2Card {
     /// The title comes back in plain text, zero-padded, as on the device.
     fn public_data(&self, p: u8) -> Vec<u8> {
         let Some(prof) = self.slots.get(usize::from(p)) else {
-            return sw(0x6A86);
+            return sw(SW_BAD_P1P2);
         };
         let (Some(now), Ok(step), Ok(digits)) = (
             self.clock_u32(),
@@ -202,16 +261,17 @@ impl Molto2Card {
     }
 
     /// Right answer: `9000`. Wrong: `63 Cx` with x the tries left; none
-    /// left: the device stays locked until a factory reset.
-    fn authenticate(&mut self, apdu: &[u8]) -> Vec<u8> {
-        let expected = self
-            .challenge
-            .take()
-            .map(|c| crypto::auth_response(&self.key, &c));
+    /// left: the device stays locked until a factory reset. An answer that
+    /// is not 16 bytes is a length error and spends no try.
+    fn authenticate(&mut self, answer: &[u8]) -> Vec<u8> {
+        let challenge = self.challenge.take();
+        if answer.len() != 16 {
+            return sw(SW_WRONG_LENGTH);
+        }
         if self.tries_left == 0 || self.faults.locked {
             return self.refusal(0);
         }
-        if apdu.get(5..21).is_some() && apdu.get(5..21) == expected.as_deref() {
+        if challenge.is_some_and(|c| sm4::answer_is_right(&self.key, &c, answer)) {
             self.authenticated = true;
             self.tries_left = MAX_TRIES;
             return OK.to_vec();
@@ -232,39 +292,49 @@ impl Molto2Card {
         self.tries_as_count = yes;
     }
 
-    fn delete_seed(&mut self, p: u8) -> Vec<u8> {
-        match self.slots.get_mut(usize::from(p)) {
+    /// `80 E6 00 p`, no data: `6A83` if the slot holds no seed.
+    fn delete_seed(&mut self, cmd: &Command) -> Vec<u8> {
+        if cmd.p1 != 0 {
+            return sw(SW_BAD_P1P2);
+        }
+        if !cmd.data.is_empty() {
+            return sw(SW_WRONG_LENGTH);
+        }
+        match self.slots.get_mut(usize::from(cmd.p2)) {
             Some(prof) if prof.seed.is_some() => {
                 prof.seed = None;
                 OK.to_vec()
             }
-            Some(_) => sw(0x6A83),
-            None => sw(0x6A86),
+            Some(_) => sw(SW_EMPTY),
+            None => sw(SW_BAD_P1P2),
         }
     }
 
-    fn secured(&mut self, apdu: &[u8]) -> Vec<u8> {
+    /// Authentication, P1/P2, Lc and the MAC, then the write on the body.
+    fn secured(&mut self, cmd: &Command) -> Vec<u8> {
         if !self.authenticated {
-            return sw(0x6982);
+            return sw(SW_NOT_AUTHENTICATED);
         }
-        let lc = usize::from(apdu.get(4).copied().unwrap_or(0));
-        let Some(data) = apdu
-            .get(5..5 + lc)
-            .filter(|d| d.len() > 4 && apdu.len() == 5 + lc)
-        else {
-            return sw(0x6700);
+        let p = usize::from(cmd.p2);
+        let p1_ok = match cmd.ins {
+            0xC5 | 0xD4 => cmd.p1 == 0x01 && p < SLOTS,
+            0xD5 => cmd.p1 == 0x00 && p < SLOTS,
+            _ => (cmd.p1, cmd.p2) == (0, 0),
         };
-        let (body, mac) = data.split_at(data.len() - 4);
-        if !crypto::command_mac(&self.key, apdu[1], apdu[2], apdu[3], body)
-            .is_ok_and(|m| m[..] == *mac)
-        {
-            return sw(0x6988);
+        if !p1_ok {
+            return sw(SW_BAD_P1P2);
+        }
+        let Some(split) = cmd.data.len().checked_sub(4).filter(|n| *n > 0) else {
+            return sw(SW_WRONG_LENGTH);
+        };
+        let (body, mac) = cmd.data.split_at(split);
+        if !sm4::mac_matches(&self.key, cmd.ins, cmd.p1, cmd.p2, body, mac) {
+            return sw(SW_BAD_MAC);
         }
         if std::mem::take(&mut self.faults.fail_next_write) {
             return sw(0x6581);
         }
-        let p = usize::from(apdu[3]);
-        let result = match apdu[1] {
+        let result = match cmd.ins {
             0xC5 => self.write_seed(p, body),
             0xD5 => self.write_title(p, body),
             0xD4 => self.write_config(p, body),
@@ -277,24 +347,35 @@ impl Molto2Card {
     }
 
     fn slot(&mut self, p: usize) -> Result<&mut Slot, u16> {
-        self.slots.get_mut(p).ok_or(0x6A86)
+        self.slots.get_mut(p).ok_or(SW_BAD_P1P2)
     }
 
+    /// A 1..=63-byte seed with `80 00…` padding; zeros throughout (Token2's
+    /// documented way to clear a slot, MOLTO2-PROTOCOL.md §5.2) clear it.
     fn write_seed(&mut self, p: usize, body: &[u8]) -> Result<(), u16> {
-        let plain = crypto::ecb_decrypt(&self.key, body).ok_or(0x6A80u16)?;
-        let seed = crypto::seed_unpad(&plain).ok_or(0x6A80u16)?;
-        if seed.is_empty() || seed.len() > 63 {
-            return Err(0x6A80);
+        if body.len() > 64 {
+            return Err(SW_BAD_DATA);
         }
-        self.slot(p)?.seed = Some(seed);
+        let plain = sm4::ecb_decrypt(&self.key, body).ok_or(SW_BAD_DATA)?;
+        self.slot(p)?.seed = match sm4::read_seed(&plain) {
+            SeedPlain::Clear => None,
+            SeedPlain::Seed(seed) if !seed.is_empty() => Some(seed),
+            SeedPlain::Seed(_) | SeedPlain::Malformed => return Err(SW_BAD_DATA),
+        };
         Ok(())
     }
 
+    /// One block: a title of at most 12 bytes and its `80 00…` padding.
     fn write_title(&mut self, p: usize, body: &[u8]) -> Result<(), u16> {
-        let plain = crypto::ecb_decrypt(&self.key, body).ok_or(0x6A80u16)?;
-        let title = crypto::seed_unpad(&plain).ok_or(0x6A80u16)?;
+        if body.len() != sm4::BLOCK {
+            return Err(SW_BAD_DATA);
+        }
+        let plain = sm4::ecb_decrypt(&self.key, body).ok_or(SW_BAD_DATA)?;
+        let SeedPlain::Seed(title) = sm4::read_seed(&plain) else {
+            return Err(SW_BAD_DATA);
+        };
         if title.len() > 12 {
-            return Err(0x6A80);
+            return Err(SW_BAD_DATA);
         }
         self.slot(p)?.title = Some(String::from_utf8_lossy(&title).into_owned());
         Ok(())
@@ -335,28 +416,33 @@ impl Molto2Card {
                 let algorithm = match algo {
                     1 => Algorithm::Sha1,
                     2 => Algorithm::Sha256,
-                    _ => return Err(0x6A80),
+                    _ => return Err(SW_BAD_DATA),
                 };
                 if t > 3 || ![4, 6, 8, 10].contains(&digits) || !(step == 30 || step == 60) {
-                    return Err(0x6A80);
+                    return Err(SW_BAD_DATA);
                 }
                 let prof = self.slot(p)?;
                 (prof.algorithm, prof.digits, prof.period) =
                     (algorithm, u32::from(digits), u64::from(step));
+                self.display_timeout = t;
                 self.clock.set(u32::from_be_bytes([a, b, c, d]));
                 Ok(())
             }
-            _ => Err(0x6A80),
+            _ => Err(SW_BAD_DATA),
         }
     }
 
     /// `00 ‖ SHA1(new key)[..16] ‖ 80 00…`, encrypted; commits on ▲.
     fn change_key(&mut self, body: &[u8]) -> Vec<u8> {
-        let Some(plain) = crypto::ecb_decrypt(&self.key, body) else {
-            return sw(0x6A80);
+        let Some(plain) = sm4::ecb_decrypt(&self.key, body) else {
+            return sw(SW_BAD_DATA);
         };
-        if plain.len() != 32 || plain[0] != 0 || plain[17] != 0x80 {
-            return sw(0x6A80);
+        if plain.len() != 32
+            || plain[0] != 0
+            || plain[17] != 0x80
+            || plain[18..].iter().any(|&b| b != 0)
+        {
+            return sw(SW_BAD_DATA);
         }
         let mut key = Zeroizing::new([0u8; 16]);
         key.copy_from_slice(&plain[1..17]);
@@ -390,147 +476,10 @@ impl VirtualCard for Molto2Card {
             .map(|p| serde_json::json!({"slot": p, "display": self.display_code_at(p, host), "seed_sha256": self.seed_sha256(p), "title": self.slots[p].title}))
             .collect();
         serde_json::json!({"family": "molto2", "serial": self.serial, "clock": self.clock.now(), "tries_left": self.tries_left,
-            "waiting_for_press": self.pending.is_some(), "screen_locked": self.screen_locked, "slots": slots})
+            "waiting_for_press": self.pending.is_some(), "screen_locked": self.screen_locked,
+            "display_timeout": self.display_timeout, "slots": slots})
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use oathdesk_device::apdu::{Response, command};
-
-    fn run(c: &mut Molto2Card, apdu: &[u8]) -> Response {
-        Response::parse(&c.transmit(apdu)).unwrap()
-    }
-
-    fn auth(c: &mut Molto2Card, key: &Key) -> u16 {
-        let ch = run(c, &[0x80, 0x4B, 0x08, 0x00, 0x00]).data;
-        run(
-            c,
-            &command(
-                0x80,
-                0xCE,
-                0,
-                0,
-                &crypto::auth_response(key, &ch[..8]),
-                None,
-            )
-            .unwrap(),
-        )
-        .sw
-    }
-
-    fn secured(key: &Key, ins: u8, p1: u8, p2: u8, body: &[u8]) -> Vec<u8> {
-        let mut data = body.to_vec();
-        data.extend_from_slice(&crypto::command_mac(key, ins, p1, p2, body).unwrap());
-        command(0x84, ins, p1, p2, &data, None).unwrap()
-    }
-
-    fn card() -> Molto2Card {
-        Molto2Card::new("MOLTO2000001", TokenClock::offset(0, 0.0))
-    }
-
-    #[test]
-    fn wrong_key_counts_down_tries_in_63cx() {
-        let mut c = card();
-        let wrong = crypto::molto2_key(b"NOT-THE-RIGHT-KY");
-        assert_eq!(auth(&mut c, &wrong), 0x63C9);
-        assert_eq!(auth(&mut c, &wrong), 0x63C8);
-        let right = crypto::molto2_key(DEFAULT_CUSTOMER_KEY);
-        assert_eq!(
-            auth(&mut c, &right),
-            0x9000,
-            "a right answer resets the count"
-        );
-        for left in (0..MAX_TRIES).rev() {
-            assert_eq!(auth(&mut c, &wrong), 0x63C0 | u16::from(left));
-        }
-        assert_eq!(
-            auth(&mut c, &right),
-            0x63C0,
-            "locked out: even the right key fails"
-        );
-        assert_eq!(run(&mut c, &[0x80, 0x56, 0, 0, 0]).sw, 0x9060);
-        assert!(c.press_up());
-        assert_eq!(auth(&mut c, &right), 0x9000, "a factory reset recovers");
-    }
-
-    #[test]
-    fn key_change_waits_for_the_button() {
-        let mut c = card();
-        let old = crypto::molto2_key(DEFAULT_CUSTOMER_KEY);
-        let new = crypto::molto2_key(b"0123456789abcdef");
-        assert_eq!(auth(&mut c, &old), 0x9000);
-        let mut plain = vec![0x00];
-        plain.extend_from_slice(new.as_slice());
-        plain.push(0x80);
-        plain.resize(32, 0);
-        let apdu = secured(&old, 0xD7, 0, 0, &crypto::ecb_encrypt(&old, &plain));
-        assert_eq!(run(&mut c, &apdu).sw, 0x9060);
-        assert!(c.is_waiting_for_press());
-        assert_eq!(auth(&mut c, &new), 0x63C9, "not committed before the press");
-        assert!(c.press_up());
-        assert_eq!(auth(&mut c, &new), 0x9000);
-        assert!(!c.press_up(), "nothing left to confirm");
-    }
-
-    #[test]
-    fn slots_take_seed_title_digits_and_delete() {
-        let mut c = card();
-        let key = crypto::molto2_key(DEFAULT_CUSTOMER_KEY);
-        assert_eq!(auth(&mut c, &key), 0x9000);
-        let t = 1_700_000_000u32.to_be_bytes();
-        let config = [
-            0x81, 0x14, 0x1F, 0x01, 0x02, 0x0F, 0x04, t[0], t[1], t[2], t[3], 0x86, 0x09, 0x0A,
-            0x01, 0x01, 0x0B, 0x01, 0x06, 0x0D, 0x01, 0x1E,
-        ];
-        // Token2's published vector for 1700000000, timeout 2, SHA1, 6 digits, 30 s.
-        assert_eq!(
-            hex::encode(config),
-            "81141f01020f046553f10086090a01010b01060d011e"
-        );
-        assert_eq!(
-            run(&mut c, &secured(&key, 0xD4, 0x01, 42, &config)).sw,
-            0x9000
-        );
-        let seed = crypto::ecb_encrypt(&key, &crypto::seed_pad(b"12345678901234567890"));
-        assert_eq!(
-            run(&mut c, &secured(&key, 0xC5, 0x01, 42, &seed)).sw,
-            0x9000
-        );
-        let title = crypto::ecb_encrypt(&key, &crypto::seed_pad(b"VPN"));
-        assert_eq!(
-            run(&mut c, &secured(&key, 0xD5, 0x00, 42, &title)).sw,
-            0x9000
-        );
-        assert_eq!(c.slots[42].title.as_deref(), Some("VPN"));
-        assert_eq!(
-            c.display_code_at(42, super::super::clock::host_now())
-                .unwrap()
-                .len(),
-            6
-        );
-        let public = run(&mut c, &[0x80, 0x41, 0x00, 42, 0x01, 0x70]);
-        assert_eq!(
-            (public.data[0], *public.data.last().unwrap()),
-            (0x95, 1),
-            "seed present"
-        );
-        assert_eq!(run(&mut c, &[0x80, 0xE6, 0x00, 42, 0x00]).sw, 0x9000);
-        assert_eq!(
-            run(&mut c, &[0x80, 0xE6, 0x00, 42, 0x00]).sw,
-            0x6A83,
-            "already empty"
-        );
-    }
-
-    #[test]
-    fn a_bad_mac_is_refused() {
-        let mut c = card();
-        let key = crypto::molto2_key(DEFAULT_CUSTOMER_KEY);
-        auth(&mut c, &key);
-        let mut apdu = secured(&key, 0xD4, 0x01, 0, &[0x81, 0x06, 0x0F, 0x04, 0, 0, 0, 1]);
-        *apdu.last_mut().unwrap() ^= 0xFF;
-        assert_eq!(run(&mut c, &apdu).sw, 0x6988);
-    }
-}
+mod tests;

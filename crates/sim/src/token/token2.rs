@@ -3,12 +3,27 @@
 //! fixed device key, MAC-checked settings and seed writes, and — on the
 //! restricted-sync models — a settings write that clears the seed.
 
-use oathdesk_device::token2::crypto::{self, DEVICE_KEY};
 use oathdesk_otp::{Algorithm, CodeParams, Secret, totp};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use super::command::{Command, SW_WRONG_LENGTH, sw};
+use super::sm4::{self, SeedPlain};
 use super::{Faults, TokenClock, VirtualCard};
+
+/// The fixed, public SM4 key of every single-profile token
+/// (token2/openT2OTP `firmware/src/token2.c`).
+const DEVICE_KEY: [u8; 16] = [
+    0x8A, 0xD2, 0x06, 0x88, 0x3C, 0xA3, 0x69, 0x48, 0x2A, 0xB2, 0x71, 0x82, 0xB6, 0xE8, 0x32, 0x24,
+];
+
+/// The firmware's status words (openT2OTP `firmware/include/token2.h`). It
+/// answers `6983` to a missing authentication as well as to a wrong MAC or
+/// answer, and `6D00` to a known INS with the wrong P1.
+const SW_AUTH: u16 = 0x6983;
+const SW_BAD_DATA: u16 = 0x6A80;
+const SW_INS: u16 = 0x6D00;
+const SW_CLA: u16 = 0x6E00;
 
 /// A model and whether a clock write keeps its seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,10 +95,6 @@ impl Token2Model {
 }
 
 const SW_OK: [u8; 2] = [0x90, 0x00];
-
-fn sw(code: u16) -> Vec<u8> {
-    code.to_be_bytes().to_vec()
-}
 
 pub struct Token2Card {
     pub model: Token2Model,
@@ -159,19 +170,20 @@ impl Token2Card {
         (self.algorithm, self.period, self.display_timeout)
     }
 
+    /// The firmware's dispatcher: CLA `80` plain, CLA `84` MAC-checked,
+    /// anything else `6E00`.
     fn handle(&mut self, apdu: &[u8]) -> Vec<u8> {
-        let (cla, ins) = match apdu {
-            [cla, ins, ..] if apdu.len() >= 4 => (*cla, *ins),
-            _ => return sw(0x6700),
+        let cmd = match Command::parse(apdu) {
+            Ok(cmd) => cmd,
+            Err(code) => return sw(code),
         };
-        match (cla, ins) {
+        match (cmd.cla, cmd.ins) {
             (0x80, 0x41) => self.get_info(),
-            (0x80, 0x4B) => self.get_challenge(),
-            (0x80, 0xCE) => self.authenticate(apdu),
-            (0x84, 0xD4) => self.secured(apdu, Self::write_config),
-            (0x84, 0xC5) => self.secured(apdu, Self::write_seed),
-            (0x80 | 0x84, _) => sw(0x6D00),
-            _ => sw(0x6E00),
+            (0x80, 0x4B) if cmd.p1 == 0x08 => self.get_challenge(),
+            (0x80, 0xCE) => self.authenticate(cmd.data),
+            (0x80, _) => sw(SW_INS),
+            (0x84, _) => self.secured(&cmd),
+            _ => sw(SW_CLA),
         }
     }
 
@@ -200,38 +212,44 @@ impl Token2Card {
         [c.as_slice(), &SW_OK].concat()
     }
 
-    fn authenticate(&mut self, apdu: &[u8]) -> Vec<u8> {
-        let answer = apdu.get(5..21);
-        let expected = self
-            .challenge
-            .take()
-            .map(|c| crypto::auth_response(&DEVICE_KEY, &c));
-        self.authenticated =
-            !self.faults.locked && answer.is_some() && answer == expected.as_deref();
+    /// A challenge is good for one 16-byte answer. An answer of another
+    /// size, or without a challenge, is `6A80` and leaves the challenge
+    /// standing, as in the firmware.
+    fn authenticate(&mut self, answer: &[u8]) -> Vec<u8> {
+        if self.faults.locked {
+            return sw(SW_AUTH);
+        }
+        if answer.len() != 16 {
+            return sw(SW_BAD_DATA);
+        }
+        let Some(challenge) = self.challenge.take() else {
+            return sw(SW_BAD_DATA);
+        };
+        self.authenticated = sm4::answer_is_right(&DEVICE_KEY, &challenge, answer);
         if self.authenticated {
             SW_OK.to_vec()
         } else {
-            sw(0x6983)
+            sw(SW_AUTH)
         }
     }
 
-    /// Checks authentication, Lc and the MAC, then runs `write` on the body.
-    fn secured(&mut self, apdu: &[u8], write: fn(&mut Self, &[u8]) -> Result<(), u16>) -> Vec<u8> {
-        if !self.authenticated {
-            return sw(0x6982);
-        }
-        let lc = apdu.get(4).copied().unwrap_or(0) as usize;
-        let Some(data) = apdu
-            .get(5..5 + lc)
-            .filter(|d| d.len() > 4 && apdu.len() == 5 + lc)
-        else {
-            return sw(0x6700);
+    /// Splits off and checks the MAC, then runs the write on the body once
+    /// the session is authenticated, as the firmware does.
+    fn secured(&mut self, cmd: &Command) -> Vec<u8> {
+        let Some(split) = cmd.data.len().checked_sub(4) else {
+            return sw(SW_WRONG_LENGTH);
         };
-        let (body, mac) = data.split_at(data.len() - 4);
-        if !crypto::command_mac(&DEVICE_KEY, apdu[1], apdu[2], apdu[3], body)
-            .is_ok_and(|m| m[..] == *mac)
-        {
-            return sw(0x6983);
+        let (body, mac) = cmd.data.split_at(split);
+        if !sm4::mac_matches(&DEVICE_KEY, cmd.ins, cmd.p1, cmd.p2, body, mac) {
+            return sw(SW_AUTH);
+        }
+        let write: fn(&mut Self, &[u8]) -> Result<(), u16> = match (cmd.ins, cmd.p1) {
+            (0xC5, 0x01) => Self::write_seed,
+            (0xD4, _) => Self::write_config,
+            _ => return sw(SW_INS),
+        };
+        if !self.authenticated {
+            return sw(SW_AUTH);
         }
         if std::mem::take(&mut self.faults.fail_next_write) {
             return sw(0x6581);
@@ -266,15 +284,15 @@ impl Token2Card {
             step,
         ] = *body
         else {
-            return Err(0x6A80);
+            return Err(SW_BAD_DATA);
         };
         let algorithm = match algo {
             1 => Algorithm::Sha1,
             2 => Algorithm::Sha256,
-            _ => return Err(0x6A80),
+            _ => return Err(SW_BAD_DATA),
         };
         if t > 3 || !(step == 30 || step == 60) {
-            return Err(0x6A80);
+            return Err(SW_BAD_DATA);
         }
         self.clock.set(u32::from_be_bytes([a, b, c, d]));
         (self.algorithm, self.period, self.display_timeout) = (algorithm, u64::from(step), t);
@@ -284,13 +302,18 @@ impl Token2Card {
         Ok(())
     }
 
+    /// 16 to 64 bytes of ciphertext holding a 0..=63-byte seed and its
+    /// `80 00…` padding. A write of the padding alone leaves the token
+    /// without a seed, as the firmware stores a zero-length one.
     fn write_seed(&mut self, body: &[u8]) -> Result<(), u16> {
-        let plain = crypto::ecb_decrypt(&DEVICE_KEY, body).ok_or(0x6A80u16)?;
-        let seed = crypto::seed_unpad(&plain).ok_or(0x6A80u16)?;
-        if seed.is_empty() || seed.len() > 63 {
-            return Err(0x6A80);
+        if body.len() > 64 {
+            return Err(SW_BAD_DATA);
         }
-        self.seed = Some(seed);
+        let plain = sm4::ecb_decrypt(&DEVICE_KEY, body).ok_or(SW_BAD_DATA)?;
+        let SeedPlain::Seed(seed) = sm4::read_seed(&plain) else {
+            return Err(SW_BAD_DATA);
+        };
+        self.seed = (!seed.is_empty()).then_some(seed);
         Ok(())
     }
 }
@@ -325,107 +348,4 @@ impl VirtualCard for Token2Card {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use oathdesk_device::apdu::Response;
-    use oathdesk_device::token2::codec::{self, Config, DisplayTimeout};
-    use oathdesk_device::wire::{HashAlgorithm, TimeStep};
-
-    fn card(model: &str) -> Token2Card {
-        Token2Card::new(
-            Token2Model::by_name(model).unwrap(),
-            "000123",
-            TokenClock::offset(0, 0.0),
-        )
-    }
-
-    fn run(c: &mut Token2Card, apdu: &[u8]) -> Response {
-        Response::parse(&c.transmit(apdu)).unwrap()
-    }
-
-    fn auth(c: &mut Token2Card) {
-        let ch = codec::parse_challenge(&run(c, &codec::get_challenge())).unwrap();
-        assert!(run(c, &codec::authenticate(&ch)).is_ok());
-    }
-
-    fn config(clock: u32) -> Vec<u8> {
-        codec::write_config(&Config {
-            display_timeout: DisplayTimeout::S30,
-            clock,
-            algorithm: HashAlgorithm::Sha1,
-            step: TimeStep::S30,
-        })
-        .unwrap()
-    }
-
-    #[test]
-    fn info_reports_serial_and_clock() {
-        let mut c = card("C301-i");
-        let info = codec::parse_info(&run(&mut c, &codec::get_info())).unwrap();
-        assert_eq!(info.serial, "8659610000123");
-    }
-
-    #[test]
-    fn writes_need_authentication_and_a_good_mac() {
-        let mut c = card("OTPC-P1-i");
-        assert_eq!(run(&mut c, &config(1_700_000_000)).sw, 0x6982);
-        auth(&mut c);
-        let mut bad = config(1_700_000_000);
-        *bad.last_mut().unwrap() ^= 1;
-        assert_eq!(run(&mut c, &bad).sw, 0x6983);
-        assert!(run(&mut c, &config(1_700_000_000)).is_ok());
-    }
-
-    #[test]
-    fn wrong_auth_answer_is_6983() {
-        let mut c = card("OTPC-P1-i");
-        run(&mut c, &codec::get_challenge());
-        assert_eq!(run(&mut c, &codec::authenticate(&[0; 8])).sw, 0x6983);
-    }
-
-    #[test]
-    fn stores_the_seed_and_shows_its_code() {
-        let mut c = card("OTPC-P1-i");
-        auth(&mut c);
-        let secret = Secret::from_slice(b"12345678901234567890");
-        assert!(run(&mut c, &config(59)).is_ok());
-        assert!(run(&mut c, &codec::write_seed(&secret).unwrap()).is_ok());
-        assert_eq!(
-            c.seed_sha256().unwrap(),
-            hex::encode(Sha256::digest(b"12345678901234567890"))
-        );
-        let host = super::super::clock::host_now();
-        let want = totp(&secret, &CodeParams::default(), c.clock.at(host)).unwrap();
-        assert_eq!(c.display_code_at(host).unwrap(), want);
-    }
-
-    #[test]
-    fn restricted_sync_models_lose_their_seed_on_a_clock_write() {
-        for (model, keeps) in [
-            ("OTPC-P1-i", true),
-            ("C302-i", true),
-            ("miniOTP-2-i", true),
-            ("C301-i", false),
-            ("miniOTP-3-i", false),
-        ] {
-            let mut c = card(model);
-            auth(&mut c);
-            run(&mut c, &config(1_700_000_000));
-            run(
-                &mut c,
-                &codec::write_seed(&Secret::from_slice(b"12345678901234567890")).unwrap(),
-            );
-            assert!(c.seed_sha256().is_some());
-            assert!(run(&mut c, &config(1_700_000_100)).is_ok());
-            assert_eq!(c.seed_sha256().is_some(), keeps, "{model}");
-        }
-    }
-
-    #[test]
-    fn rejects_bad_seed_padding_and_unknown_commands() {
-        let mut c = card("OTPC-P1-i");
-        auth(&mut c);
-        assert_eq!(run(&mut c, &[0x80, 0x99, 0, 0]).sw, 0x6D00);
-        assert_eq!(run(&mut c, &[0x00, 0xA4, 4, 0]).sw, 0x6E00);
-    }
-}
+mod tests;
