@@ -23,8 +23,9 @@ tokio::task_local! {
     static CALL: Call;
 }
 
-/// A request id as Graph writes them: a random GUID.
-fn new_request_id() -> String {
+/// A random (version 4) GUID, as Graph's request ids and Entra's trace
+/// and correlation ids are.
+pub(crate) fn guid() -> String {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).expect("OS random number generator");
     b[6] = (b[6] & 0x0F) | 0x40;
@@ -57,7 +58,7 @@ pub(crate) async fn stamp(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let request_id = new_request_id();
+    let request_id = guid();
     let call = Call {
         client_request_id: client_request_id(req.headers()).unwrap_or_else(|| request_id.clone()),
         request_id: request_id.clone(),
@@ -87,7 +88,7 @@ const ANSWERED_KEPT: usize = 20_000;
 /// The ids of the call in progress (fresh ones outside [`stamp`]).
 fn this_call() -> Call {
     CALL.try_with(Call::clone).unwrap_or_else(|_| {
-        let id = new_request_id();
+        let id = guid();
         Call {
             request_id: id.clone(),
             client_request_id: id,

@@ -19,6 +19,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
+use super::reply::guid;
 use super::routes::Shared;
 use super::tenant::Tenant;
 
@@ -139,23 +140,6 @@ fn random() -> String {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).expect("OS random number generator");
     hex::encode(b)
-}
-
-/// A random (version 4) GUID, as Entra's ids are.
-fn guid() -> String {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).expect("OS random number generator");
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
 }
 
 fn lock(s: &Shared) -> std::sync::MutexGuard<'_, Tenant> {
