@@ -33,11 +33,10 @@ impl<D: HidDevice> HidDevice for Counted<D> {
 }
 
 type Host<C> = HidTransport<Counted<HidKey<C>>>;
+type Log<T> = Arc<Mutex<T>>;
 
 /// The host over `key`, with the busy counts `on_busy` saw and the reads.
-fn host<C: VirtualCard + 'static>(
-    key: HidKey<C>,
-) -> (Host<C>, Arc<Mutex<Vec<u32>>>, Arc<Mutex<u32>>) {
+fn host<C: VirtualCard + 'static>(key: HidKey<C>) -> (Host<C>, Log<Vec<u32>>, Log<u32>) {
     let busy = Arc::new(Mutex::new(Vec::new()));
     let reads = Arc::new(Mutex::new(0));
     let log = busy.clone();
