@@ -1,9 +1,11 @@
 //! HID: Token2's own APDU framing over 65-byte reports (not CTAPHID), for
 //! the OTP applet on Token2 FIDO keys. Output report: `00 | 21 | flags|seq |
 //! len (≤ 61) | chunk | zero padding`, flags `0x20` for "more follows" and
-//! `0x00` for the last chunk, sequence modulo 16. The device answers `C0`
-//! while busy (waiting for a touch). Windows rejects feature reports here,
-//! so output reports are used.
+//! `0x00` for the last chunk, sequence modulo 16. The device answers busy
+//! (`21 C0 …`, or `C0 …`) while it waits for a touch; busy reports do not
+//! advance the sequence. A short, foreign, oversized or out-of-sequence
+//! answer report is `Malformed`. Windows rejects feature reports here, so
+//! output reports are used.
 //!
 //! No HID device can exist on the test machines (no uhid), so the device is
 //! a trait: `hidapi` implements it on desks (feature `hid`), an in-process
@@ -43,8 +45,8 @@ pub trait HidDevice {
 /// hosts (T2F2_TOTP_Authenticator and keyroost `hidframe.rs`) read it as
 /// the flags byte `C0` after the channel byte; the shared facts file words
 /// it as `C0` in the first byte. Either is taken.
-fn is_busy(r: &[u8; REPORT_LEN]) -> bool {
-    r[0] == BUSY || (r[0] == CHANNEL && r[1] & 0xF0 == BUSY)
+fn is_busy(r: &[u8; REPORT_LEN], n: usize) -> bool {
+    (n >= 1 && r[0] == BUSY) || (n >= 2 && r[0] == CHANNEL && r[1] & 0xF0 == BUSY)
 }
 
 /// The chunk of one answer report expected as number `expect`, or `None`
@@ -95,7 +97,7 @@ impl<D: HidDevice> Transport for HidTransport<D> {
         let (mut out, mut busy, mut expect) = (Vec::new(), 0u32, 0u8);
         loop {
             let (r, n) = self.device.read_input()?;
-            if n >= 2 && is_busy(&r) {
+            if is_busy(&r, n) {
                 busy += 1;
                 if busy > MAX_BUSY_READS {
                     return Err(TransportError::LinkLost(

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use oathdesk_device::hid::{HidDevice, HidTransport, REPORT_LEN, TOUCH_HINT_AFTER, frame};
 use oathdesk_device::transport::{Transport, TransportError};
-use oathdesk_sim::token::pinplus::OTP_AID;
 use oathdesk_sim::token::pinplus::hid::{Busy, BusyForm, HidKey, Malformed, Rejected};
 use oathdesk_sim::token::{PinPlusCard, VirtualCard};
 
@@ -110,15 +109,7 @@ fn busy_reports_are_counted_in_either_form() {
 /// the touch-required entry answers with its code.
 #[test]
 fn a_touch_given_at_the_prompt_ends_the_busy_wait() {
-    let mut card = PinPlusCard::new(&[1]).over_hid();
-    card.transmit(
-        &[0x00, 0xA4, 0x04, 0x00, 0x08]
-            .iter()
-            .chain(&OTP_AID)
-            .copied()
-            .collect::<Vec<_>>(),
-    );
-    let mut key = HidKey::new(card);
+    let mut key = HidKey::pinplus(PinPlusCard::new(&[1]));
     key.busy = Busy::UntilTouch { give_up_after: 50 };
     let finger = key.touch_handle();
     let prompts = Arc::new(Mutex::new(Vec::new()));

@@ -90,6 +90,9 @@ pub fn run(args: Vec<String>) -> i32 {
 }
 
 fn build_card(a: &Args) -> Result<SharedCard, String> {
+    if a.capacity.is_some() && a.family != "pinplus" {
+        return Err("--capacity is for --family pinplus".into());
+    }
     let clock = TokenClock::offset(a.clock_offset, a.drift_ppm);
     let card: SharedCard = match a.family.as_str() {
         "token2" => Arc::new(Mutex::new(build_token2(a, clock)?)),
