@@ -2,7 +2,7 @@
 //! APDUs built here and the entry sealed here on RustCrypto (none of the
 //! project's host code): its ATR, the serial over the FIDO applet, a sealed
 //! write read back with the RFC 6238 code, the 3-byte-Lc write the vendor
-//! tool sends, a touch entry timing out and then answering, and
+//! tool sends (272 bytes for the longest entry), a touch entry timing out and then answering, and
 //! `oathdesk-sim token --family pinplus` on a reader with its state.
 //! Needs the private pcscd of `tests/harness/pcsc-ns.sh`.
 
@@ -113,6 +113,25 @@ fn a_sealed_write_reads_back_with_its_code_through_pcscd() {
     assert!(
         data.ends_with(&[&[8][..], b"94287082"].concat()),
         "{data:02X?}"
+    );
+
+    // The longest entry (64-byte names and seed) is a 272-byte blob: only
+    // an extended Lc carries it.
+    let mut longest = vec![0x01, 0xC2, 0x00, 0x3C, 10, 0];
+    for t in [&[b'i'; 64][..], &[b'a'; 64], &[7; 64]] {
+        longest.push(64);
+        longest.extend_from_slice(t);
+    }
+    let blob = seal(&xy, &longest);
+    assert_eq!(blob.len(), 272);
+    assert_eq!(
+        transmit(&card, &extended(0x05, 0x02, &blob)),
+        (vec![], 0x9000)
+    );
+    let delete = [&[0u8; 6][..], &[64], &[b'i'; 64], &[64], &[b'a'; 64], &[0]].concat();
+    assert_eq!(
+        transmit(&card, &extended(0x05, 0x02, &seal(&xy, &delete))).1,
+        0x9000
     );
 
     let page = [&[0x03][..], &1111111109u64.to_be_bytes()].concat();
