@@ -1,9 +1,11 @@
 //! HID: Token2's own APDU framing over 65-byte reports (not CTAPHID), for
 //! the OTP applet on Token2 FIDO keys. Output report: `00 | 21 | flags|seq |
 //! len (≤ 61) | chunk | zero padding`, flags `0x20` for "more follows" and
-//! `0x00` for the last chunk, sequence modulo 16. The device answers `C0`
-//! while busy (waiting for a touch). Windows rejects feature reports here,
-//! so output reports are used.
+//! `0x00` for the last chunk, sequence modulo 16. The device answers busy
+//! (`21 C0 …`, or `C0 …`) while it waits for a touch; busy reports do not
+//! advance the sequence. A short, foreign, oversized or out-of-sequence
+//! answer report is `Malformed`. Windows rejects feature reports here, so
+//! output reports are used.
 //!
 //! No HID device can exist on the test machines (no uhid), so the device is
 //! a trait: `hidapi` implements it on desks (feature `hid`), an in-process
@@ -30,6 +32,32 @@ pub trait HidDevice {
     fn write_report(&mut self, report: &[u8; REPORT_LEN + 1]) -> Result<(), TransportError>;
     /// Reads one 64-byte input report.
     fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError>;
+    /// Reads one input report and how many bytes the pipe delivered: a
+    /// faulty device or stack may deliver fewer than 64, and a short
+    /// report must not pass for one padded with zeros. By default, a
+    /// whole report.
+    fn read_input(&mut self) -> Result<([u8; REPORT_LEN], usize), TransportError> {
+        self.read_report().map(|r| (r, REPORT_LEN))
+    }
+}
+
+/// Whether an input report says "busy, waiting for a touch". Both vendor
+/// hosts (T2F2_TOTP_Authenticator and keyroost `hidframe.rs`) read it as
+/// the flags byte `C0` after the channel byte; the shared facts file words
+/// it as `C0` in the first byte. Either is taken.
+fn is_busy(r: &[u8; REPORT_LEN], n: usize) -> bool {
+    (n >= 1 && r[0] == BUSY) || (n >= 2 && r[0] == CHANNEL && r[1] & 0xF0 == BUSY)
+}
+
+/// The chunk of one answer report expected as number `expect`, or `None`
+/// for a report that is short, on another channel, longer than 61 bytes,
+/// with unknown flags or out of sequence.
+fn chunk(r: &[u8; REPORT_LEN], n: usize, expect: u8) -> Option<(&[u8], bool)> {
+    let len = usize::from(*r.get(2)?);
+    let (flags, seq) = (r[1] & 0xF0, r[1] & 0x0F);
+    let fits = n >= 3 && len <= CHUNK && 3 + len <= n.min(REPORT_LEN);
+    let ok = r[0] == CHANNEL && fits && (flags == 0 || flags == MORE) && seq == expect & 0x0F;
+    ok.then(|| (&r[3..3 + len], flags == MORE))
 }
 
 /// Splits an APDU into output reports.
@@ -68,8 +96,8 @@ impl<D: HidDevice> Transport for HidTransport<D> {
         }
         let (mut out, mut busy, mut expect) = (Vec::new(), 0u32, 0u8);
         loop {
-            let r = self.device.read_report()?;
-            if r[0] == BUSY {
+            let (r, n) = self.device.read_input()?;
+            if is_busy(&r, n) {
                 busy += 1;
                 if busy > MAX_BUSY_READS {
                     return Err(TransportError::LinkLost(
@@ -79,16 +107,13 @@ impl<D: HidDevice> Transport for HidTransport<D> {
                 (self.on_busy)(busy);
                 continue;
             }
-            let len = r[2] as usize;
-            if r[0] != CHANNEL || len > CHUNK || r[1] & 0x0F != expect & 0x0F {
-                return Err(TransportError::Malformed);
-            }
-            out.extend_from_slice(&r[3..3 + len]);
+            let (data, more) = chunk(&r, n, expect).ok_or(TransportError::Malformed)?;
+            out.extend_from_slice(data);
             if out.len() > MAX_ANSWER_BYTES {
                 return Err(TransportError::Malformed);
             }
             expect = expect.wrapping_add(1);
-            if r[1] & MORE == 0 {
+            if !more {
                 return Ok(out);
             }
         }
@@ -301,10 +326,14 @@ pub mod hidapi_impl {
         }
 
         fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError> {
+            self.read_input().map(|(r, _)| r)
+        }
+
+        fn read_input(&mut self) -> Result<([u8; REPORT_LEN], usize), TransportError> {
             let mut buf = [0u8; REPORT_LEN];
             match self.0.read_timeout(&mut buf, 5_000).map_err(err)? {
                 0 => Err(TransportError::LinkLost("HID: no answer within 5 s".into())),
-                _ => Ok(buf),
+                n => Ok((buf, n)),
             }
         }
     }

@@ -14,8 +14,9 @@ use signal_hook::iterator::Signals;
 
 use std::sync::{Arc, Mutex};
 
+use super::pinplus::DEFAULT_CAPACITY;
 use super::ykoath::{DEFAULT_VERSION, Version};
-use super::{Faults, Molto2Card, Token2Card, Token2Model, TokenClock, YkOathCard};
+use super::{Faults, Molto2Card, PinPlusCard, Token2Card, Token2Model, TokenClock, YkOathCard};
 use crate::vpcd::{self, SharedCard};
 
 #[derive(Parser)]
@@ -24,7 +25,8 @@ use crate::vpcd::{self, SharedCard};
     about = "Run a virtual token on a vpcd reader slot"
 )]
 struct Args {
-    /// Protocol family: token2 (single-profile programmable), molto2, ykoath.
+    /// Protocol family: token2 (single-profile programmable), molto2, ykoath,
+    /// pinplus (a Token2 PIN+ FIDO key's OTP applet over CCID).
     #[arg(long, default_value = "token2")]
     family: String,
     /// Model name, e.g. OTPC-P1-i, C301-i (default: from --serial).
@@ -54,6 +56,9 @@ struct Args {
     /// supports (RENAME, SHA-512, 32 or 64 credentials) follows it.
     #[arg(long, value_parser = parse_firmware)]
     firmware: Option<Version>,
+    /// pinplus: how many entries the key holds (default 50, as Token2's).
+    #[arg(long)]
+    capacity: Option<usize>,
 }
 
 /// `major.minor.patch`, each 0..=255.
@@ -85,6 +90,9 @@ pub fn run(args: Vec<String>) -> i32 {
 }
 
 fn build_card(a: &Args) -> Result<SharedCard, String> {
+    if a.capacity.is_some() && a.family != "pinplus" {
+        return Err("--capacity is for --family pinplus".into());
+    }
     let clock = TokenClock::offset(a.clock_offset, a.drift_ppm);
     let card: SharedCard = match a.family.as_str() {
         "token2" => Arc::new(Mutex::new(build_token2(a, clock)?)),
@@ -92,9 +100,10 @@ fn build_card(a: &Args) -> Result<SharedCard, String> {
         "ykoath" => Arc::new(Mutex::new(YkOathCard::with_version(
             a.firmware.unwrap_or(DEFAULT_VERSION),
         ))),
+        "pinplus" => Arc::new(Mutex::new(build_pinplus(a))),
         other => {
             return Err(format!(
-                "unknown family {other:?}: use token2, molto2 or ykoath"
+                "unknown family {other:?}: use token2, molto2, ykoath or pinplus"
             ));
         }
     };
@@ -116,6 +125,15 @@ fn build_token2(a: &Args, clock: TokenClock) -> Result<Token2Card, String> {
         .strip_prefix(model.serial_prefix)
         .unwrap_or(&a.serial);
     Ok(Token2Card::new(model, suffix, clock))
+}
+
+/// The serial is taken as hex bytes when it is hex (the key reports it as
+/// ASCII hex), else as its own bytes.
+fn build_pinplus(a: &Args) -> PinPlusCard {
+    let serial = hex::decode(&a.serial).unwrap_or_else(|_| a.serial.as_bytes().to_vec());
+    let mut card = PinPlusCard::new(&serial);
+    card.capacity = a.capacity.unwrap_or(DEFAULT_CAPACITY);
+    card
 }
 
 fn start(a: &Args) -> Result<(), String> {

@@ -6,6 +6,7 @@ mod clock;
 mod command;
 mod faults;
 pub mod molto2;
+pub mod pinplus;
 pub mod sm4;
 pub mod token2;
 pub mod ykoath;
@@ -13,6 +14,7 @@ pub mod ykoath;
 pub use clock::TokenClock;
 pub use faults::Faults;
 pub use molto2::Molto2Card;
+pub use pinplus::PinPlusCard;
 pub use token2::{Token2Card, Token2Model};
 pub use ykoath::YkOathCard;
 
