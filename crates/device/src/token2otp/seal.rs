@@ -86,26 +86,35 @@ fn ephemeral() -> Result<SecretKey, DeviceError> {
 
 /// Seals `plaintext` to `device` with a fresh ephemeral key.
 pub fn seal(device: &DeviceKey, plaintext: &[u8]) -> Result<Zeroizing<Vec<u8>>, DeviceError> {
-    Ok(seal_with(&ephemeral()?, device, plaintext))
+    seal_with(&ephemeral()?, device, plaintext)
 }
 
-/// Seals with a given host key (known-answer tests; the sim's side).
-pub fn seal_with(host: &SecretKey, device: &DeviceKey, plaintext: &[u8]) -> Zeroizing<Vec<u8>> {
+/// Seals with a given host key (known-answer tests; the sim's side). The
+/// plaintext is copied into the blob and encrypted there, so no clear copy
+/// outlives the call.
+pub fn seal_with(
+    host: &SecretKey,
+    device: &DeviceKey,
+    plaintext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, DeviceError> {
     let key = session_key(host, &device.0);
     let ct_len = (plaintext.len() / 16 + 1) * 16;
     let mut blob = Zeroizing::new(Vec::with_capacity(64 + ct_len));
     blob.extend_from_slice(&xy(&host.public_key()));
     blob.extend_from_slice(plaintext);
     blob.resize(64 + ct_len, 0);
-    let encrypted = cbc::Encryptor::<Aes256>::new(key.as_ref().into(), &IV.into())
+    let sealed = cbc::Encryptor::<Aes256>::new(key.as_ref().into(), &IV.into())
         .encrypt_padded_mut::<Pkcs7>(&mut blob[64..], plaintext.len())
         .map(<[u8]>::len);
-    // The buffer is sized for PKCS#7 above, so encryption cannot fail; were
-    // it to, no plaintext may stay in what is sent.
-    if encrypted.ok() != Some(ct_len) {
-        blob.truncate(64);
+    // Sized for PKCS#7 above, so this cannot fail; were it to, the blob
+    // (wiped on drop) is not sent.
+    match sealed {
+        Ok(n) if n == ct_len => Ok(blob),
+        _ => Err(DeviceError::new(
+            TokenState::Untouched,
+            DeviceErrorKind::NotWritable("the entry could not be sealed to the key".into()),
+        )),
     }
-    blob
 }
 
 /// SHA-256 of the ECDH shared X coordinate.
