@@ -15,7 +15,7 @@ mod session;
 #[cfg(test)]
 mod tests;
 
-pub use codec::{DeviceConfig, FIDO_AID, OTP_AID, Page};
+pub use codec::{DeviceConfig, FIDO_AID, OTP_AID, Page, Token2OtpError};
 pub use entry::{Entry, EntryName, NewEntry, OtpHash};
 pub use seal::DeviceKey;
 pub use session::{MAX_PAGES, Token2OtpSession};
