@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential pkgconf libssl-dev libdbus-1-dev
+  # USB HID (Token2 PIN+ keys): hidapi's hidraw backend links libudev
+  libudev-dev
   # PC/SC: real pcscd with the vpcd virtual reader, and pcsc-tools for checks
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools iproute2 util-linux
   # OS keyring (Secret Service) for tests, headless

@@ -8,9 +8,10 @@ use oathdesk_device::identify::identify;
 use oathdesk_device::molto2::{CustomerKey, Molto2Session, Molto2Settings, Slot, Title};
 use oathdesk_device::profiles::Profiles;
 use oathdesk_device::token2::{Settings, Token2Session};
+use oathdesk_device::token2otp::{EntryName, NewEntry, Token2OtpSession};
 use oathdesk_device::transport::Transport;
 use oathdesk_device::ykoath::{CredentialName, YkOathSession};
-use oathdesk_otp::{CodeParams, OtpKind, Secret};
+use oathdesk_otp::{Algorithm, CodeParams, OtpKind, Secret};
 
 const NOW: u32 = 1_700_000_000;
 
@@ -67,4 +68,23 @@ pub fn ykoath<T: Transport>(transport: T) {
     let secret = Secret::new(vec![0x33; 20]);
     let _ = session.put(&name, &secret, OtpKind::Totp, &CodeParams::default(), true);
     let _ = session.delete(&name);
+}
+
+/// Selects a Token2 PIN+ key's OTP applet, lists its entries (following
+/// pages), reads one with its code, writes and deletes an entry, reads the
+/// config, and the serial.
+pub fn token2otp<T: Transport>(mut transport: T) {
+    let Ok(mut session) = Token2OtpSession::select(&mut transport) else {
+        return;
+    };
+    let name = EntryName::new("Contoso", "ana@contoso.com").expect("a plain name");
+    let _ = session.read_all(u64::from(NOW));
+    let _ = session.read_one(&name, u64::from(NOW));
+    let secret = Secret::new(vec![0x33; 20]);
+    let entry = NewEntry::totp(name.clone(), &secret, Algorithm::Sha1, 30, 6, false)
+        .expect("a TOTP entry the key takes");
+    let _ = session.write_entry(&entry);
+    let _ = session.delete(&name);
+    let _ = session.read_config();
+    let _ = session.serial();
 }

@@ -4,6 +4,7 @@
 //! cannot be written.
 
 use crate::token2::codec::Token2Error;
+use crate::token2otp::codec::Token2OtpError;
 use crate::transport::TransportError;
 
 /// What the token holds after an operation stopped.
@@ -46,6 +47,10 @@ pub enum DeviceErrorKind {
     /// to write over one, and so does OathDesk.
     #[error("slot {slot} already holds a seed")]
     SlotInUse { slot: u8 },
+    /// A Token2 PIN+ key's OTP applet refused, for a reason the operator
+    /// can act on (the status word is in the message).
+    #[error(transparent)]
+    OtpApplet(#[from] Token2OtpError),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,6 +92,7 @@ impl DeviceError {
             (K::SlotInUse { .. }, _) => {
                 "Delete that slot's seed first, or choose a free slot; nothing was written.".into()
             }
+            (K::OtpApplet(e), _) => otp_step(e).into(),
         }
     }
 
@@ -123,6 +129,28 @@ fn transport_step(e: &TransportError, state: TokenState) -> &'static str {
     }
 }
 
+fn otp_step(e: &Token2OtpError) -> &'static str {
+    use Token2OtpError as E;
+    match e {
+        E::TouchTimeout => "Touch the key when it blinks, then try again.",
+        E::EntryMissing(_) => {
+            "That entry is not on the key: read the key's list again; nothing was changed."
+        }
+        E::HidUnsupported => {
+            "This model does not offer its OTP entries over USB HID: use it on an NFC reader or through its USB smart-card (CCID) interface."
+        }
+        E::PinRequired => {
+            "The key wants its PIN, or the PIN was wrong: check the PIN with the key's owner before trying again; do not guess."
+        }
+        E::PinBlocked => {
+            "The key's PIN is blocked: only a reset with Token2's tool (which wipes the key) recovers it; use another key."
+        }
+        E::ConditionsNotSatisfied => {
+            "The key refused this in its current state: take it out, put it back, and try again."
+        }
+    }
+}
+
 fn refused_step(e: &Token2Error, state: TokenState) -> &'static str {
     match (e, state) {
         (Token2Error::AuthFailed, _) => {
@@ -153,6 +181,7 @@ mod tests {
             DeviceErrorKind::Full,
             DeviceErrorKind::SlotInUse { slot: 3 },
             DeviceErrorKind::KeyRefused { tries_left: 2 },
+            Token2OtpError::TouchTimeout.into(),
         ] {
             assert_ne!(untouched(kind.clone()), not_writable, "{kind}");
         }

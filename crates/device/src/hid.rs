@@ -8,8 +8,8 @@
 //! output reports are used.
 //!
 //! No HID device can exist on the test machines (no uhid), so the device is
-//! a trait: `hidapi` implements it on desks (feature `hid`), an in-process
-//! fake in tests.
+//! a trait: `hidapi` implements it on desks ([`crate::hid_desk`]), an
+//! in-process fake in tests.
 
 use crate::transport::{Transport, TransportError};
 
@@ -139,7 +139,7 @@ impl HidInfo {
     }
 }
 
-/// Lists HID devices; the real one wraps `hidapi` (feature `hid`).
+/// Lists HID devices; the real one wraps `hidapi` ([`crate::hid_desk`]).
 pub trait HidEnumerator {
     fn devices(&self) -> Result<Vec<HidInfo>, TransportError>;
 }
@@ -287,54 +287,5 @@ mod tests {
             }
             .may_hold_token2_otp()
         );
-    }
-}
-
-/// The real HID devices, through `hidapi`.
-#[cfg(feature = "hid")]
-pub mod hidapi_impl {
-    use super::{HidDevice, HidEnumerator, HidInfo, REPORT_LEN};
-    use crate::transport::TransportError;
-
-    fn err(e: hidapi::HidError) -> TransportError {
-        TransportError::LinkLost(format!("HID: {e}"))
-    }
-
-    pub struct HidApiEnumerator(pub hidapi::HidApi);
-
-    impl HidEnumerator for HidApiEnumerator {
-        fn devices(&self) -> Result<Vec<HidInfo>, TransportError> {
-            Ok(self
-                .0
-                .device_list()
-                .map(|d| HidInfo {
-                    vendor_id: d.vendor_id(),
-                    product_id: d.product_id(),
-                    usage_page: d.usage_page(),
-                    product: d.product_string().unwrap_or_default().to_string(),
-                    path: d.path().to_string_lossy().into_owned(),
-                })
-                .collect())
-        }
-    }
-
-    pub struct HidApiDevice(pub hidapi::HidDevice);
-
-    impl HidDevice for HidApiDevice {
-        fn write_report(&mut self, report: &[u8; REPORT_LEN + 1]) -> Result<(), TransportError> {
-            self.0.write(report).map(drop).map_err(err)
-        }
-
-        fn read_report(&mut self) -> Result<[u8; REPORT_LEN], TransportError> {
-            self.read_input().map(|(r, _)| r)
-        }
-
-        fn read_input(&mut self) -> Result<([u8; REPORT_LEN], usize), TransportError> {
-            let mut buf = [0u8; REPORT_LEN];
-            match self.0.read_timeout(&mut buf, 5_000).map_err(err)? {
-                0 => Err(TransportError::LinkLost("HID: no answer within 5 s".into())),
-                n => Ok((buf, n)),
-            }
-        }
     }
 }

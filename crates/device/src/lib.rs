@@ -2,23 +2,28 @@
 //!
 //! - Per family a sans-IO codec (bytes in, typed results out) beside a
 //!   session that owns the transport: [`token2`] (single-profile),
-//!   [`molto2`], [`ykoath`]. [`identify`] tells them apart on a reader.
+//!   [`molto2`], [`ykoath`], [`token2otp`] (Token2 PIN+ keys). [`identify`]
+//!   tells them apart on a reader.
 //! - Wire values are enums of what the device accepts ([`wire`]); input
 //!   types and builders refuse anything else with
 //!   [`DeviceErrorKind::BadInput`] before any APDU is sent.
 //! - One [`transport::Transport`] seam; [`pcsc`] implements it over a real
-//!   PC/SC service. T=0 chaining is handled once, in [`transport::exchange`].
+//!   PC/SC service, [`hid::HidTransport`] over USB HID (`hid_desk` on
+//!   desks). T=0 chaining is handled once, in [`transport::exchange`].
 //! - [`profiles`]: one TOML file per model, for what the desk offers.
 //! - Every [`DeviceError`] says what the token holds afterwards.
 
 pub mod apdu;
 mod error;
 pub mod hid;
+#[cfg(any(target_os = "linux", target_os = "windows", target_os = "macos"))]
+pub mod hid_desk;
 pub mod identify;
 pub mod molto2;
 pub mod pcsc;
 pub mod profiles;
 pub mod token2;
+pub mod token2otp;
 pub mod transport;
 pub mod wire;
 pub mod ykoath;
