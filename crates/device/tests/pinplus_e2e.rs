@@ -84,7 +84,7 @@ fn the_host_writes_exactly_what_the_key_holds_through_pcscd() {
     write_read_delete(&mut transport, seeds);
     let mut s = Token2OtpSession::select(&mut transport).unwrap();
     assert_eq!(s.serial().unwrap().to_ascii_lowercase(), "12345678");
-    drop(s);
+    let _ = s;
     assert!(
         t.card().device_type_writes().is_empty(),
         "the host never sends SET_DEVICE_TYPE"
@@ -106,7 +106,7 @@ fn the_same_over_the_keys_usb_hid_interface() {
     let listed = s.read_all(at).unwrap();
     let want = totp(&secret, &CodeParams::default(), at).unwrap();
     assert_eq!(listed[0].code.as_deref(), Some(want.as_str()));
-    drop(s);
+    let _ = s;
     let held = transport.device.card.entries()[0].seed_sha256();
     assert_eq!(held, sha256_hex(&secret));
 }
