@@ -9,12 +9,10 @@
 mod common;
 
 use std::ffi::CString;
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 
 use aes::Aes256;
 use cbc::cipher::{BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
-use common::Sim;
+use common::TokenSim;
 use oathdesk_sim::token::pinplus::{ATR, FIDO_AID, OTP_AID};
 use oathdesk_sim::token::{PinPlusCard, VirtualCard};
 use oathdesk_testkit::{Insert, VirtualReader};
@@ -170,38 +168,22 @@ fn a_touch_entry_times_out_then_answers_after_a_touch() {
     );
 }
 
-fn control(socket: &std::path::Path, cmd: &str) -> serde_json::Value {
-    let mut conn = UnixStream::connect(socket).expect("control socket is bound");
-    writeln!(conn, "{cmd}").unwrap();
-    let mut answer = String::new();
-    BufReader::new(conn).read_line(&mut answer).unwrap();
-    serde_json::from_str(&answer).expect("JSON")
-}
-
 #[test]
 fn the_cli_puts_a_pinplus_key_on_a_reader() {
     let reader = VirtualReader::acquire();
-    let port = reader.port().to_string();
-    let dir = std::env::temp_dir().join(format!("oathdesk-sim-pinplus-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let socket = dir.join("control.sock");
-    let mut sim = Sim::start(&[
-        "token",
-        "--family",
-        "pinplus",
-        "--serial",
-        "0A0B0C",
-        "--capacity",
-        "1",
-        "--vpcd-port",
-        &port,
-        "--wait-for-reader",
+    let t = TokenSim::start(
         reader.name(),
-        "--state-socket",
-        socket.to_str().unwrap(),
-    ]);
-    assert_eq!(sim.line(), "ready");
-    let state = control(&socket, r#"{"cmd":"state"}"#);
+        reader.port(),
+        &[
+            "--family",
+            "pinplus",
+            "--serial",
+            "0A0B0C",
+            "--capacity",
+            "1",
+        ],
+    );
+    let state = t.control(r#"{"cmd":"state"}"#);
     assert_eq!(
         (&state["family"], &state["serial"], &state["capacity"]),
         (&"pinplus".into(), &"0A0B0C".into(), &1.into())
@@ -214,7 +196,6 @@ fn the_cli_puts_a_pinplus_key_on_a_reader() {
         assert_eq!(transmit(&card, &write).1, want, "{account}");
     }
     drop(card);
-    sim.signal("TERM");
-    assert_eq!(sim.wait().code(), Some(0));
-    let _ = std::fs::remove_dir_all(&dir);
+    t.sim.signal("TERM");
+    assert_eq!(t.sim.wait().code(), Some(0));
 }

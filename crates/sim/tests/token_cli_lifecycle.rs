@@ -5,11 +5,9 @@
 mod common;
 
 use std::ffi::CString;
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use common::Sim;
+use common::{Sim, TokenSim};
 use oathdesk_sim::readers::VirtualReader;
 use pcsc::{Context, ReaderState, Scope, State};
 
@@ -70,73 +68,38 @@ fn token_runs_with_stdin_closed_and_sigterm_takes_the_card_off() {
 #[test]
 fn token_with_a_control_socket_exits_0_on_sigint() {
     let reader = VirtualReader::acquire();
-    let port = reader.port().to_string();
-    let dir = std::env::temp_dir().join(format!("oathdesk-sim-token-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let socket = dir.join("control.sock");
-    let mut sim = Sim::start(&[
-        "token",
-        "--family",
-        "molto2",
-        "--serial",
-        "8659700000001",
-        "--vpcd-port",
-        &port,
-        "--wait-for-reader",
+    let mut t = TokenSim::start(
         reader.name(),
-        "--state-socket",
-        socket.to_str().unwrap(),
-    ]);
-    assert_eq!(sim.line(), "ready");
+        reader.port(),
+        &["--family", "molto2", "--serial", "8659700000001"],
+    );
     // The control socket answers as soon as "ready" is printed.
-    let mut conn = UnixStream::connect(&socket).expect("control socket is bound");
-    writeln!(conn, r#"{{"cmd":"state"}}"#).unwrap();
-    let mut answer = String::new();
-    BufReader::new(conn.try_clone().unwrap())
-        .read_line(&mut answer)
-        .unwrap();
-    let state: serde_json::Value = serde_json::from_str(&answer).expect("JSON state");
+    let state = t.control(r#"{"cmd":"state"}"#);
     assert!(state.get("error").is_none(), "{state}");
-    drop(conn);
-    sim.assert_running();
-    sim.signal("INT");
-    let exit = sim.wait();
+    t.sim.assert_running();
+    t.sim.signal("INT");
+    let socket = t.socket.clone();
+    let exit = t.sim.wait();
     assert_eq!(exit.code(), Some(0), "exit after SIGINT: {exit:?}");
     assert!(
         wait_for_card(reader.name(), false),
         "the card is still on the reader after exit"
     );
     assert!(!socket.exists(), "the control socket was left behind");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn token_control_remove_still_ends_it_with_0() {
     let reader = VirtualReader::acquire();
-    let port = reader.port().to_string();
-    let dir = std::env::temp_dir().join(format!("oathdesk-sim-remove-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let socket = dir.join("control.sock");
-    let mut sim = Sim::start(&[
-        "token",
-        "--vpcd-port",
-        &port,
-        "--wait-for-reader",
-        reader.name(),
-        "--state-socket",
-        socket.to_str().unwrap(),
-    ]);
-    assert_eq!(sim.line(), "ready");
-    let mut conn = UnixStream::connect(&socket).expect("control socket is bound");
-    writeln!(conn, r#"{{"cmd":"remove"}}"#).unwrap();
-    let mut answer = String::new();
-    BufReader::new(conn).read_line(&mut answer).unwrap();
-    assert_eq!(answer.trim(), r#"{"ok":true}"#);
-    let exit = sim.wait();
+    let t = TokenSim::start(reader.name(), reader.port(), &[]);
+    assert_eq!(
+        t.control(r#"{"cmd":"remove"}"#),
+        serde_json::json!({"ok": true})
+    );
+    let exit = t.sim.wait();
     assert_eq!(exit.code(), Some(0), "exit after remove: {exit:?}");
     assert!(
         wait_for_card(reader.name(), false),
         "the card is still on the reader after remove"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,11 +5,9 @@
 mod common;
 
 use std::ffi::CString;
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
-use common::Sim;
+use common::TokenSim;
 use oathdesk_device::pcsc::PcscService;
 use oathdesk_sim::readers::VirtualReader;
 use pcsc::{Context, Protocols, Scope, ShareMode};
@@ -22,31 +20,12 @@ fn transmit(card: &pcsc::Card, apdu: &[u8]) -> Vec<u8> {
 #[test]
 fn an_applet_of_older_firmware_reports_it_and_lacks_rename() {
     let reader = VirtualReader::acquire();
-    let port = reader.port().to_string();
-    let dir = std::env::temp_dir().join(format!("oathdesk-sim-ykoath-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let socket = dir.join("control.sock");
-    let mut sim = Sim::start(&[
-        "token",
-        "--family",
-        "ykoath",
-        "--firmware",
-        "5.2.7",
-        "--vpcd-port",
-        &port,
-        "--wait-for-reader",
+    let t = TokenSim::start(
         reader.name(),
-        "--state-socket",
-        socket.to_str().unwrap(),
-    ]);
-    assert_eq!(sim.line(), "ready");
-    let mut conn = UnixStream::connect(&socket).expect("control socket is bound");
-    writeln!(conn, r#"{{"cmd":"state"}}"#).unwrap();
-    let mut answer = String::new();
-    BufReader::new(conn.try_clone().unwrap())
-        .read_line(&mut answer)
-        .unwrap();
-    let state: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        reader.port(),
+        &["--family", "ykoath", "--firmware", "5.2.7"],
+    );
+    let state = t.control(r#"{"cmd":"state"}"#);
     assert_eq!(state["version"], serde_json::json!([5, 2, 7]), "{state}");
 
     let ctx = Context::establish(Scope::User).unwrap();
@@ -65,8 +44,11 @@ fn an_applet_of_older_firmware_reports_it_and_lacks_rename() {
     assert_eq!(sent, [0x6D, 0x00]);
     drop(card);
 
-    writeln!(conn, r#"{{"cmd":"remove"}}"#).unwrap();
-    let exit = sim.wait();
+    assert_eq!(
+        t.control(r#"{"cmd":"remove"}"#),
+        serde_json::json!({"ok": true})
+    );
+    let exit = t.sim.wait();
     assert_eq!(exit.code(), Some(0), "exit after remove: {exit:?}");
     // The reader goes back to the pool only once pcscd has seen it empty:
     // the next test on this slot must not find this card still there.
@@ -76,5 +58,4 @@ fn an_applet_of_older_firmware_reports_it_and_lacks_rename() {
         gone.unwrap(),
         "the card is still on the reader after remove"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

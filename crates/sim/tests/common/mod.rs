@@ -89,3 +89,43 @@ impl Drop for Sim {
         }
     }
 }
+
+/// `oathdesk-sim token …` on one vpcd reader with a control socket, once
+/// it has printed "ready"; the socket's folder goes with it.
+pub struct TokenSim {
+    pub sim: Sim,
+    pub socket: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TokenSim {
+    /// Starts `token ARGS… --vpcd-port PORT --wait-for-reader READER
+    /// --state-socket …` and waits for its ready line.
+    pub fn start(reader: &str, port: u16, args: &[&str]) -> TokenSim {
+        let dir = tempfile::tempdir().expect("a private folder");
+        let socket = dir.path().join("control.sock");
+        let port = port.to_string();
+        let mut all = vec!["token"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--vpcd-port", &port, "--wait-for-reader", reader]);
+        all.extend_from_slice(&["--state-socket", socket.to_str().unwrap()]);
+        let mut sim = Sim::start(&all);
+        assert_eq!(sim.line(), "ready");
+        TokenSim {
+            sim,
+            socket,
+            _dir: dir,
+        }
+    }
+
+    /// Sends one control command on a fresh connection; its JSON answer.
+    pub fn control(&self, cmd: &str) -> serde_json::Value {
+        use std::io::{BufRead, Write};
+        let mut conn =
+            std::os::unix::net::UnixStream::connect(&self.socket).expect("control socket is bound");
+        writeln!(conn, "{cmd}").unwrap();
+        let mut answer = String::new();
+        BufReader::new(conn).read_line(&mut answer).unwrap();
+        serde_json::from_str(&answer).expect("a JSON answer")
+    }
+}
