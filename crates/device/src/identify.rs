@@ -2,12 +2,13 @@
 //! facts allow: a Molto2 is told by its reader name and never sent a
 //! foreign command (that can wedge it); otherwise Token2's get-info, then
 //! (same command family) a Molto2 slot read, and only for a card that
-//! refuses get-info the YKOATH SELECT.
+//! refuses get-info a SELECT of the PIN+ keys' OTP applet, then of YKOATH.
 
 use crate::error::{DeviceError, DeviceErrorKind};
 use crate::molto2::{CustomerKey, Molto2Session, Slot, codec as molto2};
 use crate::profiles::{Family, Profiles};
 use crate::token2::{self, Info, Token2Session};
+use crate::token2otp::Token2OtpSession;
 use crate::transport::{Transport, exchange};
 use crate::ykoath::YkOathSession;
 
@@ -18,6 +19,12 @@ pub enum Identified<T: Transport> {
     SingleProfile(Token2Session<T>),
     Molto2(Molto2Session<T>),
     Ykoath(YkOathSession<T>),
+    /// A Token2 PIN+ key's OTP applet, selected. Its session borrows the
+    /// transport, so the caller opens one per operation.
+    Token2Otp {
+        transport: T,
+        serial: String,
+    },
 }
 
 /// Identifies the token on `reader` and opens a session of its family;
@@ -33,7 +40,12 @@ pub fn identify<T: Transport>(
     }
     let info = match token2::read_info(&mut transport) {
         Ok(info) => info,
-        Err(e) if refused_with_status(&e) => return select_ykoath(transport, e),
+        Err(e) if refused_with_status(&e) => {
+            if let Some(serial) = otp_applet_serial(&mut transport)? {
+                return Ok(Identified::Token2Otp { transport, serial });
+            }
+            return select_ykoath(transport, e);
+        }
         Err(e) => return Err(e),
     };
     let single = profiles
@@ -63,6 +75,17 @@ fn answers_as_molto2(transport: &mut dyn Transport) -> Result<bool, DeviceError>
     Ok(resp.is_ok() && molto2::public_block(&resp.data).is_some())
 }
 
+/// The serial of a PIN+ key's OTP applet, or `None` if the card has no
+/// such applet (it refused the SELECT). Transport errors end it.
+fn otp_applet_serial(transport: &mut dyn Transport) -> Result<Option<String>, DeviceError> {
+    let mut session = match Token2OtpSession::select(transport) {
+        Ok(s) => s,
+        Err(e) if matches!(e.kind, DeviceErrorKind::Transport(_)) => return Err(e),
+        Err(_) => return Ok(None),
+    };
+    session.serial().map(Some)
+}
+
 /// The YKOATH applet, or — if the card has none — the get-info refusal.
 fn select_ykoath<T: Transport>(
     transport: T,
@@ -77,7 +100,9 @@ fn select_ykoath<T: Transport>(
 
 #[cfg(test)]
 mod tests {
-    use oathdesk_sim::token::{Molto2Card, Token2Card, Token2Model, TokenClock, YkOathCard};
+    use oathdesk_sim::token::{
+        Molto2Card, PinPlusCard, Token2Card, Token2Model, TokenClock, YkOathCard,
+    };
 
     use super::*;
     use crate::testing::{Recorder, instructions};
@@ -156,7 +181,21 @@ mod tests {
             panic!("not YKOATH");
         };
         assert_eq!(y.device_id().len(), 22);
-        assert_eq!(instructions(&log), [0x41, 0xA4]);
+        // The OTP applet's SELECT (refused), then YKOATH's.
+        assert_eq!(instructions(&log), [0x41, 0xA4, 0xA4]);
+    }
+
+    #[test]
+    fn a_card_refusing_get_info_with_the_otp_applet_is_a_pinplus_key() {
+        let rec = Recorder::new(PinPlusCard::new(&[0x0A, 0x1B]));
+        let log = rec.log();
+        let Identified::Token2Otp { serial, .. } = run(READER, rec).unwrap() else {
+            panic!("not a PIN+ key");
+        };
+        assert_eq!(serial.to_ascii_uppercase(), "0A1B");
+        // get-info, SELECT OTP, SELECT FIDO, read serial, SELECT OTP again:
+        // nothing written, never SET_DEVICE_TYPE.
+        assert_eq!(instructions(&log), [0x41, 0xA4, 0xA4, 0x33, 0xA4]);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::token2::codec::MAX_SEED_BYTES;
 use crate::wire::{Digits, DisplayTimeout, HashAlgorithm, TimeStep};
-use crate::{molto2, ykoath};
+use crate::{molto2, token2otp, ykoath};
 
 /// The protocol family a model speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -19,6 +19,8 @@ pub enum Family {
     Token2Single,
     Token2Molto2,
     Ykoath,
+    /// The OTP applet on Token2's PIN+ FIDO keys.
+    Token2Otp,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
@@ -147,12 +149,17 @@ impl Profile {
 /// What each family's sessions accept (see [`crate::wire`]).
 impl Family {
     fn takes_algorithm(self, a: Algorithm) -> bool {
-        self == Family::Ykoath || HashAlgorithm::try_from(a).is_ok()
+        match self {
+            Family::Ykoath => true,
+            Family::Token2Otp => token2otp::OtpHash::for_algorithm(a).is_ok(),
+            _ => HashAlgorithm::try_from(a).is_ok(),
+        }
     }
 
     fn takes_period(self, p: u64) -> bool {
         match self {
             Family::Ykoath => (1..=ykoath::MAX_PERIOD).contains(&p),
+            Family::Token2Otp => (1..=u64::from(u16::MAX)).contains(&p),
             _ => TimeStep::from_seconds(p).is_some(),
         }
     }
@@ -162,17 +169,20 @@ impl Family {
             Family::Token2Single => d == 6,
             Family::Token2Molto2 => Digits::from_count(d).is_some(),
             Family::Ykoath => (6..=8).contains(&d),
+            Family::Token2Otp => (4..=10).contains(&d),
         }
     }
 
     fn takes_timeout(self, t: u64) -> bool {
-        self != Family::Ykoath && DisplayTimeout::from_seconds(t).is_some()
+        !matches!(self, Family::Ykoath | Family::Token2Otp)
+            && DisplayTimeout::from_seconds(t).is_some()
     }
 
     fn max_seed_bytes(self) -> usize {
         match self {
             // Longer secrets are hashed by the applet.
             Family::Ykoath => usize::MAX,
+            Family::Token2Otp => token2otp::MAX_FIELD,
             _ => MAX_SEED_BYTES,
         }
     }
@@ -183,6 +193,7 @@ impl Family {
             Family::Token2Molto2 => u32::from(molto2::SLOTS),
             // 64 on YubiKey firmware 5.7 and later, 32 before.
             Family::Ykoath => 64,
+            Family::Token2Otp => token2otp::MAX_ENTRIES,
         }
     }
 
@@ -191,11 +202,13 @@ impl Family {
             Family::Token2Single => 0,
             Family::Token2Molto2 => molto2::MAX_TITLE_BYTES,
             Family::Ykoath => ykoath::MAX_NAME_BYTES,
+            // "issuer:account"
+            Family::Token2Otp => 2 * token2otp::MAX_FIELD + 1,
         }
     }
 
     fn has_clock(self) -> bool {
-        self != Family::Ykoath
+        !matches!(self, Family::Ykoath | Family::Token2Otp)
     }
 
     fn settings_readable(self) -> bool {
@@ -208,7 +221,7 @@ impl Family {
 pub struct Profiles(Vec<Profile>);
 
 /// The profiles shipped with OathDesk, so the app works without the folder.
-const BUILTIN: [(&str, &str); 10] = [
+const BUILTIN: [(&str, &str); 11] = [
     (
         "token2-otpc-p1-i.toml",
         include_str!("../../../device-profiles/token2-otpc-p1-i.toml"),
@@ -248,6 +261,10 @@ const BUILTIN: [(&str, &str); 10] = [
     (
         "yubikey-oath.toml",
         include_str!("../../../device-profiles/yubikey-oath.toml"),
+    ),
+    (
+        "token2-pinplus.toml",
+        include_str!("../../../device-profiles/token2-pinplus.toml"),
     ),
 ];
 
@@ -317,8 +334,10 @@ mod tests {
     #[test]
     fn builtin_profiles_load_and_match_by_longest_prefix() {
         let p = Profiles::builtin();
-        assert_eq!(p.all().len(), 10);
+        assert_eq!(p.all().len(), 11);
         assert_eq!(p.for_family(Family::Token2Molto2).unwrap().slots, 100);
+        let pin_plus = p.for_family(Family::Token2Otp).unwrap();
+        assert_eq!((pin_plus.slots, pin_plus.has_clock), (50, false));
         assert_eq!(p.for_serial("8659621000001").unwrap().name, "OTPC-P2-i-NB");
         assert_eq!(p.for_serial("8659622000001").unwrap().name, "OTPC-P2-i");
         assert!(p.for_serial("1234567").is_none());

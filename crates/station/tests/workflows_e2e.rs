@@ -789,3 +789,98 @@ fn a_ykoath_applet_refuses_every_out_of_range_value_before_writing() {
     }
     assert!(t.card().credentials().is_empty());
 }
+
+/// A Token2 PIN+ key's OTP applet through pcscd: the desk names the entry,
+/// burns it sealed, registers the key in Entra and activates it with a code
+/// computed from the same secret; the key holds exactly that entry, a
+/// resync says there is no clock, and nothing ever asks it to change its
+/// USB interfaces.
+#[test]
+fn enrol_on_a_pinplus_key_registers_exactly_the_entry_it_holds() {
+    use oathdesk_sim::token::PinPlusCard;
+    use sha2::{Digest, Sha256};
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(PinPlusCard::new(&[0x34, 0x9E, 0x00, 0x42]));
+    let mut req = request(&reader);
+    req.algorithm = Algorithm::Sha256;
+    req.choices.place.label = Some("Contoso:alice@contoso.com".into());
+    let out = workflow::enrol(&d.station, &d.tokens, &d.tenant, &req, &mut Quiet).unwrap();
+    assert_eq!(out.serial.to_ascii_uppercase(), "349E0042");
+    let stored = d.sandbox.tenant().by_serial(&out.serial).unwrap().clone();
+    assert_eq!(
+        (stored.status.as_str(), stored.assigned_to.as_deref()),
+        ("activated", Some("u-alice"))
+    );
+    let card = t.card();
+    let held: Vec<_> = card
+        .entries()
+        .iter()
+        .map(|e| {
+            (
+                e.issuer.clone(),
+                e.account.clone(),
+                e.step,
+                e.digits,
+                e.seed_sha256(),
+            )
+        })
+        .collect();
+    let want_seed: String = Sha256::digest(stored.secret.expose())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        held,
+        [(
+            "Contoso".into(),
+            "alice@contoso.com".into(),
+            30,
+            6,
+            want_seed
+        )]
+    );
+    assert!(card.device_type_writes().is_empty());
+    drop(card);
+
+    let done = workflow::resync(
+        &d.station,
+        &d.tokens,
+        &d.tenant,
+        &ResyncRequest {
+            reader: Some(reader.name().into()),
+            ..Default::default()
+        },
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(matches!(done, ResyncOutcome::NoClock { .. }), "{done:?}");
+}
+
+#[test]
+fn a_pinplus_key_refuses_what_it_cannot_hold_before_writing() {
+    let d = desk();
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(oathdesk_sim::token::PinPlusCard::new(&[0x01]));
+    let long = format!("Contoso:{}", "n".repeat(65));
+    let cases: Vec<(seeds::SeedInput, workflow::BurnChoices, &str)> = vec![
+        (seed_with(20, |_| {}), place(None, None), "needs a name"),
+        (seed_with(20, |_| {}), place(None, Some(&long)), "64"),
+        (
+            seed_with(20, |p| p.digits = 8),
+            place(None, Some("jane")),
+            "digits",
+        ),
+        (
+            seed_with(20, |p| p.period = 45),
+            place(None, Some("jane")),
+            "45",
+        ),
+        (seed_with(20, |_| {}), place(Some(2), Some("jane")), "slots"),
+    ];
+    for (seed, choices, says) in cases {
+        let message = refused(&d, &reader, &seed, choices);
+        assert!(message.contains(says), "{says}: {message}");
+    }
+    assert!(t.card().entries().is_empty());
+}

@@ -15,7 +15,7 @@ export interface CodeParams {
 }
 
 /** The protocol family a token speaks (from its model's profile). */
-export type TokenFamily = "token2-single" | "token2-molto2" | "ykoath";
+export type TokenFamily = "token2-single" | "token2-molto2" | "ykoath" | "token2-otp";
 
 /** What the token shows beside a seed: nothing, an optional title (Molto2 slot), a required name (YKOATH). */
 export type LabelKind = "none" | "title" | "name";

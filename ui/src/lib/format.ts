@@ -48,6 +48,7 @@ export function familyName(family: string): string {
     case "token2-single": return "Token2 single-profile";
     case "token2-molto2": return "Molto2";
     case "ykoath": return "YubiKey OATH";
+    case "token2-otp": return "Token2 PIN+ key";
     default: return family;
   }
 }

@@ -16,7 +16,11 @@ mod session;
 mod tests;
 
 pub use codec::{DeviceConfig, FIDO_AID, OTP_AID, Page, Token2OtpError};
-pub use entry::{Entry, EntryName, NewEntry, OtpHash};
+pub use entry::{Entry, EntryName, MAX_FIELD, NewEntry, OtpHash};
+
+/// The entries a PIN+ key holds at once (Token2's feature matrix: 50 OTP
+/// records).
+pub const MAX_ENTRIES: u32 = 50;
 pub use seal::DeviceKey;
 pub use session::{MAX_PAGES, Token2OtpSession};
 

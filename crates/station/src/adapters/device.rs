@@ -10,7 +10,10 @@ use oathdesk_device::transport::Transport;
 use oathdesk_device::{BurnStep, DeviceError, DeviceErrorKind, TokenState};
 use zeroize::Zeroizing;
 
-use super::{molto2::Molto2Token, oath_applet::OathApplet, single_profile::SingleProfileToken};
+use super::{
+    molto2::Molto2Token, oath_applet::OathApplet, pin_plus::PinPlusKey,
+    single_profile::SingleProfileToken,
+};
 use crate::ports::{LabelKind, Reader, Readers, Token, TokenFacts, TokenFailure, TokenLimits};
 use crate::workflow::progress::{ProgressExt, ProgressSink, Step};
 
@@ -148,6 +151,11 @@ pub fn open_token<'a, T: Transport + 'a>(
                 let facts = facts(reader, y.device_id(), profile, Family::Ykoath);
                 Box::new(OathApplet::new(y, facts))
             }
+            Identified::Token2Otp { transport, serial } => {
+                let profile = profiles.for_family(Family::Token2Otp);
+                let facts = facts(reader, &serial, profile, Family::Token2Otp);
+                Box::new(PinPlusKey::new(transport, facts))
+            }
         };
     Ok(token)
 }
@@ -194,11 +202,11 @@ fn no_limits(family: Family) -> TokenLimits {
         label: match family {
             Family::Token2Single => LabelKind::None,
             Family::Token2Molto2 => LabelKind::Title,
-            Family::Ykoath => LabelKind::Name,
+            Family::Ykoath | Family::Token2Otp => LabelKind::Name,
         },
         max_label_bytes: 0,
-        touch: family == Family::Ykoath,
-        has_clock: family != Family::Ykoath,
+        touch: matches!(family, Family::Ykoath | Family::Token2Otp),
+        has_clock: !matches!(family, Family::Ykoath | Family::Token2Otp),
         clock_write_needs_settings: family == Family::Token2Single,
     }
 }
