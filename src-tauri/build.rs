@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "desk_readers",
     "start_demo",
     "desk_interactive",
+    "delete_seed",
     "scan_screen",
     "scan_clipboard",
     "scan_image",

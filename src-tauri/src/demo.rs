@@ -16,7 +16,7 @@ use oathdesk_otp::{Algorithm, generate_secret};
 use oathdesk_sim::graph::{Refusal, Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::readers::VirtualReader;
 use oathdesk_sim::token::{
-    Molto2Card, Token2Card, Token2Model, TokenClock, VirtualCard, YkOathCard,
+    Molto2Card, PinPlusCard, Token2Card, Token2Model, TokenClock, VirtualCard, YkOathCard,
 };
 use oathdesk_sim::vpcd::{self, SharedCard, VpcdHandle};
 use oathdesk_station::adapters::{GraphTenant, open_token};
@@ -39,6 +39,11 @@ const DEMO_TOKENS: [(&str, &str, i64); 2] = [("C302-i", "100001", 47), ("C301-i"
 /// A factory-fresh Molto2 (serial, clock offset): 100 empty slots, a clock
 /// a little slow. Beside it sits a YubiKey-style OATH applet (no clock).
 const DEMO_MOLTO2: (&str, i64) = ("TM2D100003", -25);
+
+/// A Token2 PIN+ key's serial bytes (shown as hex, `349E1004`): its OTP
+/// applet, empty, reached through its CCID interface like an NFC desk
+/// reader would.
+const DEMO_PINPLUS: [u8; 4] = [0x34, 0x9E, 0x10, 0x04];
 
 /// The seed-wiping token already belongs to Megan Bowen (enrolled and
 /// activated before it drifted), so Resync's re-seed and re-register flow
@@ -166,7 +171,8 @@ pub fn open_at(placement: Placement) -> CommandResult<DeskContext> {
 }
 
 /// The training desk's tokens: [`DEMO_TOKENS`] (the seed-wiping one
-/// already [`ISSUED`]), the [`DEMO_MOLTO2`] and an OATH applet.
+/// already [`ISSUED`]), the [`DEMO_MOLTO2`], an OATH applet and a PIN+ key
+/// ([`DEMO_PINPLUS`]).
 fn demo_cards(sandbox: &Sandbox) -> CommandResult<Vec<SharedCard>> {
     let mut cards = DEMO_TOKENS
         .iter()
@@ -182,6 +188,7 @@ fn demo_cards(sandbox: &Sandbox) -> CommandResult<Vec<SharedCard>> {
         TokenClock::offset(offset, 0.0),
     )));
     cards.push(shared(YkOathCard::new()));
+    cards.push(shared(PinPlusCard::new(&DEMO_PINPLUS)));
     Ok(cards)
 }
 
@@ -312,8 +319,8 @@ mod tests {
 
     use super::*;
 
-    /// The single-profile tokens, the Molto2 and the OATH applet.
-    const DEMO_TOKEN_COUNT: usize = DEMO_TOKENS.len() + 2;
+    /// The single-profile tokens, the Molto2, the OATH applet, the PIN+ key.
+    const DEMO_TOKEN_COUNT: usize = DEMO_TOKENS.len() + 3;
 
     fn host_now() -> f64 {
         std::time::SystemTime::now()
@@ -385,7 +392,8 @@ mod tests {
     }
 
     /// The training desk holds one token of each family, each read as its
-    /// own: the blank C302-i, Megan's C301-i, a Molto2 and an OATH applet.
+    /// own: the blank C302-i, Megan's C301-i, a Molto2, an OATH applet and
+    /// a PIN+ key.
     #[test]
     fn the_training_desk_has_a_token_of_each_family() {
         let ctx = open_at(Placement::InProcess).unwrap();
@@ -405,7 +413,8 @@ mod tests {
                 Family::Token2Single,
                 Family::Token2Single,
                 Family::Token2Molto2,
-                Family::Ykoath
+                Family::Ykoath,
+                Family::Token2Otp
             ]
         );
     }
@@ -417,7 +426,8 @@ mod tests {
             .with_tokens(|t| Ok(t.open(None).err().expect("no reader chosen")))
             .unwrap();
         assert_eq!(refused.state, TokenState::Untouched);
-        assert!(refused.message.contains("4 readers"), "{}", refused.message);
+        let many = format!("{DEMO_TOKEN_COUNT} readers");
+        assert!(refused.message.contains(&many), "{}", refused.message);
     }
 
     /// In-process, a Molto2 takes a seed in the slot asked for, with its
@@ -503,6 +513,41 @@ mod tests {
         assert_eq!(
             card.code(name, at).unwrap(),
             totp(&secret, &params, at).unwrap()
+        );
+    }
+
+    /// In-process, the PIN+ key takes a burn as an entry named from the
+    /// QR's label; the key then computes the code the burn showed.
+    #[test]
+    fn in_process_a_pinplus_entry_takes_a_burn() {
+        let ctx = open_at(Placement::InProcess).unwrap();
+        let (key, on_desk) = typed(PinPlusCard::new(&DEMO_PINPLUS));
+        let desk = InProcessDesk::new([on_desk].into_iter());
+        let seed = seeds::from_text(
+            &format!(
+                "otpauth://totp/Contoso:jane%40contoso.com?secret={}&issuer=Contoso",
+                generate_secret(Algorithm::Sha1).to_base32().as_str()
+            ),
+            None,
+            "pasted text",
+        )
+        .unwrap();
+        let out = burn(&ctx, &desk, &seed, BurnChoices::default());
+        assert_eq!(out.token.serial.to_ascii_uppercase(), "349E1004");
+        assert_eq!(out.burnt.label.as_deref(), Some("Contoso:jane@contoso.com"));
+        let key = key.lock().unwrap();
+        let [entry] = key.entries() else {
+            panic!("one entry on the key");
+        };
+        assert_eq!(
+            (entry.issuer.as_str(), entry.account.as_str()),
+            ("Contoso", "jane@contoso.com")
+        );
+        let at = out.code.valid_from;
+        assert_eq!(
+            entry.code_at(at),
+            out.code.code,
+            "the code shown after the burn"
         );
     }
 

@@ -70,6 +70,7 @@ pub fn run() {
             commands::desk::desk_readers,
             commands::desk::start_demo,
             commands::desk::desk_interactive,
+            commands::desk::delete_seed,
             commands::burn::scan_screen,
             commands::burn::scan_clipboard,
             commands::burn::scan_image,

@@ -21,7 +21,10 @@ use fantoccini::Locator;
 use oathdesk_entra::signin::{Authority, KeyringTokenStore, TokenStore};
 use oathdesk_otp::{Algorithm, CodeParams, generate_secret, totp};
 use oathdesk_sim::graph::{Device, Sandbox, SeedUser, TenantSeed};
-use oathdesk_sim::token::{Molto2Card, Token2Card, Token2Model, TokenClock, YkOathCard};
+use oathdesk_sim::token::pinplus::Hash as PinPlusHash;
+use oathdesk_sim::token::{
+    Molto2Card, PinPlusCard, Token2Card, Token2Model, TokenClock, YkOathCard,
+};
 use oathdesk_testkit::leaks::{assert_nowhere, files_in};
 use oathdesk_testkit::screen::{Picture, Reaped};
 use oathdesk_testkit::{Insert, Inserted, VirtualReader};
@@ -358,12 +361,14 @@ async fn demo_mode_is_a_marked_training_desk() {
         .await;
     w.wait("[data-testid=reader] [data-testid=token-family][data-family=ykoath]")
         .await;
+    w.wait("[data-testid=reader] [data-testid=token-family][data-family=token2-otp]")
+        .await;
     let shown = w
         .client
         .find_all(Locator::Css("[data-testid=reader]"))
         .await
         .unwrap();
-    assert_eq!(shown.len(), 4, "only the readers holding a token");
+    assert_eq!(shown.len(), 5, "only the readers holding a token");
     w.screenshot("demo-desk").await;
 
     w.click("[data-testid=nav-resync]").await;
@@ -1025,5 +1030,158 @@ async fn a_ykoath_credential_is_burnt_and_another_enrolled_and_resync_says_there
         "result: {said}"
     );
     w.screenshot("ykoath-resync").await;
+    w.close().await;
+}
+
+/// What a virtual PIN+ key holds, seeds as hashes: (issuer, account,
+/// SHA-256?, step, digits, touch, seed hash).
+fn pinplus_entries(card: &PinPlusCard) -> Vec<(String, String, bool, u16, u8, bool, String)> {
+    card.entries()
+        .iter()
+        .map(|e| {
+            (
+                e.issuer.clone(),
+                e.account.clone(),
+                e.hash == PinPlusHash::Sha256,
+                e.step,
+                e.digits,
+                e.touch,
+                e.seed_sha256(),
+            )
+        })
+        .collect()
+}
+
+/// A Token2 PIN+ key's OTP applet through the window, over the private
+/// pcscd as an NFC or CCID reader reaches it: an entry named from the QR,
+/// with touch, SHA-256 and 60 s, whose code the window shows; an enrolment
+/// (an entry named after the user, registered in Entra with its secret);
+/// the key holding exactly those two entries; one deleted from the Desk
+/// after a confirmation; and a resync, which has no clock to set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pinplus_entry_is_burnt_and_another_enrolled_then_one_deleted_from_the_desk() {
+    let _one = ONE_WINDOW.lock().await;
+    let d = real_desk(contoso()).await;
+    let w = &d.window;
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(PinPlusCard::new(&[0x34, 0x9E, 0x20, 0x01]));
+    let card = format!("[data-testid=reader][data-reader=\"{}\"]", reader.name());
+    let family = w.wait(&format!("{card} [data-testid=token-family]")).await;
+    assert_eq!(family.text().await.unwrap(), "Token2 PIN+ key");
+    let serial = w.text(&format!("{card} [data-testid=token-serial]")).await;
+    assert_eq!(serial.to_ascii_uppercase(), "349E2001");
+    let clock = w.text(&format!("{card} [data-testid=token-clock]")).await;
+    assert!(clock.contains("no clock"), "clock: {clock}");
+    w.screenshot("pinplus-desk").await;
+
+    // Burn: the name comes from the QR; touch on; SHA-256, 60 s.
+    let secret = generate_secret(Algorithm::Sha256);
+    paste_seed(w, &jane_uri(&secret)).await;
+    let name = "Contoso:jane@contoso.com";
+    assert_eq!(w.value("[data-testid=place-name]").await, name);
+    w.click("[data-testid=place-touch]").await;
+    w.choose("[data-testid=setting-algorithm]", "sha256").await;
+    w.choose("[data-testid=setting-period]", "60").await;
+    burn_and_wait(w).await;
+    w.wait(&format!("[data-testid=burnt-where][data-label=\"{name}\"]"))
+        .await;
+    let shown = w.text("[data-testid=burn-code]").await;
+    let now = host_now() as u64;
+    let jane = (
+        "Contoso".to_string(),
+        "jane@contoso.com".to_string(),
+        true,
+        60,
+        6,
+        true,
+        seed_sha256(&secret),
+    );
+    {
+        let card = t.card();
+        assert_eq!(
+            pinplus_entries(&card),
+            std::slice::from_ref(&jane),
+            "exactly the entry asked for"
+        );
+        let codes = [now, now - 60].map(|at| card.entries()[0].code_at(at));
+        assert!(
+            codes.contains(&shown),
+            "window showed {shown}, key computes {codes:?}"
+        );
+        assert!(
+            card.device_type_writes().is_empty(),
+            "USB interfaces left alone"
+        );
+    }
+    w.screenshot("pinplus-burn").await;
+    w.click("[data-testid=burn-done]").await;
+
+    // Enrol: an entry named after the user; Entra holds its secret.
+    start_enrolment(w, "alan", "alan@contoso.com").await;
+    steps_all_done(w, "verify").await;
+    assert_eq!(w.text("[data-testid=handover-serial]").await, serial);
+    w.screenshot("pinplus-enrol").await;
+    let stored = d.sandbox.tenant().by_serial(&serial).unwrap().clone();
+    assert_eq!(stored.status, "activated");
+    assert_eq!(stored.assigned_to.as_deref(), Some("u-alan"));
+    let alan = (
+        String::new(),
+        "alan@contoso.com".to_string(),
+        stored.params.algorithm == Algorithm::Sha256,
+        stored.params.period as u16,
+        6,
+        false,
+        seed_sha256(&stored.secret),
+    );
+    let mut held = pinplus_entries(&t.card());
+    held.sort();
+    assert_eq!(
+        held,
+        [alan.clone(), jane],
+        "the key holds exactly the two entries"
+    );
+
+    // The Desk lists both; jane's is deleted after the confirmation.
+    w.click("[data-testid=nav-desk]").await;
+    let jane_row = format!("{card} [data-testid=held-seed][data-label=\"{name}\"]");
+    w.click(&format!("{jane_row} [data-testid=delete-seed]"))
+        .await;
+    let asked = w.text("[data-testid=confirm-dialog]").await;
+    assert!(
+        asked.contains(name) && asked.contains("Inventory"),
+        "asked: {asked}"
+    );
+    w.screenshot("pinplus-delete-confirm").await;
+    w.click("[data-testid=confirm-yes]").await;
+    let answer = w
+        .wait("[data-testid=seed-deleted], [data-testid=delete-seed-error]")
+        .await;
+    let said = answer.text().await.unwrap();
+    assert!(
+        said.starts_with("Deleted") && said.contains(name),
+        "said: {said}"
+    );
+    assert_eq!(pinplus_entries(&t.card()), [alan], "only jane's entry went");
+    w.wait(&format!(
+        "{card} [data-testid=held-seed][data-label=\"alan@contoso.com\"]"
+    ))
+    .await;
+
+    // Resync: nothing to do without a clock.
+    w.click("[data-testid=nav-resync]").await;
+    w.click("[data-testid=resync-read]").await;
+    assert!(
+        w.text("[data-testid=resync-drift]")
+            .await
+            .contains("no clock")
+    );
+    w.click("[data-testid=resync-start]").await;
+    let said = w
+        .text("[data-testid=resync-result][data-kind=no_clock]")
+        .await;
+    assert!(
+        said.contains("this key uses the computer's time"),
+        "result: {said}"
+    );
     w.close().await;
 }

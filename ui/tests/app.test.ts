@@ -36,6 +36,9 @@ vi.mock("../src/lib/api", async (importOriginal) => {
       readers: vi.fn(async () => readers),
       onDeskChanged: vi.fn(async (f: (r: ReaderView[]) => void) => { h.push = f; return () => {}; }),
       searchUsers: vi.fn(async () => []),
+      deleteSeed: vi.fn(async (reader: string, slot: number | null, label: string | null) => ({
+        token: ykoathToken([], { reader }), place: slot !== null ? `slot ${slot}` : `credential ${label}`, directory_serial: "YK5551234",
+      })),
     },
   };
 });
@@ -91,13 +94,48 @@ describe("App shell and Desk", () => {
 
     expect(within(molto2, "token-family")).toBe("Molto2");
     expect(within(molto2, "token-drift")).toContain("-20 s");
-    expect(within(molto2, "token-slots")).toMatch(/3 used, 97 free\s*used: 0, 7, 12/);
+    expect(within(molto2, "token-slots")).toMatch(/^\s*3 used, 97 free/);
+    expect([...molto2.querySelectorAll<HTMLElement>("[data-testid=held-seed]")].map((e) => e.dataset.slot))
+      .toEqual(["0", "7", "12"]);
 
     expect(within(yk, "token-family")).toBe("YubiKey OATH");
     expect(within(yk, "token-clock")).toBe("no clock — uses this computer's time");
     expect(within(yk, "token-drift")).toBeNull();
     expect([...yk.querySelectorAll("[data-testid=token-credential]")].map((e) => e.textContent))
       .toEqual(["Contoso:jane@contoso.com", "60/GitHub:jd"]);
+  });
+
+  it("deletes a credential only after the confirmation, then reads the desk again", async () => {
+    const { api } = await import("../src/lib/api");
+    render(App);
+    // This render's own first read, so no later answer replaces the push.
+    const readsAtStart = vi.mocked(api.readers).mock.calls.length;
+    await waitFor(() => expect(vi.mocked(api.readers).mock.calls.length).toBeGreaterThan(readsAtStart));
+    await waitFor(() => expect(screen.getAllByTestId("reader")[0].dataset.reader).toBe("Virtual reader 1"));
+    h.push!([{ name: "R2", token: ykoathToken(["Contoso:jane@contoso.com", "GitHub:jd"], { reader: "R2" }), error: null }]);
+    const deleteJd = () => {
+      const button = document.querySelector<HTMLElement>("[data-testid=held-seed][data-label='GitHub:jd'] [data-testid=delete-seed]");
+      if (!button) throw new Error("no Delete for GitHub:jd");
+      return fireEvent.click(button);
+    };
+    await waitFor(() => expect(document.querySelector("[data-testid=held-seed][data-label='GitHub:jd']")).toBeTruthy());
+    const readsBefore = vi.mocked(api.readers).mock.calls.length;
+
+    await deleteJd();
+    expect(screen.getByTestId("confirm-dialog").textContent).toContain("GitHub:jd from YK5551234");
+    await fireEvent.click(screen.getByTestId("confirm-no"));
+    expect(api.deleteSeed).not.toHaveBeenCalled();
+
+    await deleteJd();
+    vi.mocked(api.readers).mockResolvedValueOnce([
+      { name: "R2", token: ykoathToken(["Contoso:jane@contoso.com"], { reader: "R2" }), error: null },
+    ]);
+    await fireEvent.click(screen.getByTestId("confirm-yes"));
+    await waitFor(() => expect(screen.getByTestId("seed-deleted").textContent).toBe("Deleted credential GitHub:jd."));
+    expect(api.deleteSeed).toHaveBeenCalledWith("R2", null, "GitHub:jd");
+    expect(vi.mocked(api.readers).mock.calls.length).toBeGreaterThan(readsBefore);
+    expect([...document.querySelectorAll<HTMLElement>("[data-testid=held-seed]")].map((e) => e.dataset.label))
+      .toEqual(["Contoso:jane@contoso.com"]);
   });
 
   it("switches screens from the nav, the actions and Alt+N", async () => {

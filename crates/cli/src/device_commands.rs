@@ -23,6 +23,22 @@ pub enum DeviceCommand {
     Burn(BurnArgs),
     /// Set the token's clock from this computer's, keeping its settings.
     SyncClock(SyncArgs),
+    /// Delete one seed from the token: a Molto2 slot, or a YKOATH or PIN+
+    /// credential by the name `info` lists. Entra is not changed.
+    Delete(DeleteArgs),
+}
+
+#[derive(Args)]
+#[group(id = "which", required = true, multiple = false, args = ["slot", "name"])]
+pub struct DeleteArgs {
+    #[command(flatten)]
+    pub reader: ReaderArg,
+    /// Molto2: the slot (0-99) to delete.
+    #[arg(long)]
+    pub slot: Option<u8>,
+    /// YKOATH, PIN+: the credential's name, as `device info` lists it.
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Args, Clone)]
@@ -140,6 +156,7 @@ impl DeviceCommand {
             DeviceCommand::Info(a) => info(ctx, &a),
             DeviceCommand::Burn(a) => burn(ctx, a),
             DeviceCommand::SyncClock(a) => sync(ctx, &a),
+            DeviceCommand::Delete(a) => delete(ctx, a),
         }
     }
 }
@@ -160,6 +177,25 @@ fn devices(ctx: &Ctx) -> Result<(), CliError> {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    });
+    Ok(())
+}
+
+fn delete(ctx: &Ctx, a: DeleteArgs) -> Result<(), CliError> {
+    let request = workflow::DeleteRequest {
+        reader: a.reader.reader,
+        place: Placement {
+            slot: a.slot,
+            label: a.name,
+            ..Default::default()
+        },
+    };
+    let done = workflow::delete_seed(&desk::station()?, &desk::tokens()?, &request)?;
+    print(ctx, &done, |d| {
+        format!(
+            "deleted {} from {} {}; a registration in Entra under {} is not changed",
+            d.place, d.token.model, d.token.serial, d.directory_serial
+        )
     });
     Ok(())
 }

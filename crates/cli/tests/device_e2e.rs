@@ -361,6 +361,81 @@ mod families {
     }
 }
 
+/// `delete` takes one seed off a token by the name `info` lists; a name
+/// the token does not hold is refused (exit 2) and nothing changes; the
+/// deletion is in the audit log.
+mod deleting {
+    use super::*;
+    use oathdesk_sim::token::PinPlusCard;
+
+    fn burn_named(reader: &VirtualReader, name: &str) {
+        json(&run(
+            &["burn", "--reader", reader.name(), "--title", name, "--json"],
+            SECRET,
+        ));
+    }
+
+    #[test]
+    fn a_pinplus_entry_is_deleted_by_name() {
+        let reader = VirtualReader::acquire();
+        let t = reader.insert(PinPlusCard::new(&[0x34, 0x9E, 0x00, 0x99]));
+        burn_named(&reader, "Contoso:jane");
+        burn_named(&reader, "Contoso:joe");
+
+        let missing = ["delete", "--reader", reader.name(), "--name", "Contoso:jim"];
+        let out = run(&missing, "");
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("nothing was deleted"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(t.card().entries().len(), 2);
+
+        let args = [
+            "delete",
+            "--reader",
+            reader.name(),
+            "--name",
+            "Contoso:jane",
+            "--json",
+        ];
+        let v = json(&run(&args, ""));
+        assert_eq!(v["place"], "credential Contoso:jane");
+        let left: Vec<_> = t
+            .card()
+            .entries()
+            .iter()
+            .map(|e| e.account.clone())
+            .collect();
+        assert_eq!(left, ["joe"]);
+
+        let audit = json(&run(&["audit", "list", "--json"], ""));
+        let deletions: Vec<_> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] == "delete-seed")
+            .map(|r| r["detail"].clone())
+            .collect();
+        assert!(
+            deletions.contains(&"credential Contoso:jane".into()),
+            "{audit}"
+        );
+    }
+
+    #[test]
+    fn delete_needs_exactly_one_of_slot_and_name() {
+        for args in [
+            &["delete"][..],
+            &["delete", "--slot", "1", "--name", "x"][..],
+        ] {
+            let out = run(args, "");
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        }
+    }
+}
+
 mod detection {
     use super::*;
     use oathdesk_sim::token::YkOathCard;

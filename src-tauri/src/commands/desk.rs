@@ -1,10 +1,11 @@
 //! The Desk screen: readers and their tokens, app status, the training desk.
 
-use oathdesk_station::ports::{Readers, TokenFailure};
+use oathdesk_station::ports::{Placement, Readers, TokenFailure};
 use oathdesk_station::sign_in;
+use oathdesk_station::workflow::{self, DeleteRequest, Deleted};
 use tauri::{AppHandle, Emitter, State};
 
-use crate::context::{AppState, DeskContext, blocking};
+use crate::context::{AppState, DeskContext, blocking, on_tokens};
 use crate::demo;
 use crate::error::CommandResult;
 use crate::views::{AppStatus, ReaderView, SignInView, TokenView};
@@ -45,6 +46,29 @@ pub async fn start_demo(app: AppHandle, state: State<'_, AppState>) -> CommandRe
     let readers = blocking(&state, read_readers).await?;
     let _ = app.emit(DESK_CHANGED, readers);
     blocking(&state, |d| Ok(status(d))).await
+}
+
+/// Deletes the seed in `slot` (Molto2) or named `label` (YKOATH, PIN+)
+/// from the token on `reader`, after the window's confirmation.
+#[tauri::command]
+pub async fn delete_seed(
+    state: State<'_, AppState>,
+    reader: String,
+    slot: Option<u8>,
+    label: Option<String>,
+) -> CommandResult<Deleted> {
+    let request = DeleteRequest {
+        reader: Some(reader),
+        place: Placement {
+            slot,
+            label,
+            ..Default::default()
+        },
+    };
+    on_tokens(&state, move |d, tokens| {
+        Ok(workflow::delete_seed(&d.station, tokens, &request)?)
+    })
+    .await
 }
 
 /// Every reader, and what the token on it says about itself. The training

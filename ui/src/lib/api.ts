@@ -77,6 +77,15 @@ export interface TokenView extends TokenFacts {
   slots: Slot[];
 }
 
+/** A seed deleted from a token. */
+export interface DeletedSeed {
+  token: TokenFacts;
+  /** "slot 7" / "credential Contoso:jane". */
+  place: string;
+  /** The serial Entra would know the deleted seed by. */
+  directory_serial: string;
+}
+
 /** Where on the token a burn puts the seed. */
 export interface Placement {
   /** A numbered slot (Molto2); null for the only one, or the first free one. */
@@ -364,6 +373,10 @@ export const api = {
     }),
   /** An SVG (markup) of a QR code holding the serial, for the handover sheet. */
   serialQr: (serial: string) => invoke<string>("serial_qr", { serial }),
+
+  /** Deletes one seed from the token on `reader`: a Molto2 slot, or a credential by its listed name. */
+  deleteSeed: (reader: string, slot: number | null, label: string | null) =>
+    invoke<DeletedSeed>("delete_seed", { reader, slot, label }),
 
   resyncPreview: (reader: string | null) => invoke<ResyncPreview>("resync_preview", { reader }),
   /** `slot`: one Molto2 slot (null: every slot holding a seed); `stated`: the settings, when the station asked for them. */

@@ -2,6 +2,7 @@
 
 pub mod abandon;
 pub mod burn;
+pub mod delete;
 pub mod enrol;
 pub mod inventory;
 pub mod progress;
@@ -10,6 +11,7 @@ pub mod users;
 
 pub use abandon::abandon_enrolment;
 pub use burn::{BurnChoices, BurnOutcome, burn_seed};
+pub use delete::{DeleteRequest, Deleted, delete_seed};
 pub use enrol::{EnrolOutcome, EnrolRequest, Tenant, enrol, resume};
 pub use progress::{Progress, ProgressSink, Quiet, Step, StepStatus};
 pub use resync::{ResyncOutcome, ResyncPreview, ResyncRequest, StatedSettings, resync};
