@@ -131,6 +131,8 @@ pub struct User {
     pub user_principal_name: String,
     pub display_name: Option<String>,
     pub user_type: Option<String>,
+    /// `None` when Graph did not say.
+    pub account_enabled: Option<bool>,
 }
 
 impl User {
@@ -142,6 +144,7 @@ impl User {
             user_principal_name: s("userPrincipalName").unwrap_or_default(),
             display_name: s("displayName"),
             user_type: s("userType"),
+            account_enabled: v["accountEnabled"].as_bool(),
         }
     }
 }
@@ -391,7 +394,7 @@ impl GraphClient {
 
     pub fn user(&self, user: &str) -> Result<User, EntraError> {
         let path = format!(
-            "/v1.0/users/{}?$select=id,userPrincipalName,displayName,userType",
+            "/v1.0/users/{}?$select=id,userPrincipalName,displayName,userType,accountEnabled",
             enc(user)
         );
         let reply = self.send(Method::GET, &path, None, Idempotence::Safe)?;

@@ -5,6 +5,7 @@
 pub mod adapters;
 pub mod audit;
 pub mod audit_anchor;
+pub mod batch;
 mod burn_record;
 pub mod clock;
 pub mod config;

@@ -282,6 +282,8 @@ pub struct UserFacts {
     pub upn: String,
     pub display_name: Option<String>,
     pub is_guest: bool,
+    /// A disabled account (it cannot sign in, so a token would be wasted).
+    pub is_disabled: bool,
     /// Serials of the hardware OATH tokens the user already has.
     pub token_serials: Vec<String>,
 }

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 
 use crate::StationError;
 use crate::audit::{self, AuditEntry, AuditLog, AuditProblem, AuditRecord};
+use crate::batch::{self, BatchInfo, Listed, QueueStatus, QueuedUser, Update};
 use crate::burn_record;
 use crate::journal::{self, EnrolState, Enrolment, Journal, NewEnrolment};
 use crate::keys::{KeyStore, derive};
@@ -44,6 +45,7 @@ impl Records {
         journal::migrate(&db)?;
         db.execute_batch(audit::SCHEMA)?;
         db.execute_batch(burn_record::SCHEMA)?;
+        db.execute_batch(batch::SCHEMA)?;
         let master = keys.master_key()?;
         Ok(Records {
             db,
@@ -129,6 +131,38 @@ impl Records {
         slot: Option<u8>,
     ) -> Result<Option<TokenSettings>, StationError> {
         burn_record::recall(&self.db, serial, slot)
+    }
+
+    /// Saves a new batch with its users (each waiting or refused), at once.
+    pub fn create_batch(
+        &mut self,
+        info: &BatchInfo,
+        users: &[(Listed, QueueStatus, Option<String>)],
+    ) -> Result<(), StationError> {
+        batch::create(&mut self.db, info, users)
+    }
+
+    pub fn batch(&self, id: &str) -> Result<BatchInfo, StationError> {
+        batch::info(&self.db, id)
+    }
+
+    /// Every batch's id, newest first.
+    pub fn batches(&self) -> Result<Vec<String>, StationError> {
+        batch::list(&self.db)
+    }
+
+    /// The batch's users in queue order.
+    pub fn batch_users(&self, id: &str) -> Result<Vec<QueuedUser>, StationError> {
+        batch::users(&self.db, id)
+    }
+
+    pub fn update_batch_user(
+        &self,
+        id: &str,
+        position: u32,
+        change: &Update<'_>,
+    ) -> Result<(), StationError> {
+        batch::update(&self.db, id, position, now(), change)
     }
 
     /// Appends an audit record stamped `now`.

@@ -19,6 +19,9 @@ pub struct SeedUser {
     /// "Member" or "Guest".
     #[serde(rename = "userType", default = "member")]
     pub user_type: String,
+    /// A disabled account cannot sign in (Graph's `accountEnabled`).
+    #[serde(rename = "accountEnabled", default = "enabled")]
+    pub account_enabled: bool,
     /// Entra roles held (for an operator who signs in).
     #[serde(default, skip_serializing)]
     pub roles: Vec<String>,
@@ -26,6 +29,10 @@ pub struct SeedUser {
 
 fn member() -> String {
     "Member".into()
+}
+
+fn enabled() -> bool {
+    true
 }
 
 impl SeedUser {
@@ -37,6 +44,7 @@ impl SeedUser {
             upn: upn.into(),
             display_name: name.into(),
             user_type: member(),
+            account_enabled: true,
             roles: vec![],
         }
     }
@@ -44,6 +52,12 @@ impl SeedUser {
     /// The same account holding `roles`.
     pub fn with_roles(mut self, roles: &[&str]) -> SeedUser {
         self.roles = roles.iter().map(|r| r.to_string()).collect();
+        self
+    }
+
+    /// The same account, disabled (it can no longer sign in).
+    pub fn disabled(mut self) -> SeedUser {
+        self.account_enabled = false;
         self
     }
 

@@ -99,6 +99,7 @@ impl Directory for GraphTenant {
                 .user_type
                 .as_deref()
                 .is_some_and(|t| t.eq_ignore_ascii_case("guest")),
+            is_disabled: u.account_enabled == Some(false),
             id: u.id,
             upn: u.user_principal_name,
             display_name: u.display_name,

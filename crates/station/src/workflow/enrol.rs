@@ -242,12 +242,18 @@ fn check_user(
     Ok(user)
 }
 
-/// Why Entra would refuse `user` another hardware token: a guest, or the
-/// most OATH methods a user may have.
+/// Why `user` should not get another hardware token: a guest (Entra
+/// refuses), a disabled account (the token would be wasted), or the most
+/// OATH methods a user may have.
 pub(crate) fn why_user_cannot_take_a_token(user: &UserFacts) -> Option<String> {
     if user.is_guest {
         Some(format!(
             "{} is a guest; Entra does not give guests hardware OATH tokens",
+            user.upn
+        ))
+    } else if user.is_disabled {
+        Some(format!(
+            "{}'s account is disabled; enable it in Entra first, or choose another user",
             user.upn
         ))
     } else if user.token_serials.len() >= MAX_OATH_METHODS {

@@ -1,6 +1,7 @@
 //! The helpdesk workflows, each a sequence of steps that emits [`Progress`].
 
 pub mod abandon;
+pub mod batch;
 pub mod burn;
 pub mod delete;
 pub mod enrol;
