@@ -4,6 +4,7 @@
 //! Secrets are read from stdin or `OATHDESK_SECRET`, never from arguments
 //! (arguments end up in shell history and process listings).
 
+mod batch_commands;
 mod desk;
 mod device_commands;
 mod entra_commands;
@@ -49,6 +50,9 @@ enum Command {
     Station(station_commands::StationCommand),
     #[command(flatten)]
     Records(records_commands::RecordsCommand),
+    /// Enrol new hires in a batch, one token after another.
+    #[command(subcommand)]
+    Batch(batch_commands::BatchCommand),
 }
 
 fn main() {
@@ -62,6 +66,7 @@ fn main() {
         Command::Scan(c) => c.run(&ctx),
         Command::Station(c) => c.run(&ctx),
         Command::Records(c) => c.run(&ctx),
+        Command::Batch(c) => c.run(&ctx),
     };
     if let Err(err) = result {
         std::process::exit(output::report_error(&ctx, &err));

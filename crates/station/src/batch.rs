@@ -80,6 +80,7 @@ pub struct Listed {
 /// One user of a batch and where they stand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueuedUser {
+    /// Its place in the queue, from 1 (as the operator counts).
     pub position: u32,
     #[serde(flatten)]
     pub listed: Listed,
@@ -130,7 +131,7 @@ pub(crate) fn create(
         tx.execute(
             "INSERT INTO batch_users (batch_id, position, upn, display_name, serial, model, status, reason, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![info.id, i as i64, l.upn, l.display_name, l.serial, l.model, status.as_str(), reason, info.created_at],
+            params![info.id, i as i64 + 1, l.upn, l.display_name, l.serial, l.model, status.as_str(), reason, info.created_at],
         )?;
     }
     tx.commit()?;
@@ -276,9 +277,14 @@ mod tests {
             reason: Some(Some(("Graph down", "Retry"))),
             ..Default::default()
         };
-        update(&db, "b1", 0, 200, &change).unwrap();
+        update(&db, "b1", 1, 200, &change).unwrap();
         let read = super::users(&db, "b1").unwrap();
         assert_eq!(read.len(), 2);
+        assert_eq!(
+            (read[0].position, read[1].position),
+            (1, 2),
+            "numbered from 1"
+        );
         assert_eq!(
             (
                 read[0].status,
@@ -293,7 +299,7 @@ mod tests {
             reason: Some(None),
             ..Default::default()
         };
-        update(&db, "b1", 0, 300, &cleared).unwrap();
+        update(&db, "b1", 1, 300, &cleared).unwrap();
         let read = super::users(&db, "b1").unwrap();
         assert_eq!(
             (read[0].status, read[0].reason.as_deref()),

@@ -308,7 +308,7 @@ fn an_outage_parks_the_user_the_queue_goes_on_and_a_retry_resumes_without_the_to
 
     // The first token is gone from the reader: the retry needs only Entra.
     let retried =
-        batch::retry(&d.station, &d.tokens, &d.tenant, &b.info.id, 0, &mut Quiet).unwrap();
+        batch::retry(&d.station, &d.tokens, &d.tenant, &b.info.id, 1, &mut Quiet).unwrap();
     let Turn::Enrolled { outcome, .. } = retried else {
         panic!("the retry finished: {retried:?}");
     };
