@@ -1185,3 +1185,139 @@ async fn a_pinplus_entry_is_burnt_and_another_enrolled_then_one_deleted_from_the
     );
     w.close().await;
 }
+
+/// The sandbox tenant of the batch test: five new hires.
+fn new_hires() -> TenantSeed {
+    let users = (1..=5)
+        .map(|i| SeedUser::member(&format!("u-hire{i}"), &format!("hire{i}@contoso.com")))
+        .collect();
+    TenantSeed::with_operator("op", users)
+}
+
+/// Waits until the batch shows `upn` as done or failed; returns which.
+async fn batch_user_ended(w: &Window, upn: &str) -> String {
+    w.wait_attr(
+        &format!("[data-testid=batch-user][data-upn=\"{upn}\"]"),
+        "data-status",
+        &["done", "failed"],
+    )
+    .await
+}
+
+/// Starts placing tokens, on whichever reader one is placed (the only
+/// token on the desk is the one the test places).
+async fn run_batch(w: &Window) {
+    w.click("[data-testid=batch-run]").await;
+}
+
+/// A batch of five new hires through the window, as a morning at the desk
+/// goes: the CSV checked, tokens placed one after another, Graph down while
+/// the third is activated (that user is parked, the queue goes on), the app
+/// closed and started again, the batch taken up where it was, the parked
+/// user retried from the journal, the last token placed; then five tokens
+/// activated in Entra, each holding the seed Entra has, one per user, and
+/// five handover sheets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_five_survives_an_outage_and_a_restart() {
+    let _one = ONE_WINDOW.lock().await;
+    let d = real_desk(new_hires()).await;
+    let w = &d.window;
+    let csv = d.data.path().join("hires.csv");
+    let rows: String = (1..=5)
+        .map(|i| format!("hire{i}@contoso.com,Hire {i}\n"))
+        .collect();
+    std::fs::write(&csv, format!("upn,display name\n{rows}")).unwrap();
+    w.click("[data-testid=nav-batch]").await;
+    w.wait("[data-testid=batch-csv]")
+        .await
+        .send_keys(&csv.display().to_string())
+        .await
+        .unwrap();
+    w.type_into("[data-testid=batch-name]", "Monday").await;
+    w.click("[data-testid=batch-create]").await;
+    w.wait("[data-testid=batch-counts][data-waiting=\"5\"]")
+        .await;
+    w.screenshot("batch-made").await;
+
+    let reader = VirtualReader::acquire();
+    run_batch(w).await;
+    let mut seeds = Vec::new();
+    for i in 1..=4 {
+        if i == 3 {
+            d.sandbox
+                .tenant()
+                .faults
+                .fail_before
+                .insert("activate".into(), u32::MAX);
+        }
+        let prompt = w.text("[data-testid=batch-prompt]").await;
+        assert!(prompt.contains(&format!("Hire {i}")), "prompt: {prompt}");
+        let t = token(&reader, "C302-i", &format!("70090{i}"), 0);
+        let ended = batch_user_ended(w, &format!("hire{i}@contoso.com")).await;
+        assert_eq!(ended, if i == 3 { "failed" } else { "done" }, "hire{i}");
+        {
+            let card = t.card();
+            seeds.push((card.serial.clone(), card.seed_sha256()));
+        }
+        if i == 3 {
+            d.sandbox.tenant().faults.fail_before.clear();
+            w.screenshot("batch-parked").await;
+        }
+        t.remove();
+        w.wait("[data-testid=batch-prompt]").await;
+    }
+
+    // The app is closed and started again on the same records.
+    w.close().await;
+    let env = [
+        ("OATHDESK_GRAPH_URL", d.sandbox.base_url()),
+        ("OATHDESK_ACCESS_TOKEN", "op".to_string()),
+        ("OATHDESK_DATA_DIR", d.data.path().display().to_string()),
+    ];
+    let w = &Window::open(&[], &env).await;
+    w.wait("[data-testid=desk][data-ready=true]").await;
+    w.click("[data-testid=nav-batch]").await;
+    w.wait("[data-testid=batch-counts][data-done=\"3\"][data-failed=\"1\"]")
+        .await;
+    w.click("[data-testid=batch-user][data-upn=\"hire3@contoso.com\"] [data-testid=batch-retry]")
+        .await;
+    w.wait("[data-testid=batch-turn][data-kind=enrolled]").await;
+    let hire3 = "[data-testid=batch-user][data-upn=\"hire3@contoso.com\"]";
+    assert_eq!(w.wait_attr(hire3, "data-status", &["done"]).await, "done");
+    run_batch(w).await;
+    let t = token(&reader, "C302-i", "700905", 0);
+    assert_eq!(batch_user_ended(w, "hire5@contoso.com").await, "done");
+    {
+        let card = t.card();
+        seeds.push((card.serial.clone(), card.seed_sha256()));
+    }
+    t.remove();
+    w.wait("[data-testid=batch-counts][data-done=\"5\"][data-waiting=\"0\"]")
+        .await;
+    w.screenshot("batch-done").await;
+
+    {
+        let tenant = d.sandbox.tenant();
+        assert_eq!(tenant.devices.len(), 5, "no duplicate");
+        for (i, (serial, seed)) in seeds.iter().enumerate() {
+            let stored = tenant.by_serial(serial).unwrap();
+            let user = format!("u-hire{}", i + 1);
+            assert_eq!(
+                (stored.status.as_str(), stored.assigned_to.as_deref()),
+                ("activated", Some(user.as_str()))
+            );
+            assert_eq!(seed.as_deref(), Some(seed_sha256(&stored.secret).as_str()));
+        }
+    }
+    w.click("[data-testid=batch-sheets]").await;
+    w.wait("[data-testid=batch-handovers]").await;
+    let sheets = w
+        .client
+        .find_all(Locator::Css(
+            "[data-testid=batch-handovers] [data-testid=handover]",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(sheets.len(), 5, "one sheet per user");
+    w.close().await;
+}

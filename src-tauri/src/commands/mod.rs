@@ -1,6 +1,7 @@
 //! The window's commands: thin adapters that turn IPC arguments into
 //! station calls and station results into views. No workflow logic here.
 
+pub mod batch;
 pub mod burn;
 pub mod desk;
 pub mod enrol;

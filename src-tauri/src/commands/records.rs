@@ -42,7 +42,7 @@ pub async fn verify_audit(state: State<'_, AppState>) -> CommandResult<AuditChec
 
 /// `dir`, made if needed, that only this user can enter (exports name
 /// operators, users and tokens).
-fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+pub(crate) fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::DirBuilder::new().recursive(true).create(dir)?;
     #[cfg(unix)]
     {

@@ -77,6 +77,51 @@ export interface TokenView extends TokenFacts {
   slots: Slot[];
 }
 
+/** Where one user of a batch stands. */
+export type QueueStatus = "waiting" | "enrolling" | "done" | "failed" | "refused" | "skipped";
+
+export interface QueuedUser {
+  /** From 1, in queue order. */
+  position: number;
+  upn: string;
+  display_name: string | null;
+  /** The token meant for this user, when the list named one. */
+  serial: string | null;
+  model: string | null;
+  status: QueueStatus;
+  enrolment_id: string | null;
+  /** The serial of the token enrolled for them. */
+  token_serial: string | null;
+  reason: string | null;
+  next_step: string | null;
+  updated_at: number;
+}
+
+export interface BatchView {
+  id: string;
+  name: string;
+  operator: string;
+  algorithm: string;
+  period: number;
+  created_at: number;
+  users: QueuedUser[];
+  counts: { waiting: number; done: number; failed: number; refused: number; skipped: number };
+}
+
+/** What one batch turn did. */
+export type BatchTurn =
+  | { kind: "enrolled"; position: number; upn: string; outcome: EnrolOutcome }
+  | { kind: "parked"; position: number; upn: string; message: string; next_step: string }
+  | { kind: "refused"; position: number; upn: string; reason: string }
+  | { kind: "requeued"; position: number; upn: string }
+  | { kind: "finished" };
+
+export interface Handover {
+  position: number;
+  display_name: string | null;
+  outcome: EnrolOutcome;
+}
+
 /** A seed deleted from a token. */
 export interface DeletedSeed {
   token: TokenFacts;
@@ -377,6 +422,21 @@ export const api = {
   /** Deletes one seed from the token on `reader`: a Molto2 slot, or a credential by its listed name. */
   deleteSeed: (reader: string, slot: number | null, label: string | null) =>
     invoke<DeletedSeed>("delete_seed", { reader, slot, label }),
+
+  batchStart: (name: string, csv: string, algorithm: Algorithm, period: number) =>
+    invoke<BatchView>("batch_start", { name, csv, algorithm, period }),
+  batchList: () => invoke<BatchView[]>("batch_list"),
+  batchView: (id: string) => invoke<BatchView>("batch_view", { id }),
+  batchNext: (id: string, reader: string | null, onProgress: (p: Progress) => void) =>
+    invoke<BatchTurn>("batch_next", { id, reader, onProgress: progressChannel(onProgress) }),
+  batchRetry: (id: string, position: number, onProgress: (p: Progress) => void) =>
+    invoke<BatchTurn>("batch_retry", { id, position, onProgress: progressChannel(onProgress) }),
+  batchSkip: (id: string, position: number) => invoke<BatchView>("batch_skip", { id, position }),
+  batchReassign: (id: string, position: number, upn: string) =>
+    invoke<BatchView>("batch_reassign", { id, position, upn }),
+  batchHandovers: (id: string) => invoke<Handover[]>("batch_handovers", { id }),
+  /** Writes the batch's CSV report under the data directory; returns its path. */
+  exportBatchReport: (id: string) => invoke<string>("export_batch_report", { id }),
 
   resyncPreview: (reader: string | null) => invoke<ResyncPreview>("resync_preview", { reader }),
   /** `slot`: one Molto2 slot (null: every slot holding a seed); `stated`: the settings, when the station asked for them. */

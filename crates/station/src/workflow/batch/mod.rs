@@ -306,3 +306,36 @@ fn status_word(s: QueueStatus) -> &'static str {
         QueueStatus::Skipped => "skipped",
     }
 }
+
+/// One handover sheet of a batch: a user whose token is activated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Handover {
+    pub position: u32,
+    pub display_name: Option<String>,
+    pub outcome: super::EnrolOutcome,
+}
+
+/// The sheets of every user whose token is activated, in queue order,
+/// from the journal (never a secret).
+pub fn handovers(station: &Station, id: &str) -> Result<Vec<Handover>, StationError> {
+    let users = station.records().batch_users(id)?;
+    let done = users.into_iter().filter(|u| u.status == QueueStatus::Done);
+    done.filter_map(|u| u.enrolment_id.clone().map(|e| (u, e)))
+        .map(|(u, e)| {
+            let e = station.records().enrolment(&e)?;
+            Ok(Handover {
+                position: u.position,
+                display_name: u.listed.display_name.clone(),
+                outcome: super::EnrolOutcome {
+                    serial: e.directory_serial(),
+                    enrolment_id: e.id,
+                    user: e.user,
+                    model: e.model.unwrap_or_default(),
+                    device_id: e.device_id.unwrap_or_default(),
+                    params: e.params,
+                    activated_at: e.updated_at as u64,
+                },
+            })
+        })
+        .collect()
+}
