@@ -80,31 +80,7 @@ impl HidReaders {
         let keys = self.keys.keys().map_err(|e| hid_failure("", e))?;
         Ok(reader_names(&keys).into_iter().zip(keys).collect())
     }
-}
 
-impl Readers for HidReaders {
-    fn readers(&self) -> Result<Vec<Reader>, TokenFailure> {
-        Ok(self
-            .named()?
-            .into_iter()
-            .map(|(name, _)| Reader {
-                name,
-                token_present: true,
-            })
-            .collect())
-    }
-
-    fn open(&self, reader: Option<&str>) -> Result<Box<dyn Token + '_>, TokenFailure> {
-        let name = match reader {
-            Some(r) => r.to_string(),
-            None => choose_one(self.readers()?)?,
-        };
-        let transport = self.transport(&name)?;
-        open_token(name, transport, &self.profiles, None)
-    }
-}
-
-impl HidReaders {
     /// Opens the key named `reader` as an APDU transport that asks the
     /// desk for a touch after [`TOUCH_HINT_AFTER`] busy answers, and says
     /// when that exchange is over.
@@ -129,6 +105,28 @@ impl HidReaders {
             prompt: self.prompt.clone(),
             asked,
         }))
+    }
+}
+
+impl Readers for HidReaders {
+    fn readers(&self) -> Result<Vec<Reader>, TokenFailure> {
+        Ok(self
+            .named()?
+            .into_iter()
+            .map(|(name, _)| Reader {
+                name,
+                token_present: true,
+            })
+            .collect())
+    }
+
+    fn open(&self, reader: Option<&str>) -> Result<Box<dyn Token + '_>, TokenFailure> {
+        let name = match reader {
+            Some(r) => r.to_string(),
+            None => choose_one(self.readers()?)?,
+        };
+        let transport = self.transport(&name)?;
+        open_token(name, transport, &self.profiles, None)
     }
 }
 
@@ -188,7 +186,7 @@ pub fn access_next_step(os: &str) -> String {
             KERNEL==\"hidraw*\", ATTRS{idVendor}==\"349e\", TAG+=\"uaccess\"), \
             run `udevadm control --reload`, then take the key out and plug it in again."
             .into(),
-        "windows" => "Windows lets only administrators open FIDO keys over HID: \
+        "windows" => "Windows may let only administrators open FIDO keys over HID: \
             run OathDesk as administrator, or put the key on an NFC reader."
             .into(),
         "macos" => "Allow OathDesk under System Settings → Privacy & Security → \
