@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
-use oathdesk_station::adapters::{GraphTenant, PcscReaders};
+use oathdesk_station::adapters::{DeskReaders, GraphTenant};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::ports::Readers;
 use oathdesk_station::sign_in::SignInCancel;
@@ -20,7 +20,8 @@ pub type Tokens = Box<dyn Readers + Send>;
 
 pub struct DeskContext {
     pub station: Station,
-    /// The readers: PC/SC, connected on first use, or the training desk's
+    /// The readers: the desk's PC/SC readers and USB HID keys, opened on
+    /// first use (PC/SC connects when pcscd is up), or the training desk's
     /// in-process tokens. One token operation at a time holds them, so the
     /// reader watch never reads a token in the middle of a burn.
     tokens: Mutex<Option<Tokens>>,
@@ -40,7 +41,7 @@ impl DeskContext {
         Ok(DeskContext::new(station, tenant, None, None))
     }
 
-    /// `tokens`: the readers to use; `None` for PC/SC.
+    /// `tokens`: the readers to use; `None` for the desk's (PC/SC and HID).
     pub fn new(
         station: Station,
         tenant: GraphTenant,
@@ -66,16 +67,9 @@ impl DeskContext {
     ) -> CommandResult<T> {
         let mut guard = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            let desk = PcscReaders::connect().map_err(|f| {
-                AppError::new(
-                    "token",
-                    f.message,
-                    Some("Start the smart-card service (pcscd) and plug in a reader, or use the training desk."),
-                )
-            })?;
-            *guard = Some(Box::new(desk));
+            *guard = Some(Box::new(DeskReaders::connect(crate::touch::prompt())));
         }
-        f(guard.as_deref().expect("connected above"))
+        f(guard.as_deref().expect("opened above"))
     }
 
     /// Entra as the operator of this desk (a sign-in reopens the desk).

@@ -6,6 +6,7 @@ mod commands;
 mod context;
 mod demo;
 mod error;
+mod touch;
 mod views;
 mod watch;
 #[cfg(target_os = "linux")]
@@ -62,6 +63,7 @@ pub fn run() {
     tauri::Builder::default()
         .manage(AppState::new(first_desk()))
         .setup(|app| {
+            touch::start(app.handle().clone());
             watch::start(app.handle().clone());
             Ok(())
         })

@@ -5,7 +5,10 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/sv
 import type { AppStatus, ReaderView } from "../src/lib/api";
 import { molto2Token, singleLimits, singleToken, ykoathToken } from "./fixtures";
 
-const h = vi.hoisted(() => ({ push: null as null | ((r: ReaderView[]) => void) }));
+const h = vi.hoisted(() => ({
+  push: null as null | ((r: ReaderView[]) => void),
+  touch: null as null | ((t: { reader: string; waiting: boolean }) => void),
+}));
 
 const status: AppStatus = {
   demo: true,
@@ -35,6 +38,7 @@ vi.mock("../src/lib/api", async (importOriginal) => {
       appStatus: vi.fn(async () => status),
       readers: vi.fn(async () => readers),
       onDeskChanged: vi.fn(async (f: (r: ReaderView[]) => void) => { h.push = f; return () => {}; }),
+      onTouchKey: vi.fn(async (f: (t: { reader: string; waiting: boolean }) => void) => { h.touch = f; return () => {}; }),
       searchUsers: vi.fn(async () => []),
       deleteSeed: vi.fn(async (reader: string, slot: number | null, label: string | null) => ({
         token: ykoathToken([], { reader }), place: slot !== null ? `slot ${slot}` : `credential ${label}`, directory_serial: "YK5551234",
@@ -65,6 +69,16 @@ describe("App shell and Desk", () => {
 
     h.push!([{ name: "Virtual reader 2", token: null, error: null }]);
     await waitFor(() => expect(screen.getAllByTestId("reader")).toHaveLength(1));
+  });
+
+  it("asks for a touch on the key that waits for one, until it answers", async () => {
+    render(App);
+    await waitFor(() => expect(h.touch).not.toBeNull());
+    expect(screen.queryByTestId("touch-key")).toBeNull();
+    h.touch!({ reader: "FIDO2 Security Key A1 (USB)", waiting: true });
+    await waitFor(() => expect(screen.getByTestId("touch-key").textContent).toBe("Touch the key on FIDO2 Security Key A1 (USB)"));
+    h.touch!({ reader: "FIDO2 Security Key A1 (USB)", waiting: false });
+    await waitFor(() => expect(screen.queryByTestId("touch-key")).toBeNull());
   });
 
   it("wears the DEMO frame and names the tenant when Entra is not Microsoft's", async () => {

@@ -9,7 +9,9 @@
 //! - `OATHDESK_ACCESS_TOKEN`: a Graph access token for scripts; otherwise
 //!   the session of `oathdesk-cli login`.
 
-use oathdesk_station::adapters::{GraphTenant, PcscReaders};
+use std::sync::Arc;
+
+use oathdesk_station::adapters::{DeskReaders, GraphTenant, Touch};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::workflow::{Progress, StepStatus};
 use oathdesk_station::{Station, StationConfig, sign_in};
@@ -23,9 +25,15 @@ pub fn station() -> Result<Station, CliError> {
     Ok(Station::open(config, &keys)?)
 }
 
-pub fn tokens() -> Result<PcscReaders, CliError> {
-    PcscReaders::connect()
-        .map_err(|f| CliError::failure("reader", format!("{} {}", f.message, f.next_step)))
+/// The desk's readers: PC/SC readers and Token2 keys over USB HID. Either
+/// may be missing; a command that finds neither says so from the readers'
+/// own error. A key waiting for a touch is said on stderr.
+pub fn tokens() -> Result<DeskReaders, CliError> {
+    Ok(DeskReaders::connect(Arc::new(|reader: &str, touch| {
+        if touch == Touch::Needed {
+            eprintln!("touch: touch the key on {reader}");
+        }
+    })))
 }
 
 /// Entra, as the operator (see [`sign_in::tenant`]). When the environment

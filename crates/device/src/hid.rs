@@ -139,6 +139,18 @@ impl HidInfo {
     }
 }
 
+/// A key that may hold the OTP applet, as the OS lists it. Defined here,
+/// outside the hidapi-backed `hid_desk`, so the desk's ports can name keys
+/// on any platform and tests can list fakes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token2HidKey {
+    /// The OS path; stable while the key stays plugged in.
+    pub path: String,
+    pub product_id: u16,
+    pub product: String,
+    pub serial: Option<String>,
+}
+
 /// Lists HID devices; the real one wraps `hidapi` ([`crate::hid_desk`]).
 pub trait HidEnumerator {
     fn devices(&self) -> Result<Vec<HidInfo>, TransportError>;

@@ -8,6 +8,7 @@
 
 use std::ffi::CString;
 
+pub use crate::hid::Token2HidKey;
 use crate::hid::{HidDevice, HidEnumerator, HidInfo, HidTransport, REPORT_LEN};
 use crate::transport::TransportError;
 
@@ -19,16 +20,6 @@ pub const READ_TIMEOUT_MS: i32 = 5_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
     pub info: HidInfo,
-    pub serial: Option<String>,
-}
-
-/// A key that may hold the OTP applet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token2HidKey {
-    /// The OS path; stable while the key stays plugged in.
-    pub path: String,
-    pub product_id: u16,
-    pub product: String,
     pub serial: Option<String>,
 }
 
@@ -65,6 +56,13 @@ pub struct HidApiEnumerator(pub hidapi::HidApi);
 impl HidApiEnumerator {
     pub fn new() -> Result<Self, TransportError> {
         hidapi::HidApi::new().map(Self).map_err(unavailable)
+    }
+
+    /// Lists the devices again: `hidapi` enumerates once, at `new`, and
+    /// keeps that list, so a desk that follows plugging calls this first.
+    /// Only the OS is asked; nothing is opened.
+    pub fn refresh(&mut self) -> Result<(), TransportError> {
+        self.0.refresh_devices().map_err(unavailable)
     }
 
     /// Every listed device with its serial.

@@ -37,6 +37,14 @@ impl<T: Transport + ?Sized> Transport for &mut T {
     }
 }
 
+/// A boxed transport, for ports that hand out transports of several kinds
+/// (the desk's HID keys: hidapi on a desk, an in-process fake in tests).
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn transmit_raw(&mut self, apdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_raw(apdu)
+    }
+}
+
 /// A transport over any function, e.g. an in-process virtual card (demo
 /// mode without pcscd).
 pub struct FnTransport<F: FnMut(&[u8]) -> Vec<u8>>(pub F);

@@ -153,6 +153,12 @@ export interface Burnt {
   warnings: string[];
 }
 
+/** The "touch the key" prompt for the key on `reader`. */
+export interface TouchKey {
+  reader: string;
+  waiting: boolean;
+}
+
 export interface ReaderView {
   name: string;
   /** The token on it, or null when the reader is empty. */
@@ -393,6 +399,9 @@ export const api = {
   /** Called with the new reader list on every token insert/removal. */
   onDeskChanged: (f: (readers: ReaderView[]) => void): Promise<UnlistenFn> =>
     listen<ReaderView[]>("desk-changed", (e) => f(e.payload)),
+  /** A Token2 key over USB waits for a finger (`waiting`), or stopped waiting. */
+  onTouchKey: (f: (t: TouchKey) => void): Promise<UnlistenFn> =>
+    listen<TouchKey>("touch-key", (e) => f(e.payload)),
 
   scanScreen: () => invoke<SeedView>("scan_screen"),
   scanClipboard: () => invoke<SeedView>("scan_clipboard"),

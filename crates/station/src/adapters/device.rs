@@ -47,28 +47,35 @@ impl PcscReaders {
 
     /// `reader`, or the one reader with a token on it.
     fn choose(&self, reader: Option<&str>) -> Result<String, TokenFailure> {
-        if let Some(r) = reader {
-            return Ok(r.to_string());
+        match reader {
+            Some(r) => Ok(r.to_string()),
+            None => choose_one(self.readers()?),
         }
-        let with_token: Vec<String> = self
-            .readers()?
-            .into_iter()
-            .filter(|r| r.token_present)
-            .map(|r| r.name)
-            .collect();
-        match with_token.as_slice() {
-            [one] => Ok(one.clone()),
-            [] => Err(TokenFailure {
-                state: TokenState::Untouched,
-                message: "no token on any reader".into(),
-                next_step: "Put the token on the reader.".into(),
-            }),
-            many => Err(TokenFailure {
-                state: TokenState::Untouched,
-                message: format!("tokens are on {} readers ({})", many.len(), many.join(", ")),
-                next_step: "Say which reader to use, or take the other tokens off.".into(),
-            }),
-        }
+    }
+}
+
+/// The one reader among `readers` with a token on it; none, or several
+/// (named), is an error saying what to do.
+pub(super) fn choose_one(
+    readers: impl IntoIterator<Item = Reader>,
+) -> Result<String, TokenFailure> {
+    let with_token: Vec<String> = readers
+        .into_iter()
+        .filter(|r| r.token_present)
+        .map(|r| r.name)
+        .collect();
+    match with_token.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(TokenFailure {
+            state: TokenState::Untouched,
+            message: "no token on any reader".into(),
+            next_step: "Put the token on the reader, or plug the key in.".into(),
+        }),
+        many => Err(TokenFailure {
+            state: TokenState::Untouched,
+            message: format!("tokens are on {} readers ({})", many.len(), many.join(", ")),
+            next_step: "Say which reader to use, or take the other tokens off.".into(),
+        }),
     }
 }
 

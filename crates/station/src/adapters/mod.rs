@@ -1,12 +1,24 @@
 //! The ports implemented over the real parts: tokens through crate
-//! `device` (one adapter per family), and Entra through crate `entra`.
+//! `device` (one adapter per family; PC/SC readers and USB HID keys, one
+//! desk of both), and Entra through crate `entra`.
 
+mod desk;
 mod device;
 mod entra;
+mod hid_keys;
+mod hid_watch;
 mod molto2;
 mod oath_applet;
 mod pin_plus;
 mod single_profile;
 
+pub use desk::{ConnectPcsc, DeskReaders};
 pub use device::{CUSTOMER_KEY_ENV, PcscReaders, customer_key_text, open_token, watch_readers};
 pub use entra::GraphTenant;
+#[cfg(any(target_os = "linux", target_os = "windows", target_os = "macos"))]
+pub use hid_keys::HidApiKeys;
+pub use hid_keys::{
+    HidKeyError, HidKeys, HidReaders, HidTransportBox, OnBusy, Touch, TouchPrompt,
+    access_next_step, reader_names, short_path,
+};
+pub use hid_watch::{HID_WATCH_EVERY, HidWatch, watch_hid_keys};
