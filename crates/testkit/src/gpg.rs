@@ -17,12 +17,14 @@ const UID: &str = "OathDesk Test <desk@oathdesk.test>";
 
 impl GpgHome {
     pub fn new(passphrase: &str) -> GpgHome {
+        use std::os::unix::fs::PermissionsExt;
         let home = GpgHome {
             dir: tempfile::Builder::new().prefix("gpg").tempdir().unwrap(),
             passphrase: passphrase.into(),
         };
+        std::fs::set_permissions(home.dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         home.run(
-            &["--quick-gen-key", UID, "future-default", "default", "never"],
+            &["--passphrase-fd", "0", "--quick-gen-key", UID, "future-default", "default", "never"],
             home.passphrase.as_bytes(),
         );
         home

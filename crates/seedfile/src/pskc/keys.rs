@@ -12,7 +12,7 @@ use crate::{Ask, Keys, Place, SeedError};
 
 const PBKDF2: &str = "http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2";
 /// Derivations beyond this are refused rather than left to run for minutes.
-const MAX_ROUNDS: u32 = 10_000_000;
+const MAX_ROUNDS: u32 = 1_000_000;
 
 /// A pre-shared AES key as a file holds it: hex text (32, 48 or 64
 /// digits) or the raw 16, 24 or 32 bytes.
