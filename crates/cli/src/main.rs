@@ -7,6 +7,7 @@
 mod desk;
 mod device_commands;
 mod entra_commands;
+mod import_command;
 mod input;
 mod otp_commands;
 mod output;
