@@ -62,14 +62,24 @@ fn passphrase(what: Ask) -> Option<Zeroizing<String>> {
 pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
     let format = match a.format.trim() {
         f if f.eq_ignore_ascii_case("auto") => None,
-        f => Some(f.parse::<SeedFormat>().map_err(|e| CliError::input("format", e.to_string()))?),
+        f => Some(
+            f.parse::<SeedFormat>()
+                .map_err(|e| CliError::input("format", e.to_string()))?,
+        ),
     };
     let bytes = read_file(&a.file, "file")?;
     let pskc_key = match &a.pskc_key_file {
-        Some(p) => Some(pskc_key_from_file(&read_file(p, "pskc_key")?).map_err(|e| CliError::input("pskc_key", e.to_string()))?),
+        Some(p) => Some(
+            pskc_key_from_file(&read_file(p, "pskc_key")?)
+                .map_err(|e| CliError::input("pskc_key", e.to_string()))?,
+        ),
         None => None,
     };
-    let pgp_key = a.pgp_key.as_deref().map(|p| read_file(p, "pgp_key")).transpose()?;
+    let pgp_key = a
+        .pgp_key
+        .as_deref()
+        .map(|p| read_file(p, "pgp_key"))
+        .transpose()?;
     let mut ask = passphrase;
     let mut keys = SeedKeys {
         pskc_key: pskc_key.as_deref().map(|k| &k[..]),
@@ -92,18 +102,29 @@ fn preview_text(p: &Preview) -> String {
     let mut lines = vec![format!(
         "{}{}: {} tokens",
         p.format,
-        if p.encrypted { " (OpenPGP, decrypted in memory)" } else { "" },
+        if p.encrypted {
+            " (OpenPGP, decrypted in memory)"
+        } else {
+            ""
+        },
         p.items.len()
     )];
     for i in &p.items {
         let plan = match &i.plan {
             Plan::Create => "create".to_string(),
-            Plan::Skip { inventory_id } => format!("skip: already in the inventory ({inventory_id})"),
+            Plan::Skip { inventory_id } => {
+                format!("skip: already in the inventory ({inventory_id})")
+            }
             Plan::Refuse { reason } => format!("refused: {reason}"),
         };
         let mut line = format!(
             "{}: {} {} {} {}/{} s user {}: {plan}",
-            i.place, i.serial, i.manufacturer, i.model, i.algorithm, i.period,
+            i.place,
+            i.serial,
+            i.manufacturer,
+            i.model,
+            i.algorithm,
+            i.period,
             i.user.as_deref().unwrap_or("-")
         );
         for w in &i.warnings {
@@ -121,7 +142,11 @@ fn report_text(r: &ImportReport) -> String {
         r.skipped.len(),
         r.failed.len()
     )];
-    lines.extend(r.created.iter().map(|c| format!("{}: created {} ({})", c.place, c.serial, c.inventory_id)));
+    lines.extend(
+        r.created
+            .iter()
+            .map(|c| format!("{}: created {} ({})", c.place, c.serial, c.inventory_id)),
+    );
     lines.extend(r.skipped.iter().cloned());
     lines.extend(r.failed.iter().map(|f| format!("failed: {f}")));
     lines.extend(r.warnings.iter().map(|w| format!("warning: {w}")));

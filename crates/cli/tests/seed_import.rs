@@ -30,7 +30,8 @@ struct Desk {
 
 impl Desk {
     fn new() -> Desk {
-        let seed = TenantSeed::with_operator("op", vec![SeedUser::member("u-alice", "alice@contoso.com")]);
+        let seed =
+            TenantSeed::with_operator("op", vec![SeedUser::member("u-alice", "alice@contoso.com")]);
         Desk {
             dir: tempfile::tempdir().unwrap(),
             tmp: tempfile::tempdir().unwrap(),
@@ -56,9 +57,14 @@ impl Desk {
         if let Some(p) = passphrase {
             env.push(("OATHDESK_IMPORT_PASSPHRASE", p.into()));
         }
-        let all: Vec<&str> = ["inventory", "import"].iter().chain(args).copied().collect();
+        let all: Vec<&str> = ["inventory", "import"]
+            .iter()
+            .chain(args)
+            .copied()
+            .collect();
         let out = run_with(&all, "", &env);
-        self.printed.push((format!("{args:?}"), [&out.stdout[..], &out.stderr].concat()));
+        self.printed
+            .push((format!("{args:?}"), [&out.stdout[..], &out.stderr].concat()));
         out
     }
 
@@ -67,12 +73,22 @@ impl Desk {
         let calls = self.sandbox.tenant().answered.len();
         let out = self.import(args, passphrase);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert_eq!(self.sandbox.tenant().answered.len(), calls, "{args:?}: Graph was called");
+        assert_eq!(
+            self.sandbox.tenant().answered.len(),
+            calls,
+            "{args:?}: Graph was called"
+        );
         stderr(&out)
     }
 
     fn secret_of(&self, serial: &str) -> Vec<u8> {
-        self.sandbox.tenant().by_serial(serial).unwrap().secret.expose().to_vec()
+        self.sandbox
+            .tenant()
+            .by_serial(serial)
+            .unwrap()
+            .secret
+            .expose()
+            .to_vec()
     }
 }
 
@@ -89,7 +105,8 @@ fn encrypted_files_import_with_their_secrets_and_bad_ones_touch_nothing() {
     let csv = format!(
         "upn,serial number,secret key,time interval,manufacturer,model,hash\n\
          alice@contoso.com,CSV-1,{},30,Token2,C202,sha1\n,CSV-2,{},60,Token2,C302-i,sha256\n",
-        &*s1.to_hex(), &*s2.to_hex()
+        &*s1.to_hex(),
+        &*s2.to_hex()
     );
     let gpg_csv = d.file("seeds.csv.gpg", &gpg.encrypt(csv.as_bytes(), false));
 
@@ -101,18 +118,58 @@ fn encrypted_files_import_with_their_secrets_and_bad_ones_touch_nothing() {
     let out = d.import(&[&gpg_csv, "--pgp-key", &key, "--json"], Some(PASSPHRASE));
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((report["format"].as_str(), report["created"].as_array().unwrap().len()), (Some("token2-csv"), 2));
-    assert_eq!((d.secret_of("CSV-1"), d.secret_of("CSV-2")), (s1.expose().to_vec(), s2.expose().to_vec()));
-    assert_eq!(d.sandbox.tenant().by_serial("CSV-1").unwrap().assigned_to.as_deref(), Some("u-alice"));
+    assert_eq!(
+        (
+            report["format"].as_str(),
+            report["created"].as_array().unwrap().len()
+        ),
+        (Some("token2-csv"), 2)
+    );
+    assert_eq!(
+        (d.secret_of("CSV-1"), d.secret_of("CSV-2")),
+        (s1.expose().to_vec(), s2.expose().to_vec())
+    );
+    assert_eq!(
+        d.sandbox
+            .tenant()
+            .by_serial("CSV-1")
+            .unwrap()
+            .assigned_to
+            .as_deref(),
+        Some("u-alice")
+    );
 
     let aes = [0x42u8; 16];
-    let pskc = encrypted(&[PskcToken { serial: "PSKC-1", model: "C202", secret: &s3, period: 30 }], &aes, &[9; 20]);
+    let pskc = encrypted(
+        &[PskcToken {
+            serial: "PSKC-1",
+            model: "C202",
+            secret: &s3,
+            period: 30,
+        }],
+        &aes,
+        &[9; 20],
+    );
     let asc = d.file("seeds.pskc.asc", &gpg.encrypt(pskc.as_bytes(), true));
     let aes_file = d.file("pskc.key", b"42424242424242424242424242424242\n");
     let wrong_aes = d.file("wrong.key", b"00000000000000000000000000000000\n");
-    let bad_key = d.refused(&[&asc, "--pgp-key", &key, "--pskc-key-file", &wrong_aes], Some(PASSPHRASE));
+    let bad_key = d.refused(
+        &[&asc, "--pgp-key", &key, "--pskc-key-file", &wrong_aes],
+        Some(PASSPHRASE),
+    );
     assert!(bad_key.contains("key or passphrase is wrong"), "{bad_key}");
-    let out = d.import(&[&asc, "--format", "pskc", "--pgp-key", &key, "--pskc-key-file", &aes_file], Some(PASSPHRASE));
+    let out = d.import(
+        &[
+            &asc,
+            "--format",
+            "pskc",
+            "--pgp-key",
+            &key,
+            "--pskc-key-file",
+            &aes_file,
+        ],
+        Some(PASSPHRASE),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(d.secret_of("PSKC-1"), s3.expose().to_vec());
 
@@ -131,12 +188,21 @@ fn encrypted_files_import_with_their_secrets_and_bad_ones_touch_nothing() {
 fn bad_records_exit_2_naming_the_line_and_a_hex_secret_is_previewed() {
     let mut d = Desk::new();
     let header = "upn,serial number,secret key,time interval,manufacturer,model\n";
-    let slow = d.file("slow.csv", format!("{header},S45,JBSWY3DPEHPK3PXPJBSWY3DP,45,Token2,C202\n").as_bytes());
+    let slow = d.file(
+        "slow.csv",
+        format!("{header},S45,JBSWY3DPEHPK3PXPJBSWY3DP,45,Token2,C202\n").as_bytes(),
+    );
     let e = d.refused(&[&slow], None);
-    assert!(e.contains("line 2: Entra accepts 30 or 60 second tokens, not 45 s"), "{e}");
+    assert!(
+        e.contains("line 2: Entra accepts 30 or 60 second tokens, not 45 s"),
+        "{e}"
+    );
     let dup = d.file(
         "dup.csv",
-        format!("{header},D1,JBSWY3DPEHPK3PXPJBSWY3DP,30,T,M\n,D1,GEZDGNBVGY3TQOJQGEZDGNBV,30,T,M\n").as_bytes(),
+        format!(
+            "{header},D1,JBSWY3DPEHPK3PXPJBSWY3DP,30,T,M\n,D1,GEZDGNBVGY3TQOJQGEZDGNBV,30,T,M\n"
+        )
+        .as_bytes(),
     );
     let e = d.refused(&[&dup, "--preview"], None);
     assert!(e.contains("line 3: serial D1 is also at line 2"), "{e}");
@@ -144,11 +210,25 @@ fn bad_records_exit_2_naming_the_line_and_a_hex_secret_is_previewed() {
     assert!(e.contains("no seed-file format"), "{e}");
     assert!(!e.contains("JBSWY3DP") && !e.contains("GEZDGNBV"));
 
-    let hex = d.file("hex.csv", format!("{header},H1,3132333435363738393031323334353637383930,30,T,M\n").as_bytes());
+    let hex = d.file(
+        "hex.csv",
+        format!("{header},H1,3132333435363738393031323334353637383930,30,T,M\n").as_bytes(),
+    );
     let out = d.import(&[&hex, "--preview"], None);
     assert!(out.status.success(), "{}", stderr(&out));
     let shown = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(shown.contains("line 2: H1") && shown.contains("warning: hex secret converted to base32") && shown.contains("create"), "{shown}");
-    assert!(d.sandbox.tenant().devices.is_empty(), "a preview creates nothing");
-    assert!(!shown.contains("3132333435") && !shown.contains("GEZDGNBVGY3TQOJQ"), "{shown}");
+    assert!(
+        shown.contains("line 2: H1")
+            && shown.contains("warning: hex secret converted to base32")
+            && shown.contains("create"),
+        "{shown}"
+    );
+    assert!(
+        d.sandbox.tenant().devices.is_empty(),
+        "a preview creates nothing"
+    );
+    assert!(
+        !shown.contains("3132333435") && !shown.contains("GEZDGNBVGY3TQOJQ"),
+        "{shown}"
+    );
 }

@@ -71,9 +71,13 @@ fn order(p: Place) -> usize {
 /// Why Entra would refuse `r`, if it would.
 fn refusal(r: &Record) -> Option<String> {
     let p = &r.params;
-    let missing = [("serial", &r.serial), ("manufacturer", &r.manufacturer), ("model", &r.model)]
-        .into_iter()
-        .find(|(_, v)| v.trim().is_empty());
+    let missing = [
+        ("serial", &r.serial),
+        ("manufacturer", &r.manufacturer),
+        ("model", &r.model),
+    ]
+    .into_iter()
+    .find(|(_, v)| v.trim().is_empty());
     if let Some(why) = &r.not_totp {
         Some(why.clone())
     } else if let Some((what, _)) = missing {
@@ -86,11 +90,20 @@ fn refusal(r: &Record) -> Option<String> {
             MAX_SECRET_BYTES * 8
         ))
     } else if !matches!(p.algorithm, Algorithm::Sha1 | Algorithm::Sha256) {
-        Some(format!("Entra accepts SHA-1 or SHA-256 tokens, not {}", p.algorithm))
+        Some(format!(
+            "Entra accepts SHA-1 or SHA-256 tokens, not {}",
+            p.algorithm
+        ))
     } else if p.period != 30 && p.period != 60 {
-        Some(format!("Entra accepts 30 or 60 second tokens, not {} s", p.period))
+        Some(format!(
+            "Entra accepts 30 or 60 second tokens, not {} s",
+            p.period
+        ))
     } else if p.digits != 6 {
-        Some(format!("Entra's hardware tokens show 6 digits, not {}", p.digits))
+        Some(format!(
+            "Entra's hardware tokens show 6 digits, not {}",
+            p.digits
+        ))
     } else {
         None
     }

@@ -52,11 +52,19 @@ impl Columns {
     fn of(h: &csv::StringRecord, dialect: Dialect) -> Result<Columns, SeedError> {
         let entra = dialect == Dialect::Entra;
         Ok(Columns {
-            upn: if entra { Some(required(h, UPN)?) } else { position(h, UPN) },
+            upn: if entra {
+                Some(required(h, UPN)?)
+            } else {
+                position(h, UPN)
+            },
             serial: required(h, SERIAL)?,
             secret: required(h, SECRET)?,
             interval: required(h, INTERVAL)?,
-            manufacturer: if entra { Some(required(h, MANUFACTURER)?) } else { position(h, MANUFACTURER) },
+            manufacturer: if entra {
+                Some(required(h, MANUFACTURER)?)
+            } else {
+                position(h, MANUFACTURER)
+            },
             model: required(h, MODEL)?,
             // Entra's CSV is SHA-1 only: a hash column there is not read.
             hash: if entra { None } else { position(h, HASH) },
@@ -66,7 +74,10 @@ impl Columns {
 }
 
 /// Every row of `bytes`, each read or refused with its line.
-pub(crate) fn read(bytes: &[u8], dialect: Dialect) -> Result<Vec<Result<Record, SeedError>>, SeedError> {
+pub(crate) fn read(
+    bytes: &[u8],
+    dialect: Dialect,
+) -> Result<Vec<Result<Record, SeedError>>, SeedError> {
     let bad = |e: csv::Error| SeedError::file(format!("the CSV cannot be read: {e}"));
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let columns = Columns::of(reader.headers().map_err(bad)?, dialect)?;
@@ -82,17 +93,25 @@ pub(crate) fn read(bytes: &[u8], dialect: Dialect) -> Result<Vec<Result<Record, 
                     continue;
                 }
                 let place = Place::Line(line);
-                rows.push(row(&record, &columns, dialect).map_err(|m| SeedError::at(place, m)).map(
-                    |mut r| {
-                        r.place = place;
-                        r
-                    },
-                ));
+                rows.push(
+                    row(&record, &columns, dialect)
+                        .map_err(|m| SeedError::at(place, m))
+                        .map(|mut r| {
+                            r.place = place;
+                            r
+                        }),
+                );
             }
             Err(e) => {
                 line += 1;
-                rows.push(Err(SeedError::at(Place::Line(line), format!("the row cannot be read: {}", csv_reason(&e)))));
-                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }) {
+                rows.push(Err(SeedError::at(
+                    Place::Line(line),
+                    format!("the row cannot be read: {}", csv_reason(&e)),
+                )));
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                ) {
                     break;
                 }
             }

@@ -25,11 +25,14 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn csv_format(text: &[u8]) -> Option<Format> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
     let h = reader.headers().ok()?;
-    [SERIAL, SECRET, INTERVAL].iter().all(|n| position(h, n).is_some()).then(|| {
-        if position(h, HASH).is_some() || position(h, UPN).is_none() {
-            Format::Token2Csv
-        } else {
-            Format::EntraCsv
-        }
-    })
+    [SERIAL, SECRET, INTERVAL]
+        .iter()
+        .all(|n| position(h, n).is_some())
+        .then(|| {
+            if position(h, HASH).is_some() || position(h, UPN).is_none() {
+                Format::Token2Csv
+            } else {
+                Format::EntraCsv
+            }
+        })
 }

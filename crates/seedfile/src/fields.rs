@@ -23,23 +23,32 @@ pub(crate) fn secret(text: &str, prefer: Prefer) -> Result<(Secret, bool), Strin
         Prefer::Base32 => (b32, hex),
         Prefer::Hex => (hex, b32),
     };
-    first(text).or_else(|e| second(text).map_err(|_| e)).map_err(|e| {
-        // OtpError texts name positions and lengths, not the value.
-        format!("the secret key is neither base32 nor hex: {e}")
-    })
+    first(text)
+        .or_else(|e| second(text).map_err(|_| e))
+        .map_err(|e| {
+            // OtpError texts name positions and lengths, not the value.
+            format!("the secret key is neither base32 nor hex: {e}")
+        })
 }
 
 /// A time step in whole seconds (`"30"` or `30`).
 pub(crate) fn period(text: &str) -> Result<u64, String> {
-    text.trim()
-        .parse()
-        .map_err(|_| format!("the time interval {:?} is not a number of seconds", text.trim()))
+    text.trim().parse().map_err(|_| {
+        format!(
+            "the time interval {:?} is not a number of seconds",
+            text.trim()
+        )
+    })
 }
 
 /// A hash name as vendors write it (`hmacsha1`, `SHA256`, `sha-1` …).
 pub(crate) fn algorithm(text: &str) -> Result<Algorithm, String> {
-    Algorithm::from_str(text.trim())
-        .map_err(|_| format!("the hash function {:?} is unknown; use hmacsha1 or hmacsha256", text.trim()))
+    Algorithm::from_str(text.trim()).map_err(|_| {
+        format!(
+            "the hash function {:?} is unknown; use hmacsha1 or hmacsha256",
+            text.trim()
+        )
+    })
 }
 
 /// `Some(trimmed)` unless blank.

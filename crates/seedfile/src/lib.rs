@@ -12,10 +12,10 @@
 //! output carries one.
 
 mod check;
-mod fields;
 mod csv_formats;
 mod detect;
 mod error;
+mod fields;
 mod openpgp;
 mod pskc;
 mod record;
@@ -64,11 +64,17 @@ impl Keys<'_> {
 /// format unless `format` names it, and parses every record. Structural
 /// problems (not a seed file, a wrong key, a MAC mismatch) fail the whole
 /// file; a bad record is kept in [`SeedFile::refused`] with its place.
-pub fn read(bytes: &[u8], format: Option<Format>, keys: &mut Keys<'_>) -> Result<SeedFile, SeedError> {
+pub fn read(
+    bytes: &[u8],
+    format: Option<Format>,
+    keys: &mut Keys<'_>,
+) -> Result<SeedFile, SeedError> {
     if openpgp::is_openpgp(bytes) {
         let plain = openpgp::decrypt(bytes, keys)?;
         if openpgp::is_openpgp(&plain) {
-            return Err(SeedError::file("the decrypted file is OpenPGP again; decrypt it once by hand"));
+            return Err(SeedError::file(
+                "the decrypted file is OpenPGP again; decrypt it once by hand",
+            ));
         }
         let mut file = parse(&plain, format, keys)?;
         file.encrypted = true;

@@ -14,7 +14,10 @@ const ARMOUR: &[u8] = b"-----BEGIN PGP MESSAGE-----";
 /// Whether `bytes` is an OpenPGP message: armoured, or binary starting
 /// with an encrypted session key packet (public-key or passphrase).
 pub(crate) fn is_openpgp(bytes: &[u8]) -> bool {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
     if bytes[start..].starts_with(ARMOUR) {
         return true;
     }
@@ -33,12 +36,16 @@ pub(crate) fn is_openpgp(bytes: &[u8]) -> bool {
 /// The plaintext of the message in `bytes`.
 pub(crate) fn decrypt(bytes: &[u8], keys: &mut Keys<'_>) -> Result<Zeroizing<Vec<u8>>, SeedError> {
     let key_file = keys.pgp_secret_key.ok_or_else(|| {
-        SeedError::file("the file is OpenPGP-encrypted: give the secret key that opens it (--pgp-key FILE)")
+        SeedError::file(
+            "the file is OpenPGP-encrypted: give the secret key that opens it (--pgp-key FILE)",
+        )
     })?;
-    let (key, _) = SignedSecretKey::from_reader_single(key_file)
-        .map_err(|_| SeedError::file("the OpenPGP key file holds no secret key OathDesk can read"))?;
-    let (message, _) = Message::from_reader(std::io::BufReader::new(bytes))
-        .map_err(|_| SeedError::file("the OpenPGP message cannot be read: it is damaged or not a message"))?;
+    let (key, _) = SignedSecretKey::from_reader_single(key_file).map_err(|_| {
+        SeedError::file("the OpenPGP key file holds no secret key OathDesk can read")
+    })?;
+    let (message, _) = Message::from_reader(std::io::BufReader::new(bytes)).map_err(|_| {
+        SeedError::file("the OpenPGP message cannot be read: it is damaged or not a message")
+    })?;
     let passphrase = keys.ask(Ask::OpenPgpKey)?;
     let password = Password::from(passphrase.as_str());
     let message = message.decrypt(&password, &key).map_err(|e| {
@@ -52,7 +59,9 @@ pub(crate) fn decrypt(bytes: &[u8], keys: &mut Keys<'_>) -> Result<Zeroizing<Vec
         .map_err(|_| SeedError::file("the decrypted OpenPGP data cannot be decompressed"))?;
     let mut plain = Zeroizing::new(Vec::new());
     std::io::Read::read_to_end(&mut message, &mut plain).map_err(|_| {
-        SeedError::file("the file cannot be decrypted: the passphrase is wrong, or the message is damaged")
+        SeedError::file(
+            "the file cannot be decrypted: the passphrase is wrong, or the message is damaged",
+        )
     })?;
     Ok(plain)
 }

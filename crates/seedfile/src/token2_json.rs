@@ -24,9 +24,17 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Vec<Result<Record, SeedError>>, SeedE
         Value::Array(items) => items,
         Value::Object(mut o) => match o.remove("value") {
             Some(Value::Array(items)) => items,
-            _ => return Err(SeedError::file("the JSON is not an array of hardware tokens")),
+            _ => {
+                return Err(SeedError::file(
+                    "the JSON is not an array of hardware tokens",
+                ));
+            }
         },
-        _ => return Err(SeedError::file("the JSON is not an array of hardware tokens")),
+        _ => {
+            return Err(SeedError::file(
+                "the JSON is not an array of hardware tokens",
+            ));
+        }
     };
     Ok(items
         .into_iter()

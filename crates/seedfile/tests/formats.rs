@@ -24,12 +24,26 @@ const TOKEN2_JSON: &str = r#"[
 fn token2_json_reads_graphs_objects() {
     assert_eq!(detect(TOKEN2_JSON.as_bytes()), Some(Format::Token2Json));
     let file = plain(TOKEN2_JSON.as_bytes()).unwrap();
-    assert_eq!((file.format, file.records.len(), file.refused.len()), (Format::Token2Json, 2, 0));
-    let [a, b] = &file.records[..] else { unreachable!() };
-    assert_eq!((a.serial.as_str(), a.model.as_str(), a.params.period), ("8659623852751", "C202", 30));
+    assert_eq!(
+        (file.format, file.records.len(), file.refused.len()),
+        (Format::Token2Json, 2, 0)
+    );
+    let [a, b] = &file.records[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        (a.serial.as_str(), a.model.as_str(), a.params.period),
+        ("8659623852751", "C202", 30)
+    );
     assert_eq!(a.secret.to_base32().as_str(), B32);
-    assert_eq!((b.params.algorithm, b.params.period, b.params.digits), (Algorithm::Sha256, 60, 6));
-    assert_eq!((b.user.as_deref(), b.display_name.as_deref()), (Some("jane@contoso.com"), Some("Desk 4")));
+    assert_eq!(
+        (b.params.algorithm, b.params.period, b.params.digits),
+        (Algorithm::Sha256, 60, 6)
+    );
+    assert_eq!(
+        (b.user.as_deref(), b.display_name.as_deref()),
+        (Some("jane@contoso.com"), Some("Desk 4"))
+    );
     assert_eq!(b.place, Place::Record(2));
 }
 
@@ -48,13 +62,24 @@ fn token2_csv_takes_hex_seeds_and_a_hash_column() {
     );
     assert_eq!(detect(csv.as_bytes()), Some(Format::Token2Csv));
     let file = plain(csv.as_bytes()).unwrap();
-    let [a, b] = &file.records[..] else { panic!("{:?}", file.refused) };
+    let [a, b] = &file.records[..] else {
+        panic!("{:?}", file.refused)
+    };
     assert_eq!(a.secret.expose(), b"12345678901234567890");
     assert!(a.hex_converted && b.hex_converted);
-    assert_eq!((a.params.algorithm, b.params.algorithm), (Algorithm::Sha256, Algorithm::Sha1));
-    assert_eq!((b.manufacturer.as_str(), b.place), ("Token2", Place::Line(3)));
+    assert_eq!(
+        (a.params.algorithm, b.params.algorithm),
+        (Algorithm::Sha256, Algorithm::Sha1)
+    );
+    assert_eq!(
+        (b.manufacturer.as_str(), b.place),
+        ("Token2", Place::Line(3))
+    );
     let checked = check(file);
-    assert_eq!(checked.accepted[0].warnings, ["hex secret converted to base32"]);
+    assert_eq!(
+        checked.accepted[0].warnings,
+        ["hex secret converted to base32"]
+    );
 }
 
 #[test]
@@ -66,8 +91,13 @@ fn entra_csv_reads_the_legacy_columns_both_spellings() {
         );
         assert_eq!(detect(csv.as_bytes()), Some(Format::EntraCsv));
         let file = plain(csv.as_bytes()).unwrap();
-        let [a, b] = &file.records[..] else { panic!("{:?}", file.refused) };
-        assert_eq!((a.user.as_deref(), a.params.period, a.hex_converted), (Some("jane@contoso.com"), 60, false));
+        let [a, b] = &file.records[..] else {
+            panic!("{:?}", file.refused)
+        };
+        assert_eq!(
+            (a.user.as_deref(), a.params.period, a.hex_converted),
+            (Some("jane@contoso.com"), 60, false)
+        );
         assert_eq!((b.user.as_deref(), b.hex_converted), (None, true));
         assert_eq!(b.secret.expose(), b"12345678901234567890");
     }
@@ -75,7 +105,15 @@ fn entra_csv_reads_the_legacy_columns_both_spellings() {
 
 #[test]
 fn a_named_format_is_used_and_a_wrong_one_says_what_is_missing() {
-    let e = read_with(TOKEN2_JSON.as_bytes(), Some(Format::EntraCsv), None, None, None).0.unwrap_err();
+    let e = read_with(
+        TOKEN2_JSON.as_bytes(),
+        Some(Format::EntraCsv),
+        None,
+        None,
+        None,
+    )
+    .0
+    .unwrap_err();
     assert!(e.to_string().contains("no \"upn\" column"), "{e}");
     assert!("pskc".parse::<Format>().is_ok() && "xml".parse::<Format>().is_err());
 }
@@ -124,8 +162,20 @@ fn json_refusals_name_the_record() {
         {"serialNumber":"C","manufacturer":"T","model":"M","timeIntervalInSeconds":30}, 7]"#;
     let checked = check(plain(json.as_bytes()).unwrap());
     let refused: Vec<String> = checked.refused.iter().map(ToString::to_string).collect();
-    assert!(refused[0].starts_with("record 1: ") && refused[0].contains("not 45 s"), "{refused:?}");
-    assert!(refused[1].starts_with("record 2: ") && refused[1].contains("SHA-1 or SHA-256"), "{refused:?}");
-    assert!(refused[2].starts_with("record 3: ") && refused[2].contains("no secretKey"), "{refused:?}");
-    assert!(refused[3].starts_with("record 4: ") && refused[3].contains("not a JSON object"), "{refused:?}");
+    assert!(
+        refused[0].starts_with("record 1: ") && refused[0].contains("not 45 s"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].starts_with("record 2: ") && refused[1].contains("SHA-1 or SHA-256"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[2].starts_with("record 3: ") && refused[2].contains("no secretKey"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[3].starts_with("record 4: ") && refused[3].contains("not a JSON object"),
+        "{refused:?}"
+    );
 }

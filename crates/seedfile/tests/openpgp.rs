@@ -28,11 +28,25 @@ fn an_encrypted_token2_csv_and_pskc_decrypt_in_memory() {
 
     let seed = Secret::from_slice(b"pskc-in-openpgp-0003");
     let aes = [3u8; 16];
-    let xml = encrypted(&[PskcToken { serial: "G1", model: "C202", secret: &seed, period: 30 }], &aes, &[4; 20]);
+    let xml = encrypted(
+        &[PskcToken {
+            serial: "G1",
+            model: "C202",
+            secret: &seed,
+            period: 30,
+        }],
+        &aes,
+        &[4; 20],
+    );
     let asc = gpg.encrypt(xml.as_bytes(), true);
     assert!(asc.starts_with(b"-----BEGIN PGP MESSAGE-----"));
-    let file = read_with(&asc, None, Some(&aes), Some(&key), Some("correct horse")).0.unwrap();
-    assert_eq!((file.format, file.records[0].secret.expose()), (Format::Pskc, seed.expose()));
+    let file = read_with(&asc, None, Some(&aes), Some(&key), Some("correct horse"))
+        .0
+        .unwrap();
+    assert_eq!(
+        (file.format, file.records[0].secret.expose()),
+        (Format::Pskc, seed.expose())
+    );
 }
 
 #[test]
@@ -40,10 +54,22 @@ fn a_wrong_passphrase_or_no_key_is_a_clear_error() {
     let gpg = GpgHome::new("correct horse");
     let key = gpg.secret_key();
     let message = gpg.encrypt(CSV.as_bytes(), true);
-    let e = read_with(&message, None, None, Some(&key), Some("battery staple")).0.unwrap_err();
+    let e = read_with(&message, None, None, Some(&key), Some("battery staple"))
+        .0
+        .unwrap_err();
     assert!(e.to_string().contains("passphrase is wrong"), "{e}");
-    let e = read_with(&message, None, None, None, Some("correct horse")).0.unwrap_err();
+    let e = read_with(&message, None, None, None, Some("correct horse"))
+        .0
+        .unwrap_err();
     assert!(e.to_string().contains("--pgp-key"), "{e}");
-    let e = read_with(&message, None, None, Some(b"not a key"), Some("correct horse")).0.unwrap_err();
+    let e = read_with(
+        &message,
+        None,
+        None,
+        Some(b"not a key"),
+        Some("correct horse"),
+    )
+    .0
+    .unwrap_err();
     assert!(e.to_string().contains("no secret key"), "{e}");
 }

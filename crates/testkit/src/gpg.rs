@@ -24,7 +24,15 @@ impl GpgHome {
         };
         std::fs::set_permissions(home.dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         home.run(
-            &["--passphrase-fd", "0", "--quick-gen-key", UID, "future-default", "default", "never"],
+            &[
+                "--passphrase-fd",
+                "0",
+                "--quick-gen-key",
+                UID,
+                "future-default",
+                "default",
+                "never",
+            ],
             home.passphrase.as_bytes(),
         );
         home
@@ -32,8 +40,13 @@ impl GpgHome {
 
     fn gpg(&self) -> Command {
         let mut c = Command::new("gpg");
-        c.env("GNUPGHOME", self.dir.path())
-            .args(["--batch", "--yes", "--quiet", "--pinentry-mode", "loopback"]);
+        c.env("GNUPGHOME", self.dir.path()).args([
+            "--batch",
+            "--yes",
+            "--quiet",
+            "--pinentry-mode",
+            "loopback",
+        ]);
         c
     }
 
@@ -49,13 +62,23 @@ impl GpgHome {
             .expect("gpg is installed (scripts/install-deps.sh installs gnupg)");
         child.stdin.take().unwrap().write_all(stdin).unwrap();
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "gpg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     }
 
     /// The secret key, armoured, still protected by the passphrase.
     pub fn secret_key(&self) -> Vec<u8> {
-        let args = ["--passphrase-fd", "0", "--armor", "--export-secret-keys", UID];
+        let args = [
+            "--passphrase-fd",
+            "0",
+            "--armor",
+            "--export-secret-keys",
+            UID,
+        ];
         self.run(&args, self.passphrase.as_bytes())
     }
 

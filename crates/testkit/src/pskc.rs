@@ -19,8 +19,12 @@ pub struct PskcToken<'a> {
 /// IV + AES-CBC(key, data); PKCS#7 padding is a valid xmlenc padding.
 fn encrypt(key: &[u8], iv: [u8; 16], data: &[u8]) -> Vec<u8> {
     let body = match key.len() {
-        16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, &iv).unwrap().encrypt_padded_vec_mut::<Pkcs7>(data),
-        32 => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, &iv).unwrap().encrypt_padded_vec_mut::<Pkcs7>(data),
+        16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, &iv)
+            .unwrap()
+            .encrypt_padded_vec_mut::<Pkcs7>(data),
+        32 => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, &iv)
+            .unwrap()
+            .encrypt_padded_vec_mut::<Pkcs7>(data),
         n => panic!("no AES-CBC with a {n}-byte key here"),
     };
     [&iv[..], &body].concat()
@@ -46,7 +50,15 @@ const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 pub fn plain(tokens: &[PskcToken]) -> String {
     let packages: String = tokens
         .iter()
-        .map(|t| package(t, &format!("<PlainValue>{}</PlainValue>", STANDARD.encode(t.secret.expose()))))
+        .map(|t| {
+            package(
+                t,
+                &format!(
+                    "<PlainValue>{}</PlainValue>",
+                    STANDARD.encode(t.secret.expose())
+                ),
+            )
+        })
         .collect();
     format!("{HEAD}{packages}</KeyContainer>")
 }

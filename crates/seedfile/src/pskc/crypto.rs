@@ -14,7 +14,8 @@ pub(crate) const HMAC_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#hmac-sha1"
 
 /// Base64 as XML writes it (with line breaks and indentation).
 pub(crate) fn base64(text: &str) -> Option<Zeroizing<Vec<u8>>> {
-    let compact: Zeroizing<String> = Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
+    let compact: Zeroizing<String> =
+        Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
     STANDARD.decode(compact.as_bytes()).ok().map(Zeroizing::new)
 }
 
@@ -31,15 +32,27 @@ pub(crate) fn aes_key_len(algorithm: &str) -> Option<usize> {
 /// Decrypts IV + ciphertext; `None` when the length or padding is wrong
 /// (a wrong key shows here, or in the MAC).
 pub(crate) fn aes_cbc_decrypt(key: &[u8], data: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    if data.len() < 32 || data.len() % 16 != 0 {
+    if data.len() < 32 || !data.len().is_multiple_of(16) {
         return None;
     }
     let (iv, body) = data.split_at(16);
     let mut buf = Zeroizing::new(body.to_vec());
     let n = match key.len() {
-        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv).ok()?.decrypt_padded_mut::<NoPadding>(&mut buf).ok()?.len(),
-        24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv).ok()?.decrypt_padded_mut::<NoPadding>(&mut buf).ok()?.len(),
-        32 => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv).ok()?.decrypt_padded_mut::<NoPadding>(&mut buf).ok()?.len(),
+        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded_mut::<NoPadding>(&mut buf)
+            .ok()?
+            .len(),
+        24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded_mut::<NoPadding>(&mut buf)
+            .ok()?
+            .len(),
+        32 => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .ok()?
+            .decrypt_padded_mut::<NoPadding>(&mut buf)
+            .ok()?
+            .len(),
         _ => return None,
     };
     // xmlenc padding: the last byte counts the padding bytes (1..=16).
@@ -61,7 +74,12 @@ pub(crate) fn mac_matches(key: &[u8], data: &[u8], mac: &[u8]) -> bool {
 }
 
 /// PBKDF2 with HMAC-SHA1, as RFC 6030 §6.2's pkcs5v2 default PRF.
-pub(crate) fn pbkdf2_sha1(passphrase: &[u8], salt: &[u8], rounds: u32, len: usize) -> Zeroizing<Vec<u8>> {
+pub(crate) fn pbkdf2_sha1(
+    passphrase: &[u8],
+    salt: &[u8],
+    rounds: u32,
+    len: usize,
+) -> Zeroizing<Vec<u8>> {
     let mut key = Zeroizing::new(vec![0u8; len]);
     pbkdf2::pbkdf2_hmac::<Sha1>(passphrase, salt, rounds, &mut key);
     key

@@ -19,7 +19,8 @@ pub use keys::pskc_key_from_file;
 
 /// The first child element of `node` whose local name is `name`.
 pub(crate) fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    node.children().find(|c| c.is_element() && c.tag_name().name() == name)
+    node.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
 /// The trimmed text of the element at `path` below `node`.
@@ -31,9 +32,18 @@ pub(crate) fn text_at<'a>(node: Node<'a, '_>, path: &[&str]) -> Option<&'a str> 
     n.text().map(str::trim).filter(|t| !t.is_empty())
 }
 
-pub(crate) fn read(bytes: &[u8], keys: &mut Keys<'_>) -> Result<Vec<Result<Record, SeedError>>, SeedError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| SeedError::file("the PSKC file is not UTF-8 text"))?;
-    let doc = Document::parse(text).map_err(|e| SeedError::file(format!("the PSKC file is not well-formed XML ({})", e.pos())))?;
+pub(crate) fn read(
+    bytes: &[u8],
+    keys: &mut Keys<'_>,
+) -> Result<Vec<Result<Record, SeedError>>, SeedError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| SeedError::file("the PSKC file is not UTF-8 text"))?;
+    let doc = Document::parse(text).map_err(|e| {
+        SeedError::file(format!(
+            "the PSKC file is not well-formed XML ({})",
+            e.pos()
+        ))
+    })?;
     let root = doc.root_element();
     if root.tag_name().name() != "KeyContainer" {
         return Err(SeedError::file("the XML is not a PSKC KeyContainer"));
@@ -54,7 +64,11 @@ pub(crate) fn read(bytes: &[u8], keys: &mut Keys<'_>) -> Result<Vec<Result<Recor
 
 /// The record of one `KeyPackage`: `Err(Err)` for the whole file,
 /// `Ok(Err)` for this record only.
-fn package_record(package: Node, place: Place, unlocked: &Unlocked) -> Result<Result<Record, String>, SeedError> {
+fn package_record(
+    package: Node,
+    place: Place,
+    unlocked: &Unlocked,
+) -> Result<Result<Record, String>, SeedError> {
     let Some(key) = child(package, "Key") else {
         return Ok(Err("the key package holds no Key".into()));
     };
@@ -70,26 +84,41 @@ fn package_record(package: Node, place: Place, unlocked: &Unlocked) -> Result<Re
 
 fn describe(package: Node, key: Node, secret: Secret, place: Place) -> Result<Record, String> {
     let device = child(package, "DeviceInfo");
-    let dev = |name: &str| device.and_then(|d| text_at(d, &[name])).unwrap_or("").to_string();
+    let dev = |name: &str| {
+        device
+            .and_then(|d| text_at(d, &[name]))
+            .unwrap_or("")
+            .to_string()
+    };
     let serial = Some(dev("SerialNo")).filter(|s| !s.is_empty());
     let algorithm_uri = key.attribute("Algorithm").unwrap_or("");
     let digits = child(key, "AlgorithmParameters")
         .and_then(|p| child(p, "ResponseFormat"))
         .and_then(|f| f.attribute("Length"))
-        .map_or(Ok(6), |l| l.trim().parse().map_err(|_| format!("the response length {l:?} is not a number")))?;
+        .map_or(Ok(6), |l| {
+            l.trim()
+                .parse()
+                .map_err(|_| format!("the response length {l:?} is not a number"))
+        })?;
     let period = text_at(key, &["Data", "TimeInterval", "PlainValue"])
-        .map_or(Ok(30), |t| crate::fields::period(t))?;
+        .map_or(Ok(30), crate::fields::period)?;
     let user = text_at(key, &["UserId"])
         .or_else(|| device.and_then(|d| text_at(d, &["UserId"])))
         .filter(|u| u.contains('@') && !u.contains('='))
         .map(str::to_string);
     Ok(Record {
         place,
-        serial: serial.or_else(|| key.attribute("Id").map(str::to_string)).unwrap_or_default(),
+        serial: serial
+            .or_else(|| key.attribute("Id").map(str::to_string))
+            .unwrap_or_default(),
         manufacturer: dev("Manufacturer"),
         model: dev("Model"),
         secret,
-        params: CodeParams { algorithm: suite(key)?, digits, period },
+        params: CodeParams {
+            algorithm: suite(key)?,
+            digits,
+            period,
+        },
         user,
         display_name: text_at(key, &["FriendlyName"]).map(str::to_string),
         hex_converted: false,
@@ -101,7 +130,9 @@ fn describe(package: Node, key: Node, secret: Secret, place: Place) -> Result<Re
 fn suite(key: Node) -> Result<Algorithm, String> {
     match text_at(key, &["AlgorithmParameters", "Suite"]) {
         None => Ok(Algorithm::Sha1),
-        Some(s) => crate::fields::algorithm(s.trim_start_matches("HMAC-").trim_start_matches("hmac-")),
+        Some(s) => {
+            crate::fields::algorithm(s.trim_start_matches("HMAC-").trim_start_matches("hmac-"))
+        }
     }
 }
 
@@ -109,6 +140,13 @@ fn suite(key: Node) -> Result<Algorithm, String> {
 fn not_totp(uri: &str) -> Option<String> {
     let name = uri.rsplit([':', '#', '/']).next().unwrap_or("");
     (!name.eq_ignore_ascii_case("totp")).then(|| {
-        format!("the key is {}, not TOTP: Entra takes time-based tokens only", if name.is_empty() { "of no stated algorithm" } else { name })
+        format!(
+            "the key is {}, not TOTP: Entra takes time-based tokens only",
+            if name.is_empty() {
+                "of no stated algorithm"
+            } else {
+                name
+            }
+        )
     })
 }

@@ -79,13 +79,13 @@ impl GraphTenant {
         d: &NewDevice<'_>,
         e: &EntraError,
     ) -> Result<Answered<String>, DirectoryFailure> {
-        if e.kind == ErrorKind::Unavailable {
-            if let Ok(Some(found)) = self.client.find_by_serial(d.serial) {
-                return Ok(Answered {
-                    value: found.id,
-                    request_id: e.request_id.clone(),
-                });
-            }
+        if e.kind == ErrorKind::Unavailable
+            && let Ok(Some(found)) = self.client.find_by_serial(d.serial)
+        {
+            return Ok(Answered {
+                value: found.id,
+                request_id: e.request_id.clone(),
+            });
         }
         Err(failure(e.clone()))
     }

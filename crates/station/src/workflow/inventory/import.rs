@@ -134,7 +134,12 @@ fn plan_for(
     c: &Checked,
 ) -> Result<(Plan, Option<UserFacts>), StationError> {
     if let Some(listed) = tenant.find_by_serial(&c.record.serial)? {
-        return Ok((Plan::Skip { inventory_id: listed.id }, None));
+        return Ok((
+            Plan::Skip {
+                inventory_id: listed.id,
+            },
+            None,
+        ));
     }
     match c.record.user.as_deref().map(|u| assignee(tenant, u)) {
         None => Ok((Plan::Create, None)),
@@ -142,7 +147,12 @@ fn plan_for(
         Some(Err(StationError::Directory { failure, .. }))
             if failure.kind != crate::ports::DirectoryFailureKind::Transient =>
         {
-            Ok((Plan::Refuse { reason: failure.message }, None))
+            Ok((
+                Plan::Refuse {
+                    reason: failure.message,
+                },
+                None,
+            ))
         }
         Some(Err(StationError::BadInput(reason))) => Ok((Plan::Refuse { reason }, None)),
         Some(Err(e)) => Err(e),

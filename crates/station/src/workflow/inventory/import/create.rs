@@ -49,7 +49,9 @@ pub fn import(
     };
     let mut to_create = Vec::new();
     for ((c, item), user) in plan.file.accepted.iter().zip(&preview.items).zip(&users) {
-        report.warnings.extend(item.warnings.iter().map(|w| format!("{}: {w}", item.place)));
+        report
+            .warnings
+            .extend(item.warnings.iter().map(|w| format!("{}: {w}", item.place)));
         match &item.plan {
             Plan::Create => to_create.push((c, item, user.as_ref())),
             Plan::Skip { inventory_id } => report.skipped.push(format!(
@@ -65,7 +67,11 @@ pub fn import(
     Ok(report)
 }
 
-type Planned<'a> = (&'a oathdesk_seedfile::Checked, &'a PreviewItem, Option<&'a UserFacts>);
+type Planned<'a> = (
+    &'a oathdesk_seedfile::Checked,
+    &'a PreviewItem,
+    Option<&'a UserFacts>,
+);
 
 fn create_chunk(
     station: &Station,
