@@ -12,6 +12,8 @@ PACKAGES=(
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools iproute2 util-linux
   # OS keyring (Secret Service) for tests, headless
   gnome-keyring dbus dbus-x11 libsecret-tools
+  # OpenPGP-encrypted seed files: the import tests encrypt with the real gpg
+  gnupg
   # screen capture (xcap: X11 via xcb, Wayland via PipeWire) and clipboard
   libxcb1-dev libxcb-shm0-dev libpipewire-0.3-dev libclang-dev libwayland-dev libegl-dev libgbm-dev
   # QR-from-screen test: a real X server to capture

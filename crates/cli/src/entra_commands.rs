@@ -37,13 +37,12 @@ pub enum InventoryCommand {
     Show { id: String },
     /// Add a token (secret on stdin, base32 or otpauth URI).
     Create(CreateArgs),
-    /// Add tokens from a legacy Entra CSV (`upn,serial number,secret key,
-    /// time interval,manufacturer,model`); each row is checked first, and a
-    /// serial already in the inventory is left alone.
-    Import {
-        /// The CSV file.
-        file: std::path::PathBuf,
-    },
+    /// Add tokens from a vendor's seed file: Token2 JSON or CSV, Entra's
+    /// legacy CSV or PSKC, OpenPGP-encrypted or not. Every record is
+    /// checked before Graph is called; a serial already in the inventory is
+    /// left alone. Passphrases: a prompt, or OATHDESK_IMPORT_PASSPHRASE
+    /// (OpenPGP key) and OATHDESK_PSKC_PASSPHRASE.
+    Import(crate::import_command::ImportArgs),
     /// Assign a token to a user.
     Assign {
         id: String,
@@ -134,20 +133,7 @@ fn inventory(ctx: &Ctx, c: InventoryCommand) -> Result<(), CliError> {
                 format!("created {} ({})", d.device.id, d.device.serial)
             });
         }
-        InventoryCommand::Import { file } => {
-            let csv = std::fs::File::open(&file).map_err(|e| {
-                CliError::input("csv", format!("cannot read {}: {e}", file.display()))
-            })?;
-            let report = inventory::import_csv(&station()?, &tenant()?, csv)?;
-            print(ctx, &report, |r| {
-                format!(
-                    "created {}, skipped {}, refused {}",
-                    r.created.len(),
-                    r.skipped.len(),
-                    r.refused.len()
-                )
-            });
-        }
+        InventoryCommand::Import(a) => crate::import_command::run(ctx, a)?,
         InventoryCommand::Assign { id, user } => {
             inventory::assign(&station()?, &tenant()?, &id, &user)?;
             print(ctx, &done("assigned"), |_| {

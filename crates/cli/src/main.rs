@@ -8,6 +8,7 @@ mod batch_commands;
 mod desk;
 mod device_commands;
 mod entra_commands;
+mod import_command;
 mod input;
 mod otp_commands;
 mod output;

@@ -461,11 +461,21 @@ impl GraphClient {
         &self,
         devices: &[NewHardwareOathDevice<'_>],
     ) -> Result<Vec<BulkOutcome>, EntraError> {
+        self.bulk_create_answered(devices).map(|a| a.value)
+    }
+
+    /// [`GraphClient::bulk_create`], with the request id of the call (what
+    /// the audit log records for each token). Items may carry `assignTo`
+    /// and `displayName`, as single creates do.
+    pub fn bulk_create_answered(
+        &self,
+        devices: &[NewHardwareOathDevice<'_>],
+    ) -> Result<Answered<Vec<BulkOutcome>>, EntraError> {
         let value: Vec<Value> = devices
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                json!({
+                let mut item = json!({
                     "@contentId": (i + 1).to_string(),
                     "serialNumber": d.serial_number,
                     "manufacturer": d.manufacturer,
@@ -473,14 +483,22 @@ impl GraphClient {
                     "secretKey": d.secret.to_base32().as_str(),
                     "timeIntervalInSeconds": d.params.period,
                     "hashFunction": hash_name(d.params.algorithm),
-                })
+                });
+                if let Some(n) = d.display_name {
+                    item["displayName"] = json!(n);
+                }
+                if let Some(u) = d.assign_to {
+                    item["assignTo"] = json!({"id": u});
+                }
+                item
             })
             .collect();
         let mut body = json!({"@context": "#$delta", "value": value});
         let result = self.send(Method::PATCH, INVENTORY, Some(&body), Idempotence::Once);
         crate::client::wipe_secrets(&mut body);
-        let created = answers::bulk_created(&result?.body);
-        devices
+        let reply = result?;
+        let created = answers::bulk_created(&reply.body);
+        let outcomes = devices
             .iter()
             .map(
                 |d| match created.iter().find(|(sn, _)| sn == d.serial_number) {
@@ -488,7 +506,11 @@ impl GraphClient {
                     None => self.not_created(d.serial_number),
                 },
             )
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Answered {
+            value: outcomes,
+            request_id: reply.request_id,
+        })
     }
 
     /// Why Entra's answer left `serial` out: a token with that serial was

@@ -348,6 +348,20 @@ pub trait Directory {
     // Writes answer with the request id of that very call, for the audit
     // log; a failure carries its own in `DirectoryFailure::request_id`.
     fn create(&self, device: &NewDevice<'_>) -> Result<Answered<DeviceFacts>, DirectoryFailure>;
+    /// Creates many tokens, in one call where the directory can (Graph's
+    /// `$delta` bulk create): each token's inventory id or refusal, in
+    /// order, with the request id of the call that decided it. Sent once:
+    /// after an ambiguous failure the serials are looked up. By default,
+    /// one [`Directory::create`] per token.
+    fn bulk_create(
+        &self,
+        devices: &[NewDevice<'_>],
+    ) -> Vec<Result<Answered<String>, DirectoryFailure>> {
+        devices
+            .iter()
+            .map(|d| self.create(d).map(|a| a.map(|facts| facts.id)))
+            .collect()
+    }
     /// Sent once; after an ambiguous failure the token is read back.
     fn assign(&self, user_id: &str, device_id: &str) -> Result<Answered<()>, DirectoryFailure>;
     /// Sent once; after an ambiguous failure the token is read back.

@@ -12,7 +12,9 @@ use oathdesk_sim::readers::poisoned_marker;
 use oathdesk_sim::token::VirtualCard;
 use oathdesk_sim::vpcd::{self, VpcdHandle};
 
+pub mod gpg;
 pub mod leaks;
+pub mod pskc;
 pub mod screen;
 
 /// How long pcscd may take to notice a card (measured: 7–500 ms).

@@ -1,8 +1,8 @@
 //! [`Directory`] and [`TimeAuthority`] over the Graph client.
 
 use oathdesk_entra::{
-    DeviceFilter, EntraError, ErrorKind, GraphClient, HardwareOathDevice, NewHardwareOathDevice,
-    User,
+    BulkOutcome, DeviceFilter, EntraError, ErrorKind, GraphClient, HardwareOathDevice,
+    NewHardwareOathDevice, User,
 };
 
 use crate::clock::{ClockCheck, TimeAuthority};
@@ -36,6 +36,58 @@ fn failure(e: EntraError) -> DirectoryFailure {
         next_step: e.next_step(),
         message: e.message,
         request_id: e.request_id,
+    }
+}
+
+/// A station token as the Graph client sends it.
+fn graph_device<'a>(d: &NewDevice<'a>) -> NewHardwareOathDevice<'a> {
+    NewHardwareOathDevice {
+        serial_number: d.serial,
+        manufacturer: d.manufacturer,
+        model: d.model,
+        secret: d.secret,
+        params: d.params,
+        display_name: None,
+        assign_to: d.assign_to,
+    }
+}
+
+/// One item of a bulk answer, under the bulk call's request id.
+fn bulk_item(
+    o: BulkOutcome,
+    request_id: &Option<String>,
+) -> Result<Answered<String>, DirectoryFailure> {
+    match o {
+        BulkOutcome::Created { id } => Ok(Answered {
+            value: id,
+            request_id: request_id.clone(),
+        }),
+        BulkOutcome::Refused { message } => Err(DirectoryFailure {
+            kind: DirectoryFailureKind::Rejected,
+            message,
+            next_step: "Correct the token's entry in the file, then import it again.".into(),
+            request_id: request_id.clone(),
+        }),
+    }
+}
+
+impl GraphTenant {
+    /// A bulk create failed as a whole: a lost answer may hide success, so
+    /// each serial is looked up before it is counted as not created.
+    fn after_failure(
+        &self,
+        d: &NewDevice<'_>,
+        e: &EntraError,
+    ) -> Result<Answered<String>, DirectoryFailure> {
+        if e.kind == ErrorKind::Unavailable
+            && let Ok(Some(found)) = self.client.find_by_serial(d.serial)
+        {
+            return Ok(Answered {
+                value: found.id,
+                request_id: e.request_id.clone(),
+            });
+        }
+        Err(failure(e.clone()))
     }
 }
 
@@ -116,19 +168,25 @@ impl Directory for GraphTenant {
     }
 
     fn create(&self, d: &NewDevice<'_>) -> Result<Answered<DeviceFacts>, DirectoryFailure> {
-        let new = NewHardwareOathDevice {
-            serial_number: d.serial,
-            manufacturer: d.manufacturer,
-            model: d.model,
-            secret: d.secret,
-            params: d.params,
-            display_name: None,
-            assign_to: d.assign_to,
-        };
         self.client
-            .create_device(&new)
+            .create_device(&graph_device(d))
             .map(|a| a.map(facts))
             .map_err(failure)
+    }
+
+    fn bulk_create(
+        &self,
+        devices: &[NewDevice<'_>],
+    ) -> Vec<Result<Answered<String>, DirectoryFailure>> {
+        let new: Vec<_> = devices.iter().map(graph_device).collect();
+        match self.client.bulk_create_answered(&new) {
+            Ok(answered) => answered
+                .value
+                .into_iter()
+                .map(|o| bulk_item(o, &answered.request_id))
+                .collect(),
+            Err(e) => devices.iter().map(|d| self.after_failure(d, &e)).collect(),
+        }
     }
 
     fn assign(&self, user_id: &str, device_id: &str) -> Result<Answered<()>, DirectoryFailure> {

@@ -1,5 +1,5 @@
 //! The tenant's hardware-token inventory as the operator works it: list
-//! (a page, or every page), show, create, import a legacy CSV, assign,
+//! (a page, or every page), show, create, import vendors' seed files, assign,
 //! activate with the code the token shows, unassign, delete.
 //!
 //! Input is checked before Graph is called. Every write to Entra leaves
@@ -20,10 +20,13 @@ use crate::ports::{
 };
 use crate::station::Station;
 
-pub use import::{ImportReport, check_csv, import_csv};
+pub use import::{
+    Ask, ImportReport, ImportedToken, Plan, Preview, PreviewItem, SeedFormat, SeedKeys, SeedPlan,
+    check_csv, import, import_csv, preview, pskc_key_from_file, read_seed_file,
+};
 
 /// Entra holds secrets of at most 128 base32 characters.
-pub const MAX_SECRET_BYTES: usize = 80;
+pub use oathdesk_seedfile::MAX_SECRET_BYTES;
 
 /// Graph's largest page, for reading the whole list in few calls.
 const WHOLE_LIST_PAGE: u32 = 999;

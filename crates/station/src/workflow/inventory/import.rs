@@ -1,228 +1,175 @@
-//! Import of Entra's legacy hardware-token CSV (`upn,serial number,secret
-//! key,time interval,manufacturer,model`; vendors write `timeinterval`).
-//! Every row is read and checked before anything is sent, a serial already
-//! in the inventory is skipped (never overwritten), and secrets stay in
-//! zeroizing memory. Each token Entra is asked to create leaves one audit
-//! record, created or refused.
+//! Import of vendors' seed files (Token2 JSON or CSV, Entra's legacy CSV,
+//! PSKC, any of them OpenPGP-encrypted): read → check → preview → create
+//! → report. The file is read and every record checked (crate `seedfile`)
+//! before Graph is called at all; then the preview looks each serial up in
+//! the tenant (already there: skipped, never overwritten) and checks each
+//! user the file names can take a token; only then are the new tokens
+//! created, in bulk. Each token Entra is asked to create leaves one audit
+//! record (`Import`), created or refused. Secrets stay in zeroizing memory
+//! and appear in no message, report or record.
 
-use std::io::Read;
+mod create;
+mod legacy;
 
-use oathdesk_otp::{Algorithm, CodeParams, Secret, parse_base32};
+use oathdesk_otp::Algorithm;
+use oathdesk_seedfile::{Checked, CheckedFile, Format, Keys};
 use serde::Serialize;
-use zeroize::Zeroizing;
 
-use super::{assignee, checked, register};
+use super::assignee;
 use crate::StationError;
-use crate::audit::AuditAction;
-use crate::ports::{Directory, NewDevice};
-use crate::station::Station;
+use crate::ports::{Directory, UserFacts};
 
-/// What became of each row, in file order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ImportReport {
-    /// Inventory ids of the tokens created.
-    pub created: Vec<String>,
-    /// Rows whose serial was already in the inventory.
-    pub skipped: Vec<String>,
-    /// Rows Entra (or the user check) refused, with the reason.
-    pub refused: Vec<String>,
+pub use create::{ImportReport, ImportedToken, import};
+pub use legacy::{check_csv, import_csv};
+pub use oathdesk_seedfile::{Ask, Format as SeedFormat, Keys as SeedKeys, pskc_key_from_file};
+
+/// A seed file read and checked, every record one Entra would take;
+/// nothing was sent anywhere to get it.
+pub struct SeedPlan {
+    file: CheckedFile,
 }
 
-struct Row {
-    line: usize,
-    upn: Option<String>,
-    serial: String,
-    secret: Secret,
-    period: u64,
-    manufacturer: String,
-    model: String,
+/// Reads and checks `bytes` (`format` or detected). A file that cannot be
+/// read, or any record Entra would refuse, is bad input naming each
+/// refused record's line or record and why.
+pub fn read_seed_file(
+    bytes: &[u8],
+    format: Option<Format>,
+    keys: &mut Keys<'_>,
+) -> Result<SeedPlan, StationError> {
+    let file = oathdesk_seedfile::read(bytes, format, keys)
+        .map_err(|e| StationError::BadInput(e.to_string()))?;
+    let file = oathdesk_seedfile::check(file);
+    if !file.refused.is_empty() {
+        let reasons: Vec<String> = file.refused.iter().map(ToString::to_string).collect();
+        return Err(StationError::BadInput(format!(
+            "{} of the file's records cannot be imported; nothing was sent:\n{}",
+            reasons.len(),
+            reasons.join("\n")
+        )));
+    }
+    if file.accepted.is_empty() {
+        return Err(StationError::BadInput("the file lists no tokens".into()));
+    }
+    Ok(SeedPlan { file })
 }
 
-impl Row {
-    fn device(&self) -> NewDevice<'_> {
-        NewDevice {
-            serial: &self.serial,
-            manufacturer: &self.manufacturer,
-            model: &self.model,
-            secret: &self.secret,
-            // The legacy CSV is SHA-1 only.
-            params: CodeParams {
-                algorithm: Algorithm::Sha1,
-                digits: 6,
-                period: self.period,
+impl SeedPlan {
+    /// How many tokens the file lists.
+    pub fn len(&self) -> usize {
+        self.file.accepted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.file.accepted.is_empty()
+    }
+}
+
+/// What an import would do with one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Plan {
+    /// Created (and assigned to the file's user, if any).
+    Create,
+    /// A token with this serial is in the inventory already: left alone.
+    Skip { inventory_id: String },
+    /// The user the file names cannot take a token (or is unknown).
+    Refuse { reason: String },
+}
+
+/// One record as the preview shows it: never its secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreviewItem {
+    /// `line N` or `record N`.
+    pub place: String,
+    pub serial: String,
+    pub manufacturer: String,
+    pub model: String,
+    pub user: Option<String>,
+    pub algorithm: Algorithm,
+    pub period: u64,
+    pub warnings: Vec<String>,
+    pub plan: Plan,
+}
+
+/// What an import of the file would do, record by record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preview {
+    pub format: &'static str,
+    /// The file came OpenPGP-encrypted (decrypted in memory only).
+    pub encrypted: bool,
+    pub items: Vec<PreviewItem>,
+}
+
+/// The preview of `plan` against the tenant: each serial looked up, each
+/// user checked. Reads only; nothing is written.
+pub fn preview(tenant: &dyn Directory, plan: &SeedPlan) -> Result<Preview, StationError> {
+    Ok(planned(tenant, plan)?.0)
+}
+
+/// The preview, with the users found for the records to create.
+fn planned(
+    tenant: &dyn Directory,
+    plan: &SeedPlan,
+) -> Result<(Preview, Vec<Option<UserFacts>>), StationError> {
+    let mut items = Vec::new();
+    let mut users = Vec::new();
+    for c in &plan.file.accepted {
+        let (plan, user) = plan_for(tenant, c)?;
+        items.push(item(c, plan));
+        users.push(user);
+    }
+    let preview = Preview {
+        format: plan.file.format.name(),
+        encrypted: plan.file.encrypted,
+        items,
+    };
+    Ok((preview, users))
+}
+
+/// What to do with `c`: a lookup that fails stops the preview (the
+/// tenant cannot be read), a user who cannot take a token refuses it.
+fn plan_for(
+    tenant: &dyn Directory,
+    c: &Checked,
+) -> Result<(Plan, Option<UserFacts>), StationError> {
+    if let Some(listed) = tenant.find_by_serial(&c.record.serial)? {
+        return Ok((
+            Plan::Skip {
+                inventory_id: listed.id,
             },
-            assign_to: None,
+            None,
+        ));
+    }
+    match c.record.user.as_deref().map(|u| assignee(tenant, u)) {
+        None => Ok((Plan::Create, None)),
+        Some(Ok(user)) => Ok((Plan::Create, Some(user))),
+        Some(Err(StationError::Directory { failure, .. }))
+            if failure.kind != crate::ports::DirectoryFailureKind::Transient =>
+        {
+            Ok((
+                Plan::Refuse {
+                    reason: failure.message,
+                },
+                None,
+            ))
         }
+        Some(Err(StationError::BadInput(reason))) => Ok((Plan::Refuse { reason }, None)),
+        Some(Err(e)) => Err(e),
     }
 }
 
-/// Reads every row of `csv`, then creates the tokens it lists. A bad row
-/// stops the import before anything is sent.
-pub fn import_csv(
-    station: &Station,
-    tenant: &dyn Directory,
-    csv: impl Read,
-) -> Result<ImportReport, StationError> {
-    let rows = read_rows(csv)?;
-    let mut report = ImportReport::default();
-    for row in &rows {
-        import_row(station, tenant, row, &mut report)?;
-    }
-    Ok(report)
-}
-
-/// Files `row` under created, skipped or refused. Only a failure to keep
-/// the audit log stops the import.
-fn import_row(
-    station: &Station,
-    tenant: &dyn Directory,
-    row: &Row,
-    report: &mut ImportReport,
-) -> Result<(), StationError> {
-    let refused = |what: &str, e: StationError| format!("line {}: {what}: {e}", row.line);
-    match tenant.find_by_serial(&row.serial) {
-        Ok(None) => {}
-        Ok(Some(_)) => {
-            report.skipped.push(format!(
-                "line {}: {} is already in the inventory",
-                row.line, row.serial
-            ));
-            return Ok(());
-        }
-        Err(f) => {
-            report.refused.push(refused(&row.serial, f.into()));
-            return Ok(());
-        }
-    }
-    let user = match row.upn.as_deref().map(|upn| (upn, assignee(tenant, upn))) {
-        None => None,
-        Some((_, Ok(user))) => Some(user),
-        Some((upn, Err(e))) => {
-            report.refused.push(refused(upn, e));
-            return Ok(());
-        }
-    };
-    let device = row.device();
-    match register(station, tenant, &device, user.as_ref(), AuditAction::Import) {
-        Ok(created) => report.created.push(created.id),
-        Err(e @ StationError::Directory { .. }) => report.refused.push(refused(&row.serial, e)),
-        Err(other) => return Err(other),
-    }
-    Ok(())
-}
-
-/// Column positions by header name; vendors write `timeinterval` too.
-fn column(headers: &csv::StringRecord, names: &[&str]) -> Result<usize, StationError> {
-    headers
-        .iter()
-        .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
-        .ok_or_else(|| StationError::BadInput(format!("the CSV has no {:?} column", names[0])))
-}
-
-struct Columns {
-    upn: usize,
-    serial: usize,
-    secret: usize,
-    interval: usize,
-    manufacturer: usize,
-    model: usize,
-}
-
-impl Columns {
-    fn of(headers: &csv::StringRecord) -> Result<Columns, StationError> {
-        Ok(Columns {
-            upn: column(headers, &["upn"])?,
-            serial: column(headers, &["serial number", "serialnumber"])?,
-            secret: column(headers, &["secret key", "secretkey"])?,
-            interval: column(headers, &["time interval", "timeinterval"])?,
-            manufacturer: column(headers, &["manufacturer"])?,
-            model: column(headers, &["model"])?,
-        })
-    }
-}
-
-/// Reads and checks every row of `csv` without sending anything: the
-/// number of tokens it lists, or the first bad line. What an import would
-/// refuse, this refuses.
-pub fn check_csv(csv: impl Read) -> Result<usize, StationError> {
-    read_rows(csv).map(|rows| rows.len())
-}
-
-fn read_rows(csv: impl Read) -> Result<Vec<Row>, StationError> {
-    let bad = |e: csv::Error| StationError::BadInput(format!("the CSV cannot be read: {e}"));
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv);
-    let columns = Columns::of(reader.headers().map_err(bad)?)?;
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let at_line = |e: StationError| StationError::BadInput(format!("line {line}: {e}"));
-        let record = record.map_err(|e| at_line(bad(e)))?;
-        rows.push(read_row(line, &record, &columns).map_err(at_line)?);
-    }
-    Ok(rows)
-}
-
-fn read_row(line: usize, r: &csv::StringRecord, c: &Columns) -> Result<Row, StationError> {
-    let field = |i: usize| r.get(i).unwrap_or("").trim().to_string();
-    let text = Zeroizing::new(field(c.secret));
-    let secret =
-        parse_base32(&text).map_err(|e| StationError::BadInput(format!("the secret key: {e}")))?;
-    let period = field(c.interval)
-        .parse()
-        .ok()
-        .filter(|p| *p == 30 || *p == 60)
-        .ok_or_else(|| StationError::BadInput("the time interval must be 30 or 60".into()))?;
-    let row = Row {
-        line,
-        upn: Some(field(c.upn)).filter(|u| !u.is_empty()),
-        serial: field(c.serial),
-        secret,
-        period,
-        manufacturer: field(c.manufacturer),
-        model: field(c.model),
-    };
-    checked(&row.device())?;
-    Ok(row)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const HEADER: &str = "upn,serial number,secret key,timeinterval,manufacturer,model\n";
-
-    fn rows(body: &str) -> Result<Vec<Row>, StationError> {
-        read_rows(format!("{HEADER}{body}").as_bytes())
-    }
-
-    #[test]
-    fn reads_the_vendors_columns() {
-        let read =
-            rows("jane@contoso.com,S1,JBSWY3DPEHPK3PXP,60,Token2,C302-i\n,S2,JBSWY3DPEHPK3PXP,30,Token2,C302-i\n")
-                .unwrap();
-        assert_eq!(read.len(), 2);
-        assert_eq!(read[0].upn.as_deref(), Some("jane@contoso.com"));
-        assert_eq!((read[0].period, read[1].upn.as_deref()), (60, None));
-    }
-
-    #[test]
-    fn a_bad_row_names_its_line_and_not_its_secret() {
-        let cases = [
-            (",S1,JBSWY3DPEHPK3PXP,45,T,M\n", "time interval"),
-            (",,JBSWY3DPEHPK3PXP,30,T,M\n", "serial"),
-            (",S1,JBSWY3DPEHPK3PXP,30,T,\n", "model"),
-            (",S1,not-base32!,30,T,M\n", "secret key"),
-        ];
-        for (body, says) in cases {
-            let e = rows(body).err().expect(body).to_string();
-            assert!(e.starts_with("line 2: ") && e.contains(says), "{e}");
-            assert!(!e.contains("JBSWY3DP"), "{e}");
-        }
-    }
-
-    #[test]
-    fn a_missing_column_is_named() {
-        let e = read_rows("upn,serial number\n".as_bytes()).err().unwrap();
-        assert!(e.to_string().contains("secret key"), "{e}");
+fn item(c: &Checked, plan: Plan) -> PreviewItem {
+    let r = &c.record;
+    PreviewItem {
+        place: r.place.to_string(),
+        serial: r.serial.clone(),
+        manufacturer: r.manufacturer.clone(),
+        model: r.model.clone(),
+        user: r.user.clone(),
+        algorithm: r.params.algorithm,
+        period: r.params.period,
+        warnings: c.warnings.clone(),
+        plan,
     }
 }
