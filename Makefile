@@ -55,5 +55,6 @@ fuzz-smoke:
 # start and idle memory.
 bench: build
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench desk
+	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench batch
 	$(CARGO) bench -p oathdesk-entra --bench bulk_create
 	$(HARNESS)/pcsc-ns.sh scripts/bench-app.sh

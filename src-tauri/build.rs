@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "batch_reassign",
     "batch_handovers",
     "export_batch_report",
+    "export_batch_sheets",
     "scan_screen",
     "scan_clipboard",
     "scan_image",

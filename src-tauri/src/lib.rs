@@ -82,6 +82,7 @@ pub fn run() {
             commands::batch::batch_reassign,
             commands::batch::batch_handovers,
             commands::batch::export_batch_report,
+            commands::batch::export_batch_sheets,
             commands::burn::scan_screen,
             commands::burn::scan_clipboard,
             commands::burn::scan_image,

@@ -1309,6 +1309,11 @@ async fn a_batch_of_five_survives_an_outage_and_a_restart() {
             assert_eq!(seed.as_deref(), Some(seed_sha256(&stored.secret).as_str()));
         }
     }
+    w.click("[data-testid=batch-pdf]").await;
+    let saved = w.text("[data-testid=batch-exported]").await;
+    let path = saved.trim_start_matches("Saved to ");
+    let pdf = lopdf::Document::load(path).unwrap_or_else(|e| panic!("{saved}: {e}"));
+    assert_eq!(pdf.get_pages().len(), 5, "one A4 page per user in the PDF");
     w.click("[data-testid=batch-sheets]").await;
     w.wait("[data-testid=batch-handovers]").await;
     let sheets = w

@@ -48,6 +48,12 @@ pub enum BatchCommand {
         position: u32,
         upn: String,
     },
+    /// Every activated user's handover sheet as one PDF (A4, a page each).
+    Sheets {
+        id: String,
+        #[arg(long)]
+        output: PathBuf,
+    },
     /// The batch as CSV (user, display name, serial, model, status, time).
     Report {
         id: String,
@@ -138,6 +144,16 @@ impl BatchCommand {
                     ctx,
                     &batch::reassign(&station()?, &tenant()?, &id, position, &upn)?,
                 );
+                Ok(())
+            }
+            BatchCommand::Sheets { id, output } => {
+                let pdf = batch::handover_pdf(&station()?, &id)?;
+                std::fs::write(&output, pdf).map_err(|e| {
+                    CliError::failure("storage", format!("cannot write {}: {e}", output.display()))
+                })?;
+                print(ctx, &output.display().to_string(), |p| {
+                    format!("sheets written to {p}")
+                });
                 Ok(())
             }
             BatchCommand::Report { id, output } => {

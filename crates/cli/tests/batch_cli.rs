@@ -137,6 +137,12 @@ fn a_batch_runs_token_after_token_and_reports_without_secrets() {
         }
     }
 
+    let pdf = d.dir.path().join("sheets.pdf");
+    let pdf_arg = pdf.display().to_string();
+    d.json(&["batch", "sheets", &id, "--output", &pdf_arg, "--json"]);
+    let sheets = lopdf::Document::load(&pdf).unwrap();
+    assert_eq!(sheets.get_pages().len(), 2, "a page per activated user");
+
     let report = run_with(&["batch", "report", &id], "", &d.env());
     let report = String::from_utf8(report.stdout).unwrap();
     assert!(

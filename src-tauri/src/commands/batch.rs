@@ -136,13 +136,28 @@ pub async fn batch_handovers(
 pub async fn export_batch_report(state: State<'_, AppState>, id: String) -> CommandResult<String> {
     blocking(&state, move |d| {
         let csv = batch::report_csv(&d.station, &id)?;
-        let dir = d.station.config().data_dir.join("exports");
-        let path = dir.join(format!("{id}.csv"));
-        let io =
-            |e: std::io::Error| AppError::new("storage", format!("{}: {e}", path.display()), None);
-        super::records::private_dir(&dir).map_err(io)?;
-        std::fs::write(&path, csv).map_err(io)?;
-        Ok(path.display().to_string())
+        export(d, &format!("{id}.csv"), csv.as_bytes())
     })
     .await
+}
+
+/// Writes every activated user's sheet as one PDF to `exports/`.
+#[tauri::command]
+pub async fn export_batch_sheets(state: State<'_, AppState>, id: String) -> CommandResult<String> {
+    blocking(&state, move |d| {
+        let pdf = batch::handover_pdf(&d.station, &id)?;
+        export(d, &format!("{id}-sheets.pdf"), &pdf)
+    })
+    .await
+}
+
+/// `bytes` as `exports/<name>` in the data directory (only this user may
+/// enter it); the path written.
+fn export(d: &crate::context::DeskContext, name: &str, bytes: &[u8]) -> CommandResult<String> {
+    let dir = d.station.config().data_dir.join("exports");
+    let path = dir.join(name);
+    let io = |e: std::io::Error| AppError::new("storage", format!("{}: {e}", path.display()), None);
+    super::records::private_dir(&dir).map_err(io)?;
+    std::fs::write(&path, bytes).map_err(io)?;
+    Ok(path.display().to_string())
 }

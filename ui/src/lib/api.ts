@@ -446,6 +446,8 @@ export const api = {
   batchHandovers: (id: string) => invoke<Handover[]>("batch_handovers", { id }),
   /** Writes the batch's CSV report under the data directory; returns its path. */
   exportBatchReport: (id: string) => invoke<string>("export_batch_report", { id }),
+  /** Writes every activated user's sheet as one PDF (A4) under the data directory; returns its path. */
+  exportBatchSheets: (id: string) => invoke<string>("export_batch_sheets", { id }),
 
   resyncPreview: (reader: string | null) => invoke<ResyncPreview>("resync_preview", { reader }),
   /** `slot`: one Molto2 slot (null: every slot holding a seed); `stated`: the settings, when the station asked for them. */

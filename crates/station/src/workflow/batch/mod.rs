@@ -6,6 +6,7 @@
 //! after a crash or a restart.
 
 pub mod list;
+pub mod pdf;
 pub mod turn;
 
 use oathdesk_otp::Algorithm;
@@ -338,4 +339,9 @@ pub fn handovers(station: &Station, id: &str) -> Result<Vec<Handover>, StationEr
             })
         })
         .collect()
+}
+
+/// Every activated user's sheet as one PDF (A4, one user per page).
+pub fn handover_pdf(station: &Station, id: &str) -> Result<Vec<u8>, StationError> {
+    pdf::handover_pdf(&handovers(station, id)?)
 }
