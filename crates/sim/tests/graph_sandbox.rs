@@ -581,10 +581,7 @@ fn users_answer_graphs_properties_and_a_deleted_users_token_keeps_assigned_to() 
     let listed: Value = g.get(&format!("{INVENTORY}/{id}")).json().unwrap();
     assert_eq!(listed["status"], "assigned");
     assert_eq!(listed["assignedTo"]["id"], "u-bob", "{listed}");
-    let r = g
-        .call("DELETE", &format!("{methods}/{id}"))
-        .send()
-        .unwrap();
+    let r = g.call("DELETE", &format!("{methods}/{id}")).send().unwrap();
     assert_eq!(r.status(), 204);
     let after: Value = g.get(&format!("{INVENTORY}/{id}")).json().unwrap();
     assert_eq!(after["status"], "available");
