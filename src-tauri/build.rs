@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "inventory_page",
     "unassign_device",
     "delete_device",
+    "reconcile_inventory",
+    "apply_reconcile_fix",
     "journal_list",
     "audit_log",
     "verify_audit",

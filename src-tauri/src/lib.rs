@@ -102,6 +102,8 @@ pub fn run() {
             commands::inventory::inventory_page,
             commands::inventory::unassign_device,
             commands::inventory::delete_device,
+            commands::reconcile::reconcile_inventory,
+            commands::reconcile::apply_reconcile_fix,
             commands::records::journal_list,
             commands::records::audit_log,
             commands::records::verify_audit,

@@ -65,6 +65,18 @@ pub enum InventoryCommand {
     },
     /// Remove an unassigned token from the inventory.
     Delete { id: String },
+    /// Entra's tokens against this desk's journal and audit log: numbered
+    /// findings (burnt here but missing in Entra, never seen here,
+    /// duplicate serials, tokens of disabled or deleted users), each with
+    /// a fix. Reads only, unless --fix N.
+    Reconcile {
+        /// Apply the fix of finding N (as the list numbers it).
+        #[arg(long, value_name = "N")]
+        fix: Option<usize>,
+        /// Confirm a fix that changes Entra (delete, unassign).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Args)]
@@ -156,8 +168,84 @@ fn inventory(ctx: &Ctx, c: InventoryCommand) -> Result<(), CliError> {
             inventory::delete(&station()?, &tenant()?, &id)?;
             print(ctx, &done("deleted"), |_| format!("{id} deleted"));
         }
+        InventoryCommand::Reconcile { fix, yes } => reconcile(ctx, fix, yes)?,
     }
     Ok(())
+}
+
+/// `inventory reconcile [--fix N [--yes]]`.
+fn reconcile(ctx: &Ctx, fix: Option<usize>, yes: bool) -> Result<(), CliError> {
+    let (station, tenant) = (station()?, tenant()?);
+    let found = inventory::reconcile::reconcile(&station, &tenant)?;
+    let Some(n) = fix else {
+        print(ctx, &found.findings, |fs| match fs.is_empty() {
+            true => "nothing to reconcile: Entra and this desk agree".into(),
+            false => fs.iter().map(finding_line).collect::<Vec<_>>().join("\n"),
+        });
+        return Ok(());
+    };
+    let finding = found
+        .findings
+        .iter()
+        .find(|f| f.number == n)
+        .ok_or_else(|| {
+            CliError::input(
+                "fix",
+                format!(
+                    "there is no finding {n} (there are {}); run `inventory reconcile` to see them",
+                    found.findings.len()
+                ),
+            )
+        })?;
+    if finding.fix.is_destructive() && !yes {
+        return Err(CliError::input(
+            "fix",
+            format!(
+                "finding {n}'s fix changes Entra ({}); add --yes to confirm",
+                fix_text(&finding.fix)
+            ),
+        ));
+    }
+    let request = inventory::FixRequest {
+        fix: finding.fix.clone(),
+        confirmed: yes,
+    };
+    let outcome = inventory::reconcile::fix(&station, &tenant, &request)?;
+    print(ctx, &outcome, |o| match o {
+        inventory::FixOutcome::Applied { message } | inventory::FixOutcome::Advice { message } => {
+            message.clone()
+        }
+        inventory::FixOutcome::Resume { enrolment_id } => {
+            format!("resume it: oathdesk-cli journal resume {enrolment_id}")
+        }
+    });
+    Ok(())
+}
+
+fn finding_line(f: &inventory::Finding) -> String {
+    format!(
+        "{:>3}. {}\n     fix: {}",
+        f.number,
+        f.meaning,
+        fix_text(&f.fix)
+    )
+}
+
+fn fix_text(fix: &inventory::Fix) -> String {
+    use inventory::Fix;
+    match fix {
+        Fix::None => "none needed".into(),
+        Fix::Resume { enrolment_id } => format!("resume enrolment {enrolment_id}"),
+        Fix::ReEnrol { user, .. } => format!("enrol {user} again"),
+        Fix::Delete {
+            device_id,
+            keep_device_id,
+            ..
+        } => format!("delete {device_id}, keep {keep_device_id}"),
+        Fix::Unassign {
+            device_id, user_id, ..
+        } => format!("unassign {device_id} from {user_id}"),
+    }
 }
 
 /// `inventory create`: the secret from stdin, the settings from the flags.

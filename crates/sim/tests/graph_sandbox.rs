@@ -537,3 +537,53 @@ fn a_second_activation_fails_only_with_the_switch_on() {
         assert_eq!(g.s.tenant().devices[0].activations, 2);
     }
 }
+
+/// `/v1.0/users/{id}` as Graph answers it: the default properties leave
+/// out `userType` and `accountEnabled` (a client must `$select` them); an
+/// id that does not exist, or a deleted user, is 404. A deleted user's
+/// token keeps `assignedTo` with the id in the inventory, and can be
+/// taken back through the user's object id.
+#[test]
+fn users_answer_graphs_properties_and_a_deleted_users_token_keeps_assigned_to() {
+    let g = Graph::new();
+    let plain: Value = g.get("/v1.0/users/u-bob").json().unwrap();
+    assert_eq!(plain["userPrincipalName"], "bob@contoso.com");
+    assert!(plain.get("accountEnabled").is_none(), "{plain}");
+    assert!(plain.get("userType").is_none(), "{plain}");
+    let chosen: Value = g
+        .get("/v1.0/users/u-bob?$select=id,accountEnabled,usertype")
+        .json()
+        .unwrap();
+    assert_eq!(chosen["accountEnabled"], true, "{chosen}");
+    assert_eq!(chosen["userType"], "Member", "{chosen}");
+    assert!(chosen.get("userPrincipalName").is_none(), "{chosen}");
+    let missing = g.get("/v1.0/users/no-such-id");
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing.json().unwrap();
+    assert_eq!(body["error"]["code"], "Request_ResourceNotFound");
+
+    let sha1 = CodeParams {
+        algorithm: Algorithm::Sha1,
+        digits: 6,
+        period: 30,
+    };
+    let (id, _) = g.create("DEL-1", sha1);
+    let methods = "/beta/users/u-bob/authentication/hardwareOathMethods";
+    let r = g.send_json("POST", methods, &json!({"device": {"id": id}}));
+    assert_eq!(r.status(), 201);
+    assert!(g.s.tenant().delete_user("u-bob").is_some());
+    assert_eq!(g.get("/v1.0/users/u-bob").status(), 404);
+    assert_eq!(
+        g.get("/v1.0/users/bob@contoso.com").status(),
+        404,
+        "a deleted user's UPN no longer resolves"
+    );
+    let listed: Value = g.get(&format!("{INVENTORY}/{id}")).json().unwrap();
+    assert_eq!(listed["status"], "assigned");
+    assert_eq!(listed["assignedTo"]["id"], "u-bob", "{listed}");
+    let r = g.call("DELETE", &format!("{methods}/{id}")).send().unwrap();
+    assert_eq!(r.status(), 204);
+    let after: Value = g.get(&format!("{INVENTORY}/{id}")).json().unwrap();
+    assert_eq!(after["status"], "available");
+    assert!(after["assignedTo"].is_null(), "{after}");
+}

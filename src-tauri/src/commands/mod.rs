@@ -6,6 +6,7 @@ pub mod burn;
 pub mod desk;
 pub mod enrol;
 pub mod inventory;
+pub mod reconcile;
 pub mod records;
 pub mod resync;
 pub mod settings;

@@ -389,6 +389,42 @@ function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
   return ch;
 }
 
+/** What kind of mismatch between Entra and this desk a finding is. */
+export type FindingKind = "missing_in_entra" | "never_seen_here" | "duplicate_serial" | "disabled_user" | "deleted_user";
+
+/** The fix a finding offers (station `reconcile::Fix`). */
+export type Fix =
+  | { action: "none" }
+  | { action: "resume"; enrolment_id: string }
+  | { action: "re_enrol"; user: string; serial: string }
+  | { action: "delete"; device_id: string; serial: string; keep_device_id: string }
+  | { action: "unassign"; device_id: string; serial: string; user_id: string };
+
+export interface Finding {
+  number: number;
+  kind: FindingKind;
+  serials: string[];
+  device_ids: string[];
+  user: string | null;
+  enrolment_id: string | null;
+  meaning: string;
+  fix: Fix;
+}
+
+export interface Reconciliation {
+  findings: Finding[];
+}
+
+export interface FixRequest {
+  fix: Fix;
+  confirmed: boolean;
+}
+
+export type FixOutcome =
+  | { outcome: "applied"; message: string }
+  | { outcome: "resume"; enrolment_id: string }
+  | { outcome: "advice"; message: string };
+
 export const api = {
   appStatus: () => invoke<AppStatus>("app_status"),
   readers: () => invoke<ReaderView[]>("desk_readers"),
@@ -459,6 +495,8 @@ export const api = {
     invoke<InventoryPage>("inventory_page", { status, serial, next }),
   unassignDevice: (deviceId: string, userId: string) => invoke<void>("unassign_device", { deviceId, userId }),
   deleteDevice: (deviceId: string) => invoke<void>("delete_device", { deviceId }),
+  reconcile: () => invoke<Reconciliation>("reconcile_inventory"),
+  applyReconcileFix: (request: FixRequest) => invoke<FixOutcome>("apply_reconcile_fix", { request }),
 
   journal: (pendingOnly: boolean) => invoke<Enrolment[]>("journal_list", { pendingOnly }),
   resumeEnrolment: (id: string, onProgress: (p: Progress) => void) =>

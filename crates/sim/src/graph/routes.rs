@@ -216,10 +216,33 @@ pub(crate) fn lock(state: &Shared) -> std::sync::MutexGuard<'_, Tenant> {
     state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The properties `/v1.0/users/{id}` returns without `$select` that this
+/// sandbox knows: Graph's default set leaves out `userType` and
+/// `accountEnabled`, which must be asked for.
+const DEFAULT_USER_PROPERTIES: [&str; 3] = ["id", "displayName", "userPrincipalName"];
+
+/// `user` with only the properties `$select` names (Graph's default set
+/// without one); property names are matched ignoring case, as Graph does.
+fn selected(user: Value, select: Option<&String>) -> Value {
+    let wanted: Vec<&str> = match select {
+        Some(list) => list.split(',').map(str::trim).collect(),
+        None => DEFAULT_USER_PROPERTIES.to_vec(),
+    };
+    let Value::Object(all) = user else {
+        return user;
+    };
+    Value::Object(
+        all.into_iter()
+            .filter(|(k, _)| wanted.iter().any(|w| w.eq_ignore_ascii_case(k)))
+            .collect(),
+    )
+}
+
 async fn get_user(
     State(s): State<Shared>,
     headers: HeaderMap,
     Path(user): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     if let Err(r) = gate(&s, &headers, "user", SCOPE_USERS).await {
         return r;
@@ -228,7 +251,10 @@ async fn get_user(
     match t.user(&user) {
         Some(u) => ok(
             StatusCode::OK,
-            Some(serde_json::to_value(u).expect("user json")),
+            Some(selected(
+                serde_json::to_value(u).expect("user json"),
+                q.get("$select"),
+            )),
         ),
         None => error(
             404,

@@ -201,6 +201,10 @@ pub struct Tenant {
     /// `disabled` or `enabled`: the hardware OATH method policy.
     pub policy_state: String,
     pub users: Vec<SeedUser>,
+    /// Users deleted (Entra keeps them 30 days in its recycle bin): Graph
+    /// no longer finds them at `/users/{id}`, but a token assigned to one
+    /// still names them in `assignedTo`.
+    pub deleted_users: Vec<SeedUser>,
     pub tokens: HashMap<String, Vec<String>>,
     pub devices: Vec<Device>,
     pub faults: Faults,
@@ -230,6 +234,7 @@ impl Tenant {
             logins: Default::default(),
             policy_state: "disabled".into(),
             users: seed.users,
+            deleted_users: Vec::new(),
             tokens: seed.tokens,
             devices: Vec::new(),
             faults: Faults::default(),
@@ -273,6 +278,16 @@ impl Tenant {
         self.users
             .iter()
             .find(|u| u.id == key || u.upn.eq_ignore_ascii_case(key))
+    }
+
+    /// Deletes the user `id` as Entra does: gone from `/users`, while the
+    /// tokens assigned to them keep `assignedTo` (and stay out of the
+    /// inventory's `available` pool until unassigned). The user, if any.
+    pub fn delete_user(&mut self, id: &str) -> Option<SeedUser> {
+        let at = self.users.iter().position(|u| u.id == id)?;
+        let user = self.users.remove(at);
+        self.deleted_users.push(user.clone());
+        Some(user)
     }
 
     pub fn device(&self, id: &str) -> Option<&Device> {
@@ -470,9 +485,15 @@ impl Tenant {
     }
 
     /// `device_id`, provided it is assigned to `user`.
+    ///
+    /// A deleted user's token is reached by the user's object id only (a
+    /// deleted user's UPN no longer resolves): Graph documents no other way
+    /// to take a token back from a deleted account, and this sandbox
+    /// assumes the soft-deleted user's methods stay addressable by id.
     fn users_device(&mut self, user: &str, device_id: &str) -> Result<&mut Device, Refusal> {
         let uid = self
             .user(user)
+            .or_else(|| self.deleted_users.iter().find(|u| u.id == user))
             .map(|u| u.id.clone())
             .ok_or_else(|| refuse(404, "Request_ResourceNotFound", "user not found"))?;
         let d = self.device_mut(device_id)?;

@@ -1,6 +1,7 @@
 //! The tenant's hardware-token inventory as the operator works it: list
 //! (a page, or every page), show, create, import vendors' seed files, assign,
-//! activate with the code the token shows, unassign, delete.
+//! activate with the code the token shows, unassign, delete; and
+//! [`reconcile`] the inventory with this desk's journal and audit log.
 //!
 //! Input is checked before Graph is called. Every write to Entra leaves
 //! exactly one audit record, also when it fails, naming the token by its
@@ -8,6 +9,7 @@
 //! user involved and the request id of the write itself.
 
 mod import;
+pub mod reconcile;
 
 use oathdesk_otp::{Algorithm, CodeParams};
 
@@ -19,6 +21,8 @@ use crate::ports::{
     InventoryPage, NewDevice, UserFacts, request_id_of,
 };
 use crate::station::Station;
+
+pub use reconcile::{Finding, FindingKind, Fix, FixOutcome, FixRequest, Reconciliation};
 
 pub use import::{
     Ask, ImportReport, ImportedToken, Plan, Preview, PreviewItem, SeedFormat, SeedKeys, SeedPlan,
