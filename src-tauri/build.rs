@@ -38,6 +38,8 @@ const COMMANDS: &[&str] = &[
     "inventory_page",
     "unassign_device",
     "delete_device",
+    "import_preview",
+    "import_seed_file",
     "journal_list",
     "audit_log",
     "verify_audit",

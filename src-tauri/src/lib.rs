@@ -101,6 +101,8 @@ pub fn run() {
             commands::inventory::inventory_page,
             commands::inventory::unassign_device,
             commands::inventory::delete_device,
+            commands::import::import_preview,
+            commands::import::import_seed_file,
             commands::records::journal_list,
             commands::records::audit_log,
             commands::records::verify_audit,
