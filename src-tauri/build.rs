@@ -41,6 +41,8 @@ const COMMANDS: &[&str] = &[
     "delete_device",
     "reconcile_inventory",
     "apply_reconcile_fix",
+    "import_preview",
+    "import_seed_file",
     "journal_list",
     "audit_log",
     "verify_audit",

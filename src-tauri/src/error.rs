@@ -9,7 +9,9 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AppError {
-    /// bad_input | not_found | token | directory | clock | storage | keyring | signin | internal
+    /// bad_input | not_found | token | directory | clock | storage | keyring | signin | internal,
+    /// and for a seed file's keys pgp_key_missing | pgp_passphrase_missing | pgp_key_wrong |
+    /// pskc_key_missing | pskc_passphrase_missing | pskc_key_wrong | pskc_passphrase_wrong
     pub kind: &'static str,
     pub message: String,
     pub next_step: Option<String>,

@@ -104,6 +104,8 @@ pub fn run() {
             commands::inventory::delete_device,
             commands::reconcile::reconcile_inventory,
             commands::reconcile::apply_reconcile_fix,
+            commands::import::import_preview,
+            commands::import::import_seed_file,
             commands::records::journal_list,
             commands::records::audit_log,
             commands::records::verify_audit,

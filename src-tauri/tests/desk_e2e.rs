@@ -1326,3 +1326,172 @@ async fn a_batch_of_five_survives_an_outage_and_a_restart() {
     assert_eq!(sheets.len(), 5, "one sheet per user");
     w.close().await;
 }
+
+/// Presses Preview on the Import screen and waits for its table or its
+/// error; returns the error's kind, or "" for a preview.
+async fn import_preview(w: &Window) -> String {
+    w.click("[data-testid=import-preview]").await;
+    let answer = w
+        .wait("[data-testid=import-preview-table], [data-testid=import-error]")
+        .await;
+    answer.attr("data-kind").await.unwrap().unwrap_or_default()
+}
+
+/// No token was created: the sandbox holds none and answered no write.
+fn nothing_created(sandbox: &Sandbox) {
+    let tenant = sandbox.tenant();
+    assert!(tenant.devices.is_empty(), "a token was created");
+    assert!(
+        !tenant
+            .answered
+            .iter()
+            .any(|(_, call)| call.starts_with("POST") || call.starts_with("PATCH")),
+        "Graph was asked to write: {:?}",
+        tenant.answered
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_an_encrypted_pskc_and_a_hex_token2_json_from_the_inventory() {
+    let _one = ONE_WINDOW.lock().await;
+    let d = real_desk(contoso()).await;
+    let w = &d.window;
+    let files = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = files.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+
+    // A PSKC under a pre-shared AES key, OpenPGP-armoured on top.
+    let passphrase = "window import passphrase";
+    let gpg = oathdesk_testkit::gpg::GpgHome::new(passphrase);
+    let pskc_seed = oathdesk_otp::Secret::from_slice(b"window-pskc-seed-001");
+    let aes = [0x42u8; 16];
+    let pskc = oathdesk_testkit::pskc::encrypted(
+        &[oathdesk_testkit::pskc::PskcToken {
+            serial: "PSKC-W1",
+            model: "C202",
+            secret: &pskc_seed,
+            period: 30,
+        }],
+        &aes,
+        &[9; 20],
+    );
+    let asc = write("seeds.pskc.asc", &gpg.encrypt(pskc.as_bytes(), true));
+    let pgp_key = write("operator.asc", &gpg.secret_key());
+    let aes_file = write("psk.hex", b"42424242424242424242424242424242\n");
+
+    w.click("[data-testid=nav-inventory]").await;
+    w.click("[data-testid=inventory-import]").await;
+    w.wait("[data-testid=import-run][disabled]").await;
+    w.wait("[data-testid=import-file]")
+        .await
+        .send_keys(&asc)
+        .await
+        .expect("the seed file for the picker");
+    // The OpenPGP key first: the file says so, and a wrong passphrase is
+    // a clear error with nothing created.
+    w.wait("[data-testid=import-pgp-key]")
+        .await
+        .send_keys(&pgp_key)
+        .await
+        .expect("the OpenPGP key for the picker");
+    w.type_into("[data-testid=import-pgp-passphrase]", "not the passphrase")
+        .await;
+    assert_eq!(import_preview(w).await, "pgp_key_wrong");
+    let said = w.text("[data-testid=import-error]").await;
+    assert!(said.contains("passphrase is wrong"), "{said}");
+    assert!(!said.contains(passphrase) && !said.contains("not the passphrase"));
+    w.screenshot("import-wrong-passphrase").await;
+    nothing_created(&d.sandbox);
+
+    // The right passphrase: the PSKC inside asks for its pre-shared key.
+    w.type_into("[data-testid=import-pgp-passphrase]", passphrase)
+        .await;
+    assert_eq!(import_preview(w).await, "pskc_key_missing");
+    w.wait("[data-testid=import-pskc-key]")
+        .await
+        .send_keys(&aes_file)
+        .await
+        .expect("the PSKC key for the picker");
+    assert_eq!(import_preview(w).await, "");
+    let row = w
+        .text("[data-testid=import-row][data-serial=\"PSKC-W1\"][data-plan=create]")
+        .await;
+    assert!(row.contains("record 1") && row.contains("C202"), "{row}");
+    assert!(
+        w.text("[data-testid=import-summary]")
+            .await
+            .contains("OpenPGP"),
+        "the preview says the file was decrypted"
+    );
+    nothing_created(&d.sandbox);
+    w.click("[data-testid=import-run]").await;
+    w.wait("[data-testid=import-created][data-serial=\"PSKC-W1\"]")
+        .await;
+    assert!(
+        w.text("[data-testid=import-report-summary]")
+            .await
+            .contains("Created 1, skipped 0, failed 0")
+    );
+    {
+        let tenant = d.sandbox.tenant();
+        let stored = tenant.by_serial("PSKC-W1").expect("PSKC-W1 created");
+        assert_eq!(stored.secret.expose(), pskc_seed.expose());
+    }
+
+    // A Token2 JSON whose secret is hex: converted, so Import waits for
+    // the operator's "I checked".
+    let hex_seed = oathdesk_otp::Secret::from_slice(b"window-hex-seed-0002");
+    let json = format!(
+        r#"[{{"serialNumber":"HEX-W2","manufacturer":"Token2","model":"C202","secretKey":"{}","timeIntervalInSeconds":30,"hashFunction":"hmacsha1","assignTo":{{"id":"alice@contoso.com"}}}}]"#,
+        &*hex_seed.to_hex()
+    );
+    let json_file = write("seeds.json", json.as_bytes());
+    w.wait("[data-testid=import-file]")
+        .await
+        .send_keys(&json_file)
+        .await
+        .expect("the JSON for the picker");
+    w.choose("[data-testid=import-format]", "token2-json").await;
+    assert_eq!(import_preview(w).await, "");
+    let warned = w
+        .text("[data-testid=import-row][data-serial=\"HEX-W2\"] [data-testid=import-warnings]")
+        .await;
+    assert!(
+        warned.contains("hex secret converted to base32"),
+        "{warned}"
+    );
+    let import = w.wait("[data-testid=import-run]").await;
+    assert!(
+        !import.is_enabled().await.unwrap(),
+        "Import waits for the checkbox"
+    );
+    w.screenshot("import-hex-preview").await;
+    w.click("[data-testid=import-accept-hex]").await;
+    w.wait("[data-testid=import-run]:not([disabled])").await;
+    w.click("[data-testid=import-run]").await;
+    w.wait("[data-testid=import-created][data-serial=\"HEX-W2\"]")
+        .await;
+    w.screenshot("import-hex-report").await;
+    {
+        let tenant = d.sandbox.tenant();
+        let stored = tenant.by_serial("HEX-W2").expect("HEX-W2 created");
+        assert_eq!(stored.secret.expose(), hex_seed.expose());
+        assert_eq!(stored.assigned_to.as_deref(), Some("u-alice"));
+        assert_eq!(tenant.devices.len(), 2);
+    }
+
+    // Back in the inventory, both are listed; no secret reached the data
+    // directory.
+    w.click("[data-testid=import-back]").await;
+    w.wait("[data-testid=inventory-row][data-serial=\"HEX-W2\"]")
+        .await;
+    w.wait("[data-testid=inventory-row][data-serial=\"PSKC-W1\"]")
+        .await;
+    let left = files_in(&[d.data.path()]);
+    assert_nowhere(&pskc_seed, &left);
+    assert_nowhere(&hex_seed, &left);
+    w.close().await;
+}

@@ -36,6 +36,10 @@ pub struct ImportArgs {
     /// The operator's OpenPGP secret key, for an encrypted file.
     #[arg(long, value_name = "F")]
     pgp_key: Option<PathBuf>,
+    /// Import secrets that were read as hex and converted to base32
+    /// (the preview warns of each): check them first.
+    #[arg(long)]
+    accept_hex: bool,
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
@@ -93,7 +97,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<(), CliError> {
         print(ctx, &preview, preview_text);
         return Ok(());
     }
-    let report = inventory::import(&station()?, &tenant()?, &plan)?;
+    let report = inventory::import(&station()?, &tenant()?, &plan, a.accept_hex)?;
     print(ctx, &report, report_text);
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! AES-encrypted PSKC are decrypted in memory and create their tokens
 //! with the file's secrets; a wrong passphrase, a 45 s interval and a
 //! duplicate serial exit 2 before any Graph call; a hex secret is
-//! previewed with its warning and nothing created. No secret is in
+//! previewed with its warning and nothing created, refused without
+//! --accept-hex and created with it. No secret is in
 //! anything printed or left in the data directory. Run through
 //! tests/harness (the keyring).
 
@@ -115,7 +116,17 @@ fn encrypted_files_import_with_their_secrets_and_bad_ones_touch_nothing() {
     let none = d.refused(&[&gpg_csv, "--pgp-key", &key], None);
     assert!(none.contains("passphrase"), "{none}");
 
-    let out = d.import(&[&gpg_csv, "--pgp-key", &key, "--json"], Some(PASSPHRASE));
+    // Token2's CSV carries hex seeds: converted, so they need the yes.
+    let unasked = d.refused(&[&gpg_csv, "--pgp-key", &key], Some(PASSPHRASE));
+    assert!(
+        unasked.contains("line 2: the secret was hex and was converted to base32; check the preview, then import with --accept-hex")
+            && unasked.contains("line 3: the secret was hex"),
+        "{unasked}"
+    );
+    let out = d.import(
+        &[&gpg_csv, "--pgp-key", &key, "--json", "--accept-hex"],
+        Some(PASSPHRASE),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -173,7 +184,10 @@ fn encrypted_files_import_with_their_secrets_and_bad_ones_touch_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(d.secret_of("PSKC-1"), s3.expose().to_vec());
 
-    let again = d.import(&[&gpg_csv, "--pgp-key", &key, "--json"], Some(PASSPHRASE));
+    let again = d.import(
+        &[&gpg_csv, "--pgp-key", &key, "--json", "--accept-hex"],
+        Some(PASSPHRASE),
+    );
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(again["skipped"].as_array().unwrap().len(), 2, "{again}");
 
@@ -231,4 +245,30 @@ fn bad_records_exit_2_naming_the_line_and_a_hex_secret_is_previewed() {
         !shown.contains("3132333435") && !shown.contains("GEZDGNBVGY3TQOJQ"),
         "{shown}"
     );
+
+    // A real import of it needs the operator's yes: without it, exit 2
+    // before any Graph call; with it, the token holds the hex's bytes.
+    let e = d.refused(&[&hex], None);
+    assert!(
+        e.contains(
+            "line 2: the secret was hex and was converted to base32; check the preview, then import with --accept-hex"
+        ),
+        "{e}"
+    );
+    assert!(
+        !e.contains("3132333435") && !e.contains("GEZDGNBVGY3TQOJQ"),
+        "{e}"
+    );
+    assert!(
+        !d.sandbox
+            .tenant()
+            .answered
+            .iter()
+            .any(|(_, call)| call.starts_with("POST") || call.starts_with("PATCH")),
+        "nothing was created: {:?}",
+        d.sandbox.tenant().answered
+    );
+    let out = d.import(&[&hex, "--accept-hex"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(d.secret_of("H1"), b"12345678901234567890".to_vec());
 }

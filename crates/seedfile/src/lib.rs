@@ -23,7 +23,7 @@ mod token2_json;
 
 pub use check::{Checked, CheckedFile, MAX_SECRET_BYTES, check};
 pub use detect::detect;
-pub use error::{Place, SeedError};
+pub use error::{KeyIssue, Place, SeedError};
 pub use pskc::pskc_key_from_file;
 pub use record::{Format, Record, SeedFile};
 
@@ -51,11 +51,15 @@ pub struct Keys<'a> {
 
 impl Keys<'_> {
     fn ask(&mut self, what: Ask) -> Result<Zeroizing<String>, SeedError> {
-        (self.passphrase)(what).ok_or_else(|| {
-            SeedError::file(match what {
-                Ask::OpenPgpKey => "the OpenPGP secret key needs its passphrase",
-                Ask::Pskc => "the PSKC file is protected by a passphrase; none was given",
-            })
+        (self.passphrase)(what).ok_or_else(|| match what {
+            Ask::OpenPgpKey => SeedError::key(
+                KeyIssue::PgpPassphraseMissing,
+                "the OpenPGP secret key needs its passphrase",
+            ),
+            Ask::Pskc => SeedError::key(
+                KeyIssue::PskcPassphraseMissing,
+                "the PSKC file is protected by a passphrase; none was given",
+            ),
         })
     }
 }

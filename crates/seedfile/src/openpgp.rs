@@ -7,7 +7,7 @@ use pgp::composed::{Deserializable, Message, SignedSecretKey};
 use pgp::types::Password;
 use zeroize::Zeroizing;
 
-use crate::{Ask, Keys, SeedError};
+use crate::{Ask, KeyIssue, Keys, SeedError};
 
 const ARMOUR: &[u8] = b"-----BEGIN PGP MESSAGE-----";
 
@@ -36,12 +36,16 @@ pub(crate) fn is_openpgp(bytes: &[u8]) -> bool {
 /// The plaintext of the message in `bytes`.
 pub(crate) fn decrypt(bytes: &[u8], keys: &mut Keys<'_>) -> Result<Zeroizing<Vec<u8>>, SeedError> {
     let key_file = keys.pgp_secret_key.ok_or_else(|| {
-        SeedError::file(
+        SeedError::key(
+            KeyIssue::PgpKeyMissing,
             "the file is OpenPGP-encrypted: give the secret key that opens it (--pgp-key FILE)",
         )
     })?;
     let (key, _) = SignedSecretKey::from_reader_single(key_file).map_err(|_| {
-        SeedError::file("the OpenPGP key file holds no secret key OathDesk can read")
+        SeedError::key(
+            KeyIssue::PgpKeyWrong,
+            "the OpenPGP key file holds no secret key OathDesk can read",
+        )
     })?;
     let (message, _) = Message::from_reader(std::io::BufReader::new(bytes)).map_err(|_| {
         SeedError::file("the OpenPGP message cannot be read: it is damaged or not a message")
@@ -49,7 +53,7 @@ pub(crate) fn decrypt(bytes: &[u8], keys: &mut Keys<'_>) -> Result<Zeroizing<Vec
     let passphrase = keys.ask(Ask::OpenPgpKey)?;
     let password = Password::from(passphrase.as_str());
     let message = message.decrypt(&password, &key).map_err(|e| {
-        SeedError::file(format!(
+        SeedError::key(KeyIssue::PgpKeyWrong, format!(
             "the file cannot be decrypted: the passphrase is wrong, or it was not encrypted to this key ({})",
             short(&e)
         ))
@@ -59,7 +63,8 @@ pub(crate) fn decrypt(bytes: &[u8], keys: &mut Keys<'_>) -> Result<Zeroizing<Vec
         .map_err(|_| SeedError::file("the decrypted OpenPGP data cannot be decompressed"))?;
     let mut plain = Zeroizing::new(Vec::new());
     std::io::Read::read_to_end(&mut message, &mut plain).map_err(|_| {
-        SeedError::file(
+        SeedError::key(
+            KeyIssue::PgpKeyWrong,
             "the file cannot be decrypted: the passphrase is wrong, or the message is damaged",
         )
     })?;

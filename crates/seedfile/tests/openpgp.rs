@@ -7,7 +7,7 @@ mod common;
 
 use common::read_with;
 use oathdesk_otp::Secret;
-use oathdesk_seedfile::{Ask, Format};
+use oathdesk_seedfile::{Ask, Format, KeyIssue};
 use oathdesk_testkit::gpg::GpgHome;
 use oathdesk_testkit::pskc::{PskcToken, encrypted};
 
@@ -58,10 +58,16 @@ fn a_wrong_passphrase_or_no_key_is_a_clear_error() {
         .0
         .unwrap_err();
     assert!(e.to_string().contains("passphrase is wrong"), "{e}");
+    assert_eq!(e.key, Some(KeyIssue::PgpKeyWrong));
     let e = read_with(&message, None, None, None, Some("correct horse"))
         .0
         .unwrap_err();
     assert!(e.to_string().contains("--pgp-key"), "{e}");
+    assert_eq!(e.key, Some(KeyIssue::PgpKeyMissing));
+    let e = read_with(&message, None, None, Some(&key), None)
+        .0
+        .unwrap_err();
+    assert_eq!(e.key, Some(KeyIssue::PgpPassphraseMissing), "{e}");
     let e = read_with(
         &message,
         None,
@@ -72,4 +78,5 @@ fn a_wrong_passphrase_or_no_key_is_a_clear_error() {
     .0
     .unwrap_err();
     assert!(e.to_string().contains("no secret key"), "{e}");
+    assert_eq!(e.key, Some(KeyIssue::PgpKeyWrong));
 }

@@ -7,7 +7,7 @@ mod common;
 
 use common::read_with;
 use oathdesk_otp::{Algorithm, Secret};
-use oathdesk_seedfile::{Ask, Format, check, detect, pskc_key_from_file};
+use oathdesk_seedfile::{Ask, Format, KeyIssue, check, detect, pskc_key_from_file};
 use oathdesk_testkit::pskc::{PskcToken, encrypted, plain};
 
 const FIGURE6: &str = include_str!("data/rfc6030-figure6.pskcxml");
@@ -57,18 +57,22 @@ fn a_wrong_key_or_passphrase_is_a_clear_error() {
         .0
         .unwrap_err();
     assert!(e.to_string().contains("key or passphrase is wrong"), "{e}");
+    assert_eq!(e.key, Some(KeyIssue::PskcKeyWrong));
     let e = read_with(FIGURE7.as_bytes(), None, None, None, Some("qwertz"))
         .0
         .unwrap_err();
     assert!(e.to_string().contains("key or passphrase is wrong"), "{e}");
+    assert_eq!(e.key, Some(KeyIssue::PskcKeyWrong));
     let e = read_with(FIGURE7.as_bytes(), None, None, None, None)
         .0
         .unwrap_err();
     assert!(e.to_string().contains("passphrase"), "{e}");
+    assert_eq!(e.key, Some(KeyIssue::PskcPassphraseMissing));
     let e = read_with(FIGURE6.as_bytes(), None, None, None, None)
         .0
         .unwrap_err();
     assert!(e.to_string().contains("--pskc-key-file"), "{e}");
+    assert_eq!(e.key, Some(KeyIssue::PskcKeyMissing));
 }
 
 #[test]

@@ -192,7 +192,7 @@ fn timed_import(station: &Station, what: &str, bytes: &[u8], pskc_key: Option<&[
     let plan = import::read_seed_file(bytes, None, &mut keys).unwrap();
     let read = start.elapsed();
     let rows = plan.len();
-    let report = import::import(station, &tenant, &plan).unwrap();
+    let report = import::import(station, &tenant, &plan, false).unwrap();
     let all = start.elapsed();
     println!(
         "import {what}: read and checked at {:.0} rows/s; imported end to end (no Graph latency) at {:.0} rows/s, {} created; peak RSS so far {} MiB",

@@ -161,8 +161,21 @@ fn a_file_is_previewed_then_created_in_bulk_with_its_secrets() {
         "a preview creates nothing"
     );
 
+    assert_eq!(plan.converted(), ["record 4"]);
     let calls_before = d.sandbox.tenant().answered.len();
-    let report = inventory::import(&d.station, &d.tenant, &plan).unwrap();
+    let e = inventory::import(&d.station, &d.tenant, &plan, false).unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "record 4: the secret was hex and was converted to base32; check the preview, then import with --accept-hex"
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        d.sandbox.tenant().answered.len(),
+        calls_before,
+        "a hex secret not accepted stops the import before Graph is called"
+    );
+    let report = inventory::import(&d.station, &d.tenant, &plan, true).unwrap();
     assert_eq!(
         (
             report.created.len(),
@@ -231,7 +244,7 @@ fn a_file_is_previewed_then_created_in_bulk_with_its_secrets() {
     for s in [&s1, &s2, &s4, &existing] {
         assert_nowhere(s, &said);
     }
-    let again = inventory::import(&d.station, &d.tenant, &plan).unwrap();
+    let again = inventory::import(&d.station, &d.tenant, &plan, true).unwrap();
     assert_eq!((again.created.len(), again.skipped.len()), (0, 3));
 }
 

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod burn;
 pub mod desk;
 pub mod enrol;
+pub mod import;
 pub mod inventory;
 pub mod reconcile;
 pub mod records;

@@ -361,9 +361,68 @@ export interface ProfileView {
   clock_write_wipes_seed: boolean;
 }
 
+/** A seed file's format: detected from the content, or named. */
+export type SeedFormat = "auto" | "token2-json" | "token2-csv" | "entra-csv" | "pskc";
+
+/** A vendor's seed file as the window sends it (bytes read in the window). */
+export interface SeedFileInput {
+  bytes: number[];
+  format: SeedFormat | null;
+  /** The PSKC pre-shared AES key file's bytes (hex or raw). */
+  pskcKey: number[] | null;
+  /** The operator's OpenPGP secret key file's bytes. */
+  pgpKey: number[] | null;
+  pgpPassphrase: string | null;
+  pskcPassphrase: string | null;
+}
+
+/** What an import would do with one record. */
+export type ImportPlan =
+  | { kind: "create" }
+  | { kind: "skip"; inventory_id: string }
+  | { kind: "refuse"; reason: string };
+
+/** One record of a seed file as the preview shows it: never its secret. */
+export interface PreviewItem {
+  /** `line N` or `record N`. */
+  place: string;
+  serial: string;
+  manufacturer: string;
+  model: string;
+  user: string | null;
+  algorithm: Algorithm;
+  period: number;
+  warnings: string[];
+  plan: ImportPlan;
+}
+
+export interface ImportPreview {
+  format: string;
+  /** The file came OpenPGP-encrypted (decrypted in memory only). */
+  encrypted: boolean;
+  items: PreviewItem[];
+}
+
+export interface ImportedToken {
+  place: string;
+  serial: string;
+  inventory_id: string;
+  user: string | null;
+}
+
+export interface ImportReport {
+  format: string;
+  created: ImportedToken[];
+  skipped: string[];
+  failed: string[];
+  warnings: string[];
+}
+
 /** Every failure a command reports: what happened and what to do. */
 export interface AppError {
-  /** bad_input | not_found | token | directory | clock | storage | keyring | signin */
+  /** bad_input | not_found | token | directory | clock | storage | keyring | signin, and for a
+   *  seed file's keys pgp_key_missing | pgp_passphrase_missing | pgp_key_wrong | pskc_key_missing |
+   *  pskc_passphrase_missing | pskc_key_wrong | pskc_passphrase_wrong (see seedimport.ts) */
   kind: string;
   message: string;
   next_step: string | null;
@@ -497,6 +556,11 @@ export const api = {
   deleteDevice: (deviceId: string) => invoke<void>("delete_device", { deviceId }),
   reconcile: () => invoke<Reconciliation>("reconcile_inventory"),
   applyReconcileFix: (request: FixRequest) => invoke<FixOutcome>("apply_reconcile_fix", { request }),
+  /** What importing the seed file would create, skip or refuse; nothing written. */
+  importPreview: (file: SeedFileInput) => invoke<ImportPreview>("import_preview", { file }),
+  /** `acceptConverted`: the operator checked the secrets converted from hex. */
+  importSeedFile: (file: SeedFileInput, acceptConverted: boolean) =>
+    invoke<ImportReport>("import_seed_file", { file, acceptConverted }),
 
   journal: (pendingOnly: boolean) => invoke<Enrolment[]>("journal_list", { pendingOnly }),
   resumeEnrolment: (id: string, onProgress: (p: Progress) => void) =>

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::crypto::{self, HMAC_SHA1};
 use super::{child, text_at};
-use crate::{Ask, Keys, Place, SeedError};
+use crate::{Ask, KeyIssue, Keys, Place, SeedError};
 
 const PBKDF2: &str = "http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2";
 /// Derivations beyond this are refused rather than left to run for minutes.
@@ -37,7 +37,8 @@ pub fn pskc_key_from_file(bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>, SeedError>
     if ok(bytes.len()) {
         return Ok(Zeroizing::new(bytes.to_vec()));
     }
-    Err(SeedError::file(
+    Err(SeedError::key(
+        KeyIssue::PskcKeyWrong,
         "the PSKC key file must hold an AES key: 32, 48 or 64 hex digits, or 16, 24 or 32 raw bytes",
     ))
 }
@@ -49,7 +50,10 @@ pub(crate) struct Unlocked {
 }
 
 fn wrong_key() -> SeedError {
-    SeedError::file("the PSKC key or passphrase is wrong: the file's MAC key does not decrypt")
+    SeedError::key(
+        KeyIssue::PskcKeyWrong,
+        "the PSKC key or passphrase is wrong: the file's MAC key does not decrypt",
+    )
 }
 
 impl Unlocked {
@@ -137,7 +141,7 @@ fn encryption_key(ek: Node, keys: &mut Keys<'_>) -> Result<Zeroizing<Vec<u8>>, S
         None => {
             let name = text_at(ek, &["KeyName"]).unwrap_or("unnamed");
             keys.pskc_key.map(|k| Zeroizing::new(k.to_vec())).ok_or_else(|| {
-                SeedError::file(format!(
+                SeedError::key(KeyIssue::PskcKeyMissing, format!(
                     "the PSKC file is encrypted with a pre-shared key ({name:?}): give it with --pskc-key-file FILE"
                 ))
             })
@@ -194,7 +198,8 @@ fn mac_key(method: Node, key: &[u8]) -> Result<Zeroizing<Vec<u8>>, SeedError> {
     }
     let mk = child(method, "MACKey")
         .ok_or_else(|| SeedError::file("the PSKC file's MACMethod carries no MACKey"))?;
-    check_method(mk, key.len()).map_err(|m| SeedError::file(format!("the MAC key: {m}")))?;
+    check_method(mk, key.len())
+        .map_err(|m| SeedError::key(KeyIssue::PskcKeyWrong, format!("the MAC key: {m}")))?;
     let data = cipher_value(mk).ok_or_else(wrong_key)?;
     crypto::aes_cbc_decrypt(key, &data).ok_or_else(wrong_key)
 }

@@ -25,8 +25,9 @@ use crate::station::Station;
 pub use reconcile::{Finding, FindingKind, Fix, FixOutcome, FixRequest, Reconciliation};
 
 pub use import::{
-    Ask, ImportReport, ImportedToken, Plan, Preview, PreviewItem, SeedFormat, SeedKeys, SeedPlan,
-    check_csv, import, import_csv, preview, pskc_key_from_file, read_seed_file,
+    Ask, ImportReport, ImportedToken, Plan, Preview, PreviewItem, SeedFileError, SeedFormat,
+    SeedKeyIssue, SeedKeys, SeedPlan, check_csv, import, import_csv, open_seed_file, preview,
+    pskc_key_from_file, read_seed_file,
 };
 
 /// Entra holds secrets of at most 128 base32 characters.

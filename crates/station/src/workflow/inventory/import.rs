@@ -12,7 +12,7 @@ mod create;
 mod legacy;
 
 use oathdesk_otp::Algorithm;
-use oathdesk_seedfile::{Checked, CheckedFile, Format, Keys};
+use oathdesk_seedfile::{Checked, CheckedFile, Format, KeyIssue, Keys};
 use serde::Serialize;
 
 use super::assignee;
@@ -21,12 +21,35 @@ use crate::ports::{Directory, UserFacts};
 
 pub use create::{ImportReport, ImportedToken, import};
 pub use legacy::{check_csv, import_csv};
-pub use oathdesk_seedfile::{Ask, Format as SeedFormat, Keys as SeedKeys, pskc_key_from_file};
+pub use oathdesk_seedfile::{
+    Ask, Format as SeedFormat, KeyIssue as SeedKeyIssue, Keys as SeedKeys, pskc_key_from_file,
+};
 
 /// A seed file read and checked, every record one Entra would take;
 /// nothing was sent anywhere to get it.
 pub struct SeedPlan {
     file: CheckedFile,
+}
+
+/// A seed file that could not be read: the error, and which key or
+/// passphrase is missing or wrong when that is why (so a window can ask
+/// for the right one).
+#[derive(Debug)]
+pub struct SeedFileError {
+    pub error: StationError,
+    pub key: Option<KeyIssue>,
+}
+
+impl From<SeedFileError> for StationError {
+    fn from(e: SeedFileError) -> Self {
+        e.error
+    }
+}
+
+impl From<StationError> for SeedFileError {
+    fn from(error: StationError) -> Self {
+        SeedFileError { error, key: None }
+    }
 }
 
 /// Reads and checks `bytes` (`format` or detected). A file that cannot be
@@ -37,8 +60,20 @@ pub fn read_seed_file(
     format: Option<Format>,
     keys: &mut Keys<'_>,
 ) -> Result<SeedPlan, StationError> {
-    let file = oathdesk_seedfile::read(bytes, format, keys)
-        .map_err(|e| StationError::BadInput(e.to_string()))?;
+    Ok(open_seed_file(bytes, format, keys)?)
+}
+
+/// [`read_seed_file`], saying which key or passphrase is missing or wrong
+/// when that is why the file cannot be read.
+pub fn open_seed_file(
+    bytes: &[u8],
+    format: Option<Format>,
+    keys: &mut Keys<'_>,
+) -> Result<SeedPlan, SeedFileError> {
+    let file = oathdesk_seedfile::read(bytes, format, keys).map_err(|e| SeedFileError {
+        key: e.key,
+        error: StationError::BadInput(e.to_string()),
+    })?;
     let file = oathdesk_seedfile::check(file);
     if !file.refused.is_empty() {
         let reasons: Vec<String> = file.refused.iter().map(ToString::to_string).collect();
@@ -46,10 +81,11 @@ pub fn read_seed_file(
             "{} of the file's records cannot be imported; nothing was sent:\n{}",
             reasons.len(),
             reasons.join("\n")
-        )));
+        ))
+        .into());
     }
     if file.accepted.is_empty() {
-        return Err(StationError::BadInput("the file lists no tokens".into()));
+        return Err(StationError::BadInput("the file lists no tokens".into()).into());
     }
     Ok(SeedPlan { file })
 }
@@ -62,6 +98,18 @@ impl SeedPlan {
 
     pub fn is_empty(&self) -> bool {
         self.file.accepted.is_empty()
+    }
+
+    /// Where the records whose secret was read as hex (and converted to
+    /// base32) are: `line N` or `record N`. Many strings read both ways,
+    /// so an import of these needs the operator's explicit yes.
+    pub fn converted(&self) -> Vec<String> {
+        self.file
+            .accepted
+            .iter()
+            .filter(|c| c.record.hex_converted)
+            .map(|c| c.record.place.to_string())
+            .collect()
     }
 }
 

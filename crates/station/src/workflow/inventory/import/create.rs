@@ -37,11 +37,33 @@ pub struct ImportReport {
 
 /// Previews `plan`, then creates every token it plans to create. Only a
 /// failure to read the tenant or to keep the audit log stops the import.
+///
+/// A secret read as hex and converted to base32 may not be what the vendor
+/// meant (many strings read both ways): unless `accept_converted` (the
+/// operator checked the preview and said yes), a plan with any such record
+/// is refused, each named, before the tenant is asked anything.
 pub fn import(
     station: &Station,
     tenant: &dyn Directory,
     plan: &SeedPlan,
+    accept_converted: bool,
 ) -> Result<ImportReport, StationError> {
+    let converted = plan.converted();
+    if !accept_converted && !converted.is_empty() {
+        let lines: Vec<String> = converted
+            .iter()
+            .map(|place| {
+                format!(
+                    "{place}: the secret was hex and was converted to base32; check the preview, then import with --accept-hex"
+                )
+            })
+            .collect();
+        return Err(StationError::BadInput(format!(
+            "{} of the file's secrets were read as hex; nothing was sent:\n{}",
+            lines.len(),
+            lines.join("\n")
+        )));
+    }
     let (preview, users) = planned(tenant, plan)?;
     let mut report = ImportReport {
         format: preview.format.to_string(),

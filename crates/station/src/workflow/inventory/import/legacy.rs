@@ -27,14 +27,15 @@ fn no_keys(bytes: &[u8]) -> Result<super::SeedPlan, StationError> {
 }
 
 /// Reads every row of Entra's legacy CSV, then creates the tokens it
-/// lists. A bad row stops the import before anything is sent.
+/// lists. A bad row stops the import before anything is sent, and so
+/// does a hex secret (see [`import`]'s `accept_converted`).
 pub fn import_csv(
     station: &Station,
     tenant: &dyn Directory,
     csv: impl Read,
 ) -> Result<ImportReport, StationError> {
     let buf = zeroize::Zeroizing::new(bytes(csv)?);
-    import(station, tenant, &no_keys(&buf)?)
+    import(station, tenant, &no_keys(&buf)?, false)
 }
 
 /// Reads and checks every row of `csv` without sending anything: the
