@@ -1485,6 +1485,14 @@ async fn import_an_encrypted_pskc_and_a_hex_token2_json_from_the_inventory() {
 
     // Back in the inventory, both are listed; no secret reached the data
     // directory.
+    // The report is long: bring Back out from under the sticky header.
+    w.client
+        .execute(
+            "document.querySelector('[data-testid=import-back]').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await
+        .unwrap();
     w.click("[data-testid=import-back]").await;
     w.wait("[data-testid=inventory-row][data-serial=\"HEX-W2\"]")
         .await;
