@@ -87,6 +87,17 @@ fn start(d: &Desk, users: Vec<Listed>) -> BatchView {
     batch::start_batch(&d.station, &d.tenant, &new).unwrap()
 }
 
+/// A batch of hire1 and hire2, no serials named.
+fn two_hires(d: &Desk) -> BatchView {
+    start(
+        d,
+        vec![
+            listed("hire1@contoso.com", None),
+            listed("hire2@contoso.com", None),
+        ],
+    )
+}
+
 fn token(reader: &VirtualReader, suffix: &str) -> Inserted<Token2Card> {
     reader.insert(Token2Card::new(
         Token2Model::by_name("C302-i").unwrap(),
@@ -172,13 +183,7 @@ fn guests_disabled_and_unknown_users_are_refused_before_any_token_is_touched() {
 #[test]
 fn each_token_placed_is_enrolled_for_the_next_user_and_never_twice() {
     let d = desk();
-    let b = start(
-        &d,
-        vec![
-            listed("hire1@contoso.com", None),
-            listed("hire2@contoso.com", None),
-        ],
-    );
+    let b = two_hires(&d);
     let reader = VirtualReader::acquire();
     let first = token(&reader, "700001");
     let Turn::Enrolled { upn, outcome, .. } = turn(&d, &b, &reader).unwrap() else {
@@ -272,13 +277,7 @@ fn a_token_already_in_entra_or_not_on_the_list_is_refused_untouched() {
 #[test]
 fn an_outage_parks_the_user_the_queue_goes_on_and_a_retry_resumes_without_the_token() {
     let d = desk();
-    let b = start(
-        &d,
-        vec![
-            listed("hire1@contoso.com", None),
-            listed("hire2@contoso.com", None),
-        ],
-    );
+    let b = two_hires(&d);
     let reader = VirtualReader::acquire();
     d.sandbox
         .tenant()
@@ -338,13 +337,7 @@ impl ProgressSink for CrashAfterBurn {
 #[test]
 fn after_a_crash_the_batch_resumes_the_enrolment_instead_of_starting_another() {
     let d = desk();
-    let b = start(
-        &d,
-        vec![
-            listed("hire1@contoso.com", None),
-            listed("hire2@contoso.com", None),
-        ],
-    );
+    let b = two_hires(&d);
     let reader = VirtualReader::acquire();
     let first = token(&reader, "700031");
     let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

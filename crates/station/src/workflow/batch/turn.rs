@@ -111,15 +111,7 @@ pub fn enrol_next(
             // Nothing was burnt (the token, the clock or Entra said no
             // first): the user waits for the next try, the error is the
             // operator's to fix.
-            mark(
-                station,
-                id,
-                user.position,
-                QueueStatus::Waiting,
-                None,
-                None,
-                Some(None),
-            )?;
+            requeue(station, id, user.position)?;
             return Err(e);
         }
         return finish(station, id, user, Err(e));
@@ -168,15 +160,7 @@ pub fn retry(
             finish(station, id, user, result)
         }
         None => {
-            mark(
-                station,
-                id,
-                position,
-                QueueStatus::Waiting,
-                None,
-                None,
-                Some(None),
-            )?;
+            requeue(station, id, position)?;
             Ok(Turn::Requeued {
                 position,
                 upn: user.listed.upn.clone(),
@@ -368,15 +352,7 @@ fn settle(
                     Some(None),
                 )?;
             } else {
-                mark(
-                    station,
-                    id,
-                    user.position,
-                    QueueStatus::Waiting,
-                    None,
-                    None,
-                    Some(None),
-                )?;
+                requeue(station, id, user.position)?;
             }
             Ok(Turn::Requeued {
                 position: user.position,
@@ -430,4 +406,17 @@ fn mark(
         upn: None,
     };
     station.records().update_batch_user(id, position, &change)
+}
+
+/// Back to waiting, with no reason or next step left over.
+fn requeue(station: &Station, id: &str, position: u32) -> Result<(), StationError> {
+    mark(
+        station,
+        id,
+        position,
+        QueueStatus::Waiting,
+        None,
+        None,
+        Some(None),
+    )
 }
