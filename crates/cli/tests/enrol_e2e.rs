@@ -316,9 +316,9 @@ fn inventory_import_of_a_legacy_csv_skips_known_serials_and_reports_bad_users() 
     .unwrap();
     let first = d.json(&["inventory", "import", csv.to_str().unwrap(), "--json"]);
     assert_eq!(first["created"].as_array().unwrap().len(), 2);
-    assert_eq!(first["refused"].as_array().unwrap().len(), 1);
+    assert_eq!(first["failed"].as_array().unwrap().len(), 1);
     assert!(
-        first["refused"][0]
+        first["failed"][0]
             .as_str()
             .unwrap()
             .contains("nobody@contoso.com")
