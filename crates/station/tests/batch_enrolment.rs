@@ -107,8 +107,18 @@ fn token(reader: &VirtualReader, suffix: &str) -> Inserted<Token2Card> {
 }
 
 fn turn(d: &Desk, b: &BatchView, reader: &VirtualReader) -> Result<Turn, StationError> {
+    turn_at(&d.station, d, b, reader)
+}
+
+/// One turn on `station` (the desk's own, or one opened again after a crash).
+fn turn_at(
+    station: &Station,
+    d: &Desk,
+    b: &BatchView,
+    reader: &VirtualReader,
+) -> Result<Turn, StationError> {
     batch::enrol_next(
-        &d.station,
+        station,
         &d.tokens,
         &d.tenant,
         &b.info.id,
@@ -360,15 +370,7 @@ fn after_a_crash_the_batch_resumes_the_enrolment_instead_of_starting_another() {
     let queue = batch::view(&station, &b.info.id).unwrap();
     assert_eq!(queue.users[0].status, QueueStatus::Enrolling);
     let second = token(&reader, "700032");
-    let turn = batch::enrol_next(
-        &station,
-        &d.tokens,
-        &d.tenant,
-        &b.info.id,
-        Some(reader.name()),
-        &mut Quiet,
-    )
-    .unwrap();
+    let turn = turn_at(&station, &d, &b, &reader).unwrap();
     let Turn::Enrolled { upn, outcome, .. } = turn else {
         panic!("the interrupted enrolment finished first: {turn:?}");
     };
@@ -388,15 +390,7 @@ fn after_a_crash_the_batch_resumes_the_enrolment_instead_of_starting_another() {
             seed
         );
     }
-    let turn = batch::enrol_next(
-        &station,
-        &d.tokens,
-        &d.tenant,
-        &b.info.id,
-        Some(reader.name()),
-        &mut Quiet,
-    )
-    .unwrap();
+    let turn = turn_at(&station, &d, &b, &reader).unwrap();
     assert!(
         matches!(turn, Turn::Enrolled { ref upn, .. } if upn == "hire2@contoso.com"),
         "{turn:?}"
