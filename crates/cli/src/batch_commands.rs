@@ -19,7 +19,8 @@ use crate::output::{CliError, Ctx, print};
 #[derive(Subcommand)]
 pub enum BatchCommand {
     /// Make a batch from a CSV of users (upn; optional display name,
-    /// serial, model), each checked with Entra first.
+    /// serial, model) or from an Entra group's members, each checked with
+    /// Entra first.
     Start(StartArgs),
     /// Every batch on this desk.
     List,
@@ -64,12 +65,17 @@ pub enum BatchCommand {
 }
 
 #[derive(Args)]
+#[command(group = clap::ArgGroup::new("users").required(true))]
 pub struct StartArgs {
     /// The CSV of users.
+    #[arg(long, group = "users")]
+    csv: Option<PathBuf>,
+    /// An Entra group (its name or object id): its direct user members.
+    #[arg(long, group = "users")]
+    group: Option<String>,
+    /// The batch's name (default: the group's name, or the CSV file's).
     #[arg(long)]
-    csv: PathBuf,
-    #[arg(long)]
-    name: String,
+    name: Option<String>,
     #[arg(long, default_value = "sha1", value_parser = parse_algorithm)]
     algorithm: Algorithm,
     /// 30 or 60 seconds.
@@ -176,15 +182,30 @@ impl BatchCommand {
 }
 
 fn start(ctx: &Ctx, a: StartArgs) -> Result<(), CliError> {
-    let file = std::fs::File::open(&a.csv)
-        .map_err(|e| CliError::input("csv", format!("cannot read {}: {e}", a.csv.display())))?;
+    // A CSV is checked before the tenant is needed (no sign-in for a typo).
+    let (named, users, tenant) = match (&a.csv, &a.group) {
+        (Some(csv), _) => {
+            let file = std::fs::File::open(csv).map_err(|e| {
+                CliError::input("csv", format!("cannot read {}: {e}", csv.display()))
+            })?;
+            let users = batch::read_users(file)?;
+            let stem = csv.file_stem().map(|s| s.to_string_lossy().into_owned());
+            (stem.unwrap_or_default(), users, tenant()?)
+        }
+        (None, Some(group)) => {
+            let tenant = tenant()?;
+            let list = batch::group_users(&tenant, group)?;
+            (list.group.name, list.users, tenant)
+        }
+        (None, None) => unreachable!("clap requires --csv or --group"),
+    };
     let new = NewBatch {
-        name: a.name,
+        name: a.name.unwrap_or(named),
         algorithm: a.algorithm,
         period: a.period,
-        users: batch::read_users(file)?,
+        users,
     };
-    show(ctx, &batch::start_batch(&station()?, &tenant()?, &new)?);
+    show(ctx, &batch::start_batch(&station()?, &tenant, &new)?);
     Ok(())
 }
 

@@ -182,3 +182,40 @@ fn a_bad_list_is_refused_before_any_call() {
         "Entra was not asked"
     );
 }
+
+#[test]
+fn a_batch_from_an_entra_group_is_named_after_it() {
+    let users = vec![
+        SeedUser::member("u-1", "hire1@contoso.com").in_groups(&["April starters"]),
+        SeedUser::guest("u-gus", "gus@partner.com").in_groups(&["April starters"]),
+    ];
+    let d = Desk {
+        dir: tempfile::tempdir().unwrap(),
+        sandbox: Sandbox::start(TenantSeed::with_operator("op", users), 0).unwrap(),
+    };
+    let started = d.json(&["batch", "start", "--group", "April starters", "--json"]);
+    assert_eq!(started["name"], "April starters");
+    let queue: Vec<(&str, &str)> = started["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["upn"].as_str().unwrap(), u["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        queue,
+        [
+            ("hire1@contoso.com", "waiting"),
+            ("gus@partner.com", "refused")
+        ]
+    );
+    let out = run_with(&["batch", "start", "--group", "May starters"], "", &d.env());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no group named \"May starters\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_with(&["batch", "start", "--name", "x"], "", &d.env());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--csv"), "{}", stderr(&out));
+}

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::error::{EntraError, ErrorKind};
+use crate::groups::Group;
 use crate::oath::{DevicePage, HardwareOathDevice, User};
 
 /// A body as JSON; an empty body is `Null`. A body that is not JSON is
@@ -47,8 +48,39 @@ pub fn device(body: &Value) -> Result<HardwareOathDevice, EntraError> {
 pub fn device_page(body: &Value) -> DevicePage {
     DevicePage {
         items: devices(body),
-        next: body["@odata.nextLink"].as_str().map(str::to_string),
+        next: next_link(body),
     }
+}
+
+/// The link to a list's next page; `None` on the last.
+pub fn next_link(body: &Value) -> Option<String> {
+    body["@odata.nextLink"].as_str().map(str::to_string)
+}
+
+/// The groups of a `value` list (items without an id are not groups).
+pub fn groups(body: &Value) -> Vec<Group> {
+    body["value"]
+        .as_array()
+        .map(|a| a.iter().filter_map(group_of).collect())
+        .unwrap_or_default()
+}
+
+/// One group (GET by id).
+pub fn group(body: &Value) -> Result<Group, EntraError> {
+    group_of(body).ok_or_else(|| {
+        EntraError::new(
+            ErrorKind::Other,
+            "Graph returned a group without an id; check the group in Entra and try again",
+        )
+    })
+}
+
+fn group_of(v: &Value) -> Option<Group> {
+    let id = v["id"].as_str().filter(|id| !id.is_empty())?;
+    Some(Group {
+        id: id.to_string(),
+        display_name: v["displayName"].as_str().unwrap_or_default().to_string(),
+    })
 }
 
 /// The devices of a `value` list (items without an id are not tokens).

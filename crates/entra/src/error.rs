@@ -125,7 +125,7 @@ fn role_for(message: &str) -> &'static str {
         "Privileged Authentication Administrator"
     } else if message.contains("UserAuthenticationMethod") {
         "Authentication Administrator"
-    } else if message.contains("User.Read") {
+    } else if message.contains("User.Read") || message.contains("GroupMember.Read") {
         "Directory Readers"
     } else {
         "Authentication Policy Administrator"

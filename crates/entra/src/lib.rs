@@ -6,6 +6,7 @@
 pub mod answers;
 mod client;
 mod error;
+mod groups;
 mod oath;
 pub mod os_keyring;
 pub mod signin;
@@ -15,6 +16,7 @@ pub use client::{
     StaticToken, TokenSource, graph_url,
 };
 pub use error::{EntraError, ErrorKind};
+pub use groups::Group;
 pub use oath::{
     BulkOutcome, DeviceFilter, DevicePage, DeviceStatus, DeviceUpdate, HardwareOathDevice,
     Identity, NewHardwareOathDevice, User,

@@ -20,13 +20,15 @@ use crate::error::{EntraError, ErrorKind};
 
 /// The least-privilege scopes that cover every OathDesk operation, with
 /// the OpenID Connect ones that identify the operator (an id_token).
-pub const SCOPES: [&str; 6] = [
+pub const SCOPES: [&str; 7] = [
     "openid",
     "profile",
     "offline_access",
     "https://graph.microsoft.com/Policy.ReadWrite.AuthenticationMethod",
     "https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All",
     "https://graph.microsoft.com/User.Read.All",
+    // A batch's users may come from a group (its members).
+    "https://graph.microsoft.com/GroupMember.Read.All",
 ];
 
 /// Where and as whom to sign in. The authority URL is configurable so

@@ -391,6 +391,23 @@ pub trait Directory {
     fn search_users(&self, prefix: &str) -> Result<Vec<UserMatch>, DirectoryFailure>;
     /// The user the directory is called as: the signed-in operator.
     fn signed_in_user(&self) -> Result<UserMatch, DirectoryFailure>;
+
+    // Groups, as a batch's source of users.
+
+    /// Every group whose display name is exactly `name`: names need not
+    /// be unique.
+    fn find_groups(&self, name: &str) -> Result<Vec<GroupMatch>, DirectoryFailure>;
+    /// The group with object id `id`.
+    fn group(&self, id: &str) -> Result<GroupMatch, DirectoryFailure>;
+    /// The group's direct members that are users, every page.
+    fn group_members(&self, id: &str) -> Result<Vec<UserMatch>, DirectoryFailure>;
+}
+
+/// A group found by name or id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupMatch {
+    pub id: String,
+    pub name: String,
 }
 
 /// Which inventory tokens to list; `None` matches any.

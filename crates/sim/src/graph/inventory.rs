@@ -47,20 +47,25 @@ pub(crate) async fn list(
         body["@odata.count"] = json!(matching.len());
     }
     if query.skip + query.top < matching.len() {
-        body["@odata.nextLink"] = json!(next_link(&headers, &q, query.skip + query.top));
+        body["@odata.nextLink"] = json!(next_link(&headers, INVENTORY, &q, query.skip + query.top));
     }
     ok(StatusCode::OK, Some(body))
 }
 
-/// The same query from item `skip` on, as an absolute link.
-fn next_link(headers: &HeaderMap, q: &HashMap<String, String>, skip: usize) -> String {
+/// The same query of `path` from item `skip` on, as an absolute link.
+pub(crate) fn next_link(
+    headers: &HeaderMap,
+    path: &str,
+    q: &HashMap<String, String>,
+    skip: usize,
+) -> String {
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1");
     let mut link = url_query(q.iter().filter(|(k, _)| *k != "$skiptoken"));
     link.push_str(&format!("$skiptoken={skip}"));
-    format!("http://{host}{INVENTORY}?{link}")
+    format!("http://{host}{path}?{link}")
 }
 
 fn url_query<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>) -> String {

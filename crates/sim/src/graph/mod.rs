@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+mod groups;
 mod inventory;
 mod methods;
 mod new_device;
@@ -24,6 +25,7 @@ mod tls;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+pub use groups::group_id;
 pub use routes::CONTROL_HEADER;
 pub use tenant::{Device, Faults, OPERATOR_SCOPES, Refusal, SeedUser, Tenant, TenantSeed};
 

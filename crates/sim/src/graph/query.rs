@@ -139,7 +139,7 @@ fn select(s: &str) -> Result<Vec<String>, Refused> {
         .collect()
 }
 
-fn top(s: &str) -> Result<usize, Refused> {
+pub(crate) fn top(s: &str) -> Result<usize, Refused> {
     match s.parse::<usize>() {
         Ok(n @ 1..=MAX_TOP) => Ok(n),
         _ => Err(format!(

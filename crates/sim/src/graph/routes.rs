@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::groups;
 use super::inventory;
 use super::methods;
 pub(crate) use super::reply::{error, ok};
@@ -31,6 +32,7 @@ const POLICY: &str =
 pub(crate) const SCOPE_POLICY: &str = "Policy.ReadWrite.AuthenticationMethod";
 pub(crate) const SCOPE_METHODS: &str = "UserAuthenticationMethod.ReadWrite.All";
 const SCOPE_USERS: &str = "User.Read.All";
+pub(crate) const SCOPE_GROUPS: &str = "GroupMember.Read.All";
 
 pub fn router(state: Shared) -> Router {
     Router::new()
@@ -73,6 +75,12 @@ pub fn router(state: Shared) -> Router {
         .route("/v1.0/users", get(search_users))
         .route("/v1.0/users/{user}", get(get_user))
         .route("/v1.0/me", get(super::oauth::me))
+        .route("/v1.0/groups", get(groups::list))
+        .route("/v1.0/groups/{id}", get(groups::get))
+        .route(
+            "/v1.0/groups/{id}/members/microsoft.graph.user",
+            get(groups::user_members),
+        )
         .merge(super::oauth::routes())
         .merge(controls(state.clone()))
         .fallback(super::reply::no_such_path)
@@ -223,7 +231,7 @@ const DEFAULT_USER_PROPERTIES: [&str; 3] = ["id", "displayName", "userPrincipalN
 
 /// `user` with only the properties `$select` names (Graph's default set
 /// without one); property names are matched ignoring case, as Graph does.
-fn selected(user: Value, select: Option<&String>) -> Value {
+pub(crate) fn selected(user: Value, select: Option<&String>) -> Value {
     let wanted: Vec<&str> = match select {
         Some(list) => list.split(',').map(str::trim).collect(),
         None => DEFAULT_USER_PROPERTIES.to_vec(),

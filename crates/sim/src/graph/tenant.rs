@@ -25,6 +25,9 @@ pub struct SeedUser {
     /// Entra roles held (for an operator who signs in).
     #[serde(default, skip_serializing)]
     pub roles: Vec<String>,
+    /// The display names of the groups the user is a direct member of.
+    #[serde(default, skip_serializing)]
+    pub groups: Vec<String>,
 }
 
 fn member() -> String {
@@ -46,7 +49,14 @@ impl SeedUser {
             user_type: member(),
             account_enabled: true,
             roles: vec![],
+            groups: vec![],
         }
+    }
+
+    /// The same account as a member of the groups named `groups`.
+    pub fn in_groups(mut self, groups: &[&str]) -> SeedUser {
+        self.groups = groups.iter().map(|g| g.to_string()).collect();
+        self
     }
 
     /// The same account holding `roles`.
@@ -71,10 +81,11 @@ impl SeedUser {
 }
 
 /// The scopes an operator needs for every hardware-OATH call.
-pub const OPERATOR_SCOPES: [&str; 3] = [
+pub const OPERATOR_SCOPES: [&str; 4] = [
     "Policy.ReadWrite.AuthenticationMethod",
     "UserAuthenticationMethod.ReadWrite.All",
     "User.Read.All",
+    "GroupMember.Read.All",
 ];
 
 /// The JSON seed file: users and the operator's bearer tokens with scopes.

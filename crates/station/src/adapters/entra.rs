@@ -1,14 +1,15 @@
 //! [`Directory`] and [`TimeAuthority`] over the Graph client.
 
 use oathdesk_entra::{
-    BulkOutcome, DeviceFilter, EntraError, ErrorKind, GraphClient, HardwareOathDevice,
+    BulkOutcome, DeviceFilter, EntraError, ErrorKind, GraphClient, Group, HardwareOathDevice,
     NewHardwareOathDevice, User,
 };
 
 use crate::clock::{ClockCheck, TimeAuthority};
 use crate::ports::{
     Answered, DeviceFacts, DeviceQuery, DeviceStatus, Directory, DirectoryFailure,
-    DirectoryFailureKind, InventoryEntry, InventoryPage, NewDevice, UserFacts, UserMatch,
+    DirectoryFailureKind, GroupMatch, InventoryEntry, InventoryPage, NewDevice, UserFacts,
+    UserMatch,
 };
 
 /// Entra as the station's workflows see it. The Graph client stays inside:
@@ -255,5 +256,26 @@ impl Directory for GraphTenant {
 
     fn signed_in_user(&self) -> Result<UserMatch, DirectoryFailure> {
         self.client.me().map(user_match).map_err(failure)
+    }
+
+    fn find_groups(&self, name: &str) -> Result<Vec<GroupMatch>, DirectoryFailure> {
+        let groups = self.client.find_groups(name).map_err(failure)?;
+        Ok(groups.into_iter().map(group_match).collect())
+    }
+
+    fn group(&self, id: &str) -> Result<GroupMatch, DirectoryFailure> {
+        self.client.group(id).map(group_match).map_err(failure)
+    }
+
+    fn group_members(&self, id: &str) -> Result<Vec<UserMatch>, DirectoryFailure> {
+        let users = self.client.group_members(id).map_err(failure)?;
+        Ok(users.into_iter().map(user_match).collect())
+    }
+}
+
+fn group_match(g: Group) -> GroupMatch {
+    GroupMatch {
+        id: g.id,
+        name: g.display_name,
     }
 }

@@ -1,10 +1,11 @@
-//! Enrol new hires in a batch: a queue of users (from a CSV or a list),
-//! each checked against Entra before any token is touched; then the
-//! operator places tokens one after another and each is enrolled for the
-//! next user ([`turn::enrol_next`]). The queue is in the station's records
+//! Enrol new hires in a batch: a queue of users (from a CSV or an Entra
+//! group), each checked against Entra before any token is touched; then
+//! the operator places tokens one after another and each is enrolled for
+//! the next user ([`turn::enrol_next`]). The queue is in the station's records
 //! and every enrolment in the journal, so a batch picks up where it was
 //! after a crash or a restart.
 
+pub mod group;
 pub mod list;
 pub mod pdf;
 pub mod turn;
@@ -18,6 +19,7 @@ use crate::batch::{BatchInfo, Listed, QueueStatus, QueuedUser, Update};
 use crate::ports::{Directory, DirectoryFailureKind};
 use crate::station::Station;
 
+pub use group::{GroupList, group_users};
 pub use list::read_users;
 pub use turn::{Turn, enrol_next, retry};
 
