@@ -288,6 +288,9 @@ impl Readers for InProcessDesk {
     }
 }
 
+/// The training tenant's group of new hires, for the Batch screen.
+pub const DEMO_GROUP: &str = "New starters";
+
 fn tenant_seed() -> TenantSeed {
     let people = [
         ("u-adele", "adele.vance@contoso.demo", "Adele Vance"),
@@ -303,7 +306,12 @@ fn tenant_seed() -> TenantSeed {
             ..SeedUser::member(id, upn)
         })
         .collect();
-    users.push(SeedUser::guest("u-guest", "gus@partner.example"));
+    // A group to practise a batch from: three hires and the guest, who is
+    // refused before any token.
+    for u in users.iter_mut().skip(2) {
+        u.groups = vec![DEMO_GROUP.into()];
+    }
+    users.push(SeedUser::guest("u-guest", "gus@partner.example").in_groups(&[DEMO_GROUP]));
     users.push(SeedUser::member("u-trainer", DEMO_OPERATOR).with_roles(&["Global Administrator"]));
     let mut seed = TenantSeed::with_operator(DEMO_TOKEN, users);
     seed.operator = Some(DEMO_OPERATOR.into());
@@ -394,6 +402,25 @@ mod tests {
     /// The training desk holds one token of each family, each read as its
     /// own: the blank C302-i, Megan's C301-i, a Molto2, an OATH applet and
     /// a PIN+ key.
+    #[test]
+    fn the_training_tenant_has_a_group_to_batch_with_a_guest_in_it() {
+        let seed = tenant_seed();
+        let in_group: Vec<&SeedUser> = seed
+            .users
+            .iter()
+            .filter(|u| u.groups.iter().any(|g| g == DEMO_GROUP))
+            .collect();
+        assert_eq!(in_group.len(), 4);
+        assert_eq!(
+            in_group.iter().filter(|u| u.user_type == "Guest").count(),
+            1
+        );
+        assert!(
+            in_group.iter().all(|u| u.roles.is_empty()),
+            "no operator in it"
+        );
+    }
+
     #[test]
     fn the_training_desk_has_a_token_of_each_family() {
         let ctx = open_at(Placement::InProcess).unwrap();

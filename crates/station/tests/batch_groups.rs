@@ -154,4 +154,5 @@ fn without_the_group_permission_the_operator_is_told_what_to_ask_for() {
     let e = batch::group_users(&tenant(&s, "no-groups"), HIRES).unwrap_err();
     let text = e.to_string();
     assert!(text.contains("GroupMember.Read.All"), "{text}");
+    assert!(text.contains("sign in again"), "{text}");
 }

@@ -1,4 +1,4 @@
-//! Batch: a queue of new hires from a CSV, enrolled token after token as
+//! Batch: a queue of new hires from a CSV or an Entra group, enrolled token after token as
 //! the operator places them; parked users retried, skipped or reassigned;
 //! the handover sheets and the report.
 
@@ -12,21 +12,44 @@ use super::progress_to;
 use crate::context::{AppState, blocking, on_tokens};
 use crate::error::{AppError, CommandResult};
 
-/// Checks the CSV's users with Entra and saves the batch.
+/// Where a batch's users come from: a CSV's text, or an Entra group (its
+/// name or object id).
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum BatchSource {
+    Csv(String),
+    Group(String),
+}
+
+/// Reads the users (the CSV checked, or the group's members listed),
+/// checks each with Entra and saves the batch. Without a name, a group's
+/// batch takes the group's name.
 #[tauri::command]
 pub async fn batch_start(
     state: State<'_, AppState>,
     name: String,
-    csv: String,
+    source: BatchSource,
     algorithm: Algorithm,
     period: u64,
 ) -> CommandResult<BatchView> {
     blocking(&state, move |d| {
+        let (named, users) = match source {
+            BatchSource::Csv(csv) => (name, batch::read_users(csv.as_bytes())?),
+            BatchSource::Group(group) => {
+                let list = batch::group_users(d.tenant(), &group)?;
+                let name = if name.trim().is_empty() {
+                    list.group.name
+                } else {
+                    name
+                };
+                (name, list.users)
+            }
+        };
         let new = NewBatch {
-            name,
+            name: named,
             algorithm,
             period,
-            users: batch::read_users(csv.as_bytes())?,
+            users,
         };
         Ok(batch::start_batch(&d.station, d.tenant(), &new)?)
     })

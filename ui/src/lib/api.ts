@@ -97,6 +97,9 @@ export interface QueuedUser {
   updated_at: number;
 }
 
+/** Where a batch's users come from. */
+export type BatchSource = { csv: string } | { group: string };
+
 export interface BatchView {
   id: string;
   name: string;
@@ -527,8 +530,9 @@ export const api = {
   deleteSeed: (reader: string, slot: number | null, label: string | null) =>
     invoke<DeletedSeed>("delete_seed", { reader, slot, label }),
 
-  batchStart: (name: string, csv: string, algorithm: Algorithm, period: number) =>
-    invoke<BatchView>("batch_start", { name, csv, algorithm, period }),
+  /** Users from a CSV's text, or an Entra group's members (its name or object id). */
+  batchStart: (name: string, source: BatchSource, algorithm: Algorithm, period: number) =>
+    invoke<BatchView>("batch_start", { name, source, algorithm, period }),
   batchList: () => invoke<BatchView[]>("batch_list"),
   batchView: (id: string) => invoke<BatchView>("batch_view", { id }),
   batchNext: (id: string, reader: string | null, onProgress: (p: Progress) => void) =>
