@@ -1,11 +1,11 @@
 //! Every client call against the Graph sandbox over real HTTP: shapes,
 //! paging, throttling, lost responses and each error the operator can meet.
 
-use std::time::Duration;
+mod common;
+use common::client;
 
 use oathdesk_entra::{
-    DeviceFilter, DeviceStatus, ErrorKind, GraphClient, NewHardwareOathDevice, RetryPolicy,
-    StaticToken,
+    DeviceFilter, DeviceStatus, ErrorKind, GraphClient, NewHardwareOathDevice, StaticToken,
 };
 use oathdesk_otp::{Algorithm, CodeParams, Secret, generate_secret, totp};
 use oathdesk_sim::graph::{OPERATOR_SCOPES, Sandbox, SeedUser, TenantSeed};
@@ -19,20 +19,6 @@ fn sandbox() -> Sandbox {
     seed.tokens
         .insert("policy-only".into(), vec![OPERATOR_SCOPES[0].to_string()]);
     Sandbox::start(seed, 0).unwrap()
-}
-
-fn client(s: &Sandbox, token: &str) -> GraphClient {
-    let fast = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    };
-    GraphClient::builder()
-        .graph_base(&s.base_url())
-        .token_source(StaticToken(token.into()))
-        .retry(fast)
-        .build()
-        .unwrap()
 }
 
 fn new_device<'a>(

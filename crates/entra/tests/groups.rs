@@ -2,9 +2,10 @@
 //! found by name (names are not unique), read by id, and its direct user
 //! members across pages; what a missing group or scope gives.
 
-use std::time::Duration;
+mod common;
+use common::client;
 
-use oathdesk_entra::{ErrorKind, GraphClient, RetryPolicy, StaticToken};
+use oathdesk_entra::ErrorKind;
 use oathdesk_sim::graph::{OPERATOR_SCOPES, Sandbox, SeedUser, TenantSeed, group_id};
 
 const HIRES: &str = "March starters";
@@ -26,20 +27,6 @@ fn sandbox() -> Sandbox {
         OPERATOR_SCOPES[..3].iter().map(|s| s.to_string()).collect(),
     );
     Sandbox::start(seed, 0).unwrap()
-}
-
-fn client(s: &Sandbox, token: &str) -> GraphClient {
-    let fast = RetryPolicy {
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(50),
-        ..RetryPolicy::default()
-    };
-    GraphClient::builder()
-        .graph_base(&s.base_url())
-        .token_source(StaticToken(token.into()))
-        .retry(fast)
-        .build()
-        .unwrap()
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! Each test checks the queue against the truth: what the sandbox holds and
 //! what the tokens hold.
 
-use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
+mod common;
+use common::tenant;
 use oathdesk_otp::{Algorithm, generate_secret};
 use oathdesk_sim::graph::{Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
@@ -16,7 +17,6 @@ use oathdesk_station::workflow::{Progress, ProgressSink, Quiet, Step, StepStatus
 use oathdesk_station::{Station, StationConfig, StationError};
 use oathdesk_testkit::{Insert, Inserted, VirtualReader};
 use serde_json::json;
-use std::time::Duration;
 
 struct Desk {
     dir: tempfile::TempDir,
@@ -48,23 +48,12 @@ fn desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let keys = MemoryKeyStore::new();
     let sandbox = Sandbox::start(TenantSeed::with_operator("op", users()), 0).unwrap();
-    let client = GraphClient::builder()
-        .graph_base(&sandbox.base_url())
-        .token_source(StaticToken("op".into()))
-        .retry(RetryPolicy {
-            base_delay: Duration::from_millis(2),
-            max_delay: Duration::from_millis(10),
-            max_attempts: 2,
-            deadline: Duration::from_secs(5),
-        })
-        .build()
-        .unwrap();
     Desk {
+        tenant: tenant(&sandbox, "op"),
         station: open_station(dir.path(), &keys),
         dir,
         keys,
         sandbox,
-        tenant: GraphTenant::new(client),
         tokens: PcscReaders::connect().unwrap(),
     }
 }

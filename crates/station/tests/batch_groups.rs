@@ -4,12 +4,10 @@
 //! token), and each way of naming no group, or two, refused before a batch
 //! is made.
 
-use std::time::Duration;
-
-use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
+mod common;
+use common::tenant;
 use oathdesk_otp::Algorithm;
 use oathdesk_sim::graph::{OPERATOR_SCOPES, Sandbox, SeedUser, TenantSeed, group_id};
-use oathdesk_station::adapters::GraphTenant;
 use oathdesk_station::batch::QueueStatus;
 use oathdesk_station::keys::MemoryKeyStore;
 use oathdesk_station::workflow::batch::{self, NewBatch};
@@ -36,21 +34,6 @@ fn users() -> Vec<SeedUser> {
             .in_groups(&["Everyone"])
     }));
     users
-}
-
-fn tenant(sandbox: &Sandbox, token: &str) -> GraphTenant {
-    let client = GraphClient::builder()
-        .graph_base(&sandbox.base_url())
-        .token_source(StaticToken(token.into()))
-        .retry(RetryPolicy {
-            base_delay: Duration::from_millis(2),
-            max_delay: Duration::from_millis(10),
-            max_attempts: 2,
-            deadline: Duration::from_secs(5),
-        })
-        .build()
-        .unwrap();
-    GraphTenant::new(client)
 }
 
 fn sandbox() -> Sandbox {
