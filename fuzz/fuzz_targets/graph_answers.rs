@@ -1,5 +1,5 @@
 //! Whatever Graph (or anything posing as Graph) answers: device pages,
-//! single devices, users, bulk outcomes and error bodies; and every link
+//! single devices, users, groups, bulk outcomes and error bodies; and every link
 //! the client would follow stays on the Graph root's origin.
 #![no_main]
 
@@ -21,6 +21,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = device.params().validate();
     }
     let _ = answers::users(&body);
+    for group in answers::groups(&body)
+        .iter()
+        .chain(answers::group(&body).ok().as_ref())
+    {
+        assert!(!group.id.is_empty(), "a group without an id was read");
+    }
     let _ = answers::bulk_created(&body);
     for status in [400, 401, 403, 404, 409, 429, 500] {
         let e = answers::error(status, &body, Some("header-id".into()));
@@ -28,7 +34,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(!e.next_step().is_empty());
     }
     let base = url::Url::parse("https://graph.microsoft.com").expect("the Graph root");
-    for link in [Some(text), page.next.as_deref()].into_iter().flatten() {
+    let members_next = answers::next_link(&body);
+    for link in [Some(text), page.next.as_deref(), members_next.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         if let Ok(url) = graph_url(&base, link) {
             assert_eq!(url.origin(), base.origin(), "{link:?} left Graph");
         }
