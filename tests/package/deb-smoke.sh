@@ -29,13 +29,14 @@ pass() { echo "ok: $*"; }
 installed=
 cleanup() {
   if [ -n "$installed" ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get remove -y oathdesk >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get remove -y "$pkg" >/dev/null 2>&1 || true
   fi
 }
 trap cleanup EXIT
 
+# Tauri names the package after productName in kebab case: "oath-desk".
 pkg=$(dpkg-deb -f "$deb" Package)
-[ "$pkg" = oathdesk ] || fail "package is named '$pkg', not oathdesk"
+[ "$pkg" = oath-desk ] || fail "package is named '$pkg', not oath-desk"
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in pcscd libccid; do
   grep -qw "$d" <<<"$depends" || fail "Depends lacks $d: $depends"
@@ -47,7 +48,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y "$deb" >/tmp/oathdesk-deb-smok
 installed=1
 pass "apt-get install $(basename "$deb")"
 
-files=$(dpkg -L oathdesk)
+files=$(dpkg -L "$pkg")
 for f in /usr/bin/oathdesk /usr/bin/oathdesk-cli /usr/lib/udev/rules.d/70-oathdesk-token2.rules \
          /usr/share/applications/OathDesk.desktop; do
   grep -qx "$f" <<<"$files" || fail "the package does not install $f (it has: $(tr '\n' ' ' <<<"$files"))"
@@ -92,10 +93,10 @@ grep -q "Data directory: $data (not created yet" <<<"$out" || fail "--check-desk
 [ ! -e "$data" ] || fail "--check-desk created $data"
 pass "--check-desk beside pcscd: exit 0, readers and keyring"
 
-DEBIAN_FRONTEND=noninteractive apt-get remove -y oathdesk >/tmp/oathdesk-deb-smoke.apt.log 2>&1 \
-  || { cat /tmp/oathdesk-deb-smoke.apt.log >&2; fail "apt-get remove oathdesk"; }
+DEBIAN_FRONTEND=noninteractive apt-get remove -y "$pkg" >/tmp/oathdesk-deb-smoke.apt.log 2>&1 \
+  || { cat /tmp/oathdesk-deb-smoke.apt.log >&2; fail "apt-get remove $pkg"; }
 installed=
 [ ! -e /usr/bin/oathdesk ] && [ ! -e /usr/bin/oathdesk-cli ] && [ ! -e /usr/lib/udev/rules.d/70-oathdesk-token2.rules ] \
   || fail "files left after apt-get remove"
-pass "apt-get remove oathdesk"
+pass "apt-get remove $pkg"
 echo "deb smoke: all passed"
