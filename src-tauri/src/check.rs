@@ -140,7 +140,7 @@ fn describe_dir(dir: &Path) -> String {
     let state = match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => "exists",
         Ok(_) => "is not a directory",
-        Err(_) => "not created yet (made on the first start)",
+        Err(_) => "not created yet; made on the first start",
     };
     format!("{} ({state})", dir.display())
 }
