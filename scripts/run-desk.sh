@@ -14,7 +14,7 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exit 1
 fi
 
-if reason=$("$app" --check-desk 2>&1); then
+if reason=$("$app" --desk-ready 2>&1); then
   exec "$app"
 fi
 echo "$reason Starting the training desk (DEMO)." >&2

@@ -2,6 +2,7 @@
 //! adapt the window's calls to the station workflows; data flows one way:
 //! window → command → station → device / entra.
 
+mod check;
 mod commands;
 mod context;
 mod demo;
@@ -39,10 +40,10 @@ fn first_desk() -> DeskContext {
     })
 }
 
-/// `--check-desk`: is the real desk usable (a reader and a tenant)? Says
-/// why not and exits non-zero, without opening a window (`make run` then
-/// starts the training desk).
-fn check_desk() -> ! {
+/// `--desk-ready`: is the real desk usable (a reader and a tenant)? Says
+/// why not and exits 3, without opening a window (`make run` then starts
+/// the training desk).
+fn desk_ready() -> ! {
     let reason = match DeskContext::real() {
         Ok(desk) => commands::desk::status(&desk).demo_reason,
         Err(e) => Some(e.message),
@@ -56,9 +57,22 @@ fn check_desk() -> ! {
     }
 }
 
+/// `--check-desk`: prints what the desk sees (pcscd and its readers, the
+/// USB HID keys, the keyring, the data directory, the sign-in) without a
+/// window or a display. Exits 0 when pcscd and the keyring answered, 1
+/// (with the next step) when one did not.
+fn check_desk() -> ! {
+    let checked = check::check_real_desk();
+    print!("{}", checked.report);
+    std::process::exit(if checked.ok { 0 } else { 1 })
+}
+
 pub fn run() {
     if std::env::args().any(|a| a == "--check-desk") {
         check_desk();
+    }
+    if std::env::args().any(|a| a == "--desk-ready") {
+        desk_ready();
     }
     tauri::Builder::default()
         .manage(AppState::new(first_desk()))

@@ -35,6 +35,20 @@ impl KeyringStore {
         }
     }
 
+    /// Asks the keyring, without creating anything, whether this
+    /// installation's key is there: `Ok(false)` when the keyring answered
+    /// that it has none yet (the desk makes one on its first start).
+    pub fn probe(&self) -> Result<bool, StationError> {
+        match self.entry()?.get_secret() {
+            Ok(bytes) => {
+                drop(Zeroizing::new(bytes));
+                Ok(true)
+            }
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+
     fn entry(&self) -> Result<keyring::Entry, StationError> {
         oathdesk_entra::os_keyring::entry(&self.service, &self.account).map_err(unavailable)
     }

@@ -53,6 +53,22 @@ impl DeskReaders {
     fn hid(&self) -> Result<&HidReaders, TokenFailure> {
         self.hid.as_ref().map_err(Clone::clone)
     }
+
+    /// What each side sees on its own: PC/SC's readers, then the HID keys
+    /// (`oathdesk --check-desk` reports them apart; [`Readers::readers`]
+    /// merges them).
+    pub fn each_side(&self) -> DeskSides {
+        DeskSides {
+            pcsc: self.pcsc().and_then(|p| p.readers()),
+            hid: self.hid().and_then(|h| h.readers()),
+        }
+    }
+}
+
+/// [`DeskReaders::each_side`]: either side may fail without the other.
+pub struct DeskSides {
+    pub pcsc: Result<Vec<Reader>, TokenFailure>,
+    pub hid: Result<Vec<Reader>, TokenFailure>,
 }
 
 #[cfg(any(target_os = "linux", target_os = "windows", target_os = "macos"))]

@@ -12,7 +12,7 @@ mod oath_applet;
 mod pin_plus;
 mod single_profile;
 
-pub use desk::{ConnectPcsc, DeskReaders};
+pub use desk::{ConnectPcsc, DeskReaders, DeskSides};
 pub use device::{CUSTOMER_KEY_ENV, PcscReaders, customer_key_text, open_token, watch_readers};
 pub use entra::GraphTenant;
 #[cfg(any(target_os = "linux", target_os = "windows", target_os = "macos"))]
