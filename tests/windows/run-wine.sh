@@ -147,7 +147,7 @@ else
   fail "generate twice: want two different secrets (first: $first)"
 fi
 run "" --json generate --algorithm sha256
-if [ "$rc" -eq 0 ] && [[ "$out" == *'"secret_bits":256'* ]] && [[ "$out" == *'"algorithm":"SHA256"'* ]]; then
+if [ "$rc" -eq 0 ] && [[ "$out" == *'"secret_bits":256'* ]] && [[ "$out" == *'"algorithm":"sha256"'* ]]; then
   pass
 else
   fail "generate --algorithm sha256: want 256 bits"
