@@ -61,7 +61,9 @@ pub struct TrainingDesk {
 
 /// A fresh directory only this user can enter (0700, random name), never
 /// a predictable path in the shared temp directory that another local
-/// user could have made first.
+/// user could have made first. On Windows no mode is set: the temp
+/// directory is normally the user's own (`%LOCALAPPDATA%\Temp`, in the profile),
+/// whose ACL already keeps other users out, and the new directory inherits it.
 fn private_data_dir() -> CommandResult<tempfile::TempDir> {
     let mut builder = tempfile::Builder::new();
     builder.prefix("oathdesk-demo-");
@@ -355,6 +357,9 @@ mod tests {
     /// The training desk keeps its files (audit exports) in a directory
     /// only this user can enter, with a name nobody could guess first, and
     /// removes it when the desk closes.
+    // Unix mode bits; on Windows the directory is private by the ACL of the
+    // user's temp directory (see `private_data_dir`).
+    #[cfg(unix)]
     #[test]
     fn the_training_desks_files_are_private_and_go_with_it() {
         use std::os::unix::fs::PermissionsExt;

@@ -8,6 +8,9 @@
 //! Each test checks what the window says against the truth: the code the
 //! virtual token now displays, and the sandbox's inventory.
 
+// Linux only: WebKitGTK's WebKitWebDriver, Xvfb and the namespaced pcscd.
+#![cfg(target_os = "linux")]
+
 mod common;
 
 use std::process::{Command, Stdio};

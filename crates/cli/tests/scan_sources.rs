@@ -2,8 +2,7 @@
 //! a real X server (Xvfb) captured through xcap.
 
 mod common;
-use common::{cli, run, stderr, write_qr};
-use oathdesk_testkit::screen::{Picture, Xvfb};
+use common::{run, stderr, write_qr};
 
 const ENTRA: &str =
     "otpauth://totp/Contoso%3Ajane%40contoso.com?secret=jbswy3dpehpk3pxp&issuer=Microsoft";
@@ -33,58 +32,66 @@ fn scan_of_a_wrong_qr_picture_explains() {
     assert!(stderr(&out).contains("I want to use a different authenticator app"));
 }
 
-/// One X server at a time: two starting together on a loaded machine have
-/// been seen to refuse a client's first connection.
-static ONE_SCREEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// The screen: a private X server (Xvfb), so unix only.
+#[cfg(unix)]
+mod on_screen {
+    use super::common::cli;
+    use super::*;
+    use oathdesk_testkit::screen::{Picture, Xvfb};
 
-fn scan_screen(display: &str) -> std::process::Output {
-    cli()
-        .args(["scan", "--from-screen", "--json"])
-        .env("DISPLAY", display)
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap()
-}
+    /// One X server at a time: two starting together on a loaded machine have
+    /// been seen to refuse a client's first connection.
+    static ONE_SCREEN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-#[test]
-fn scan_finds_the_qr_on_a_real_screen() {
-    let _one = ONE_SCREEN.lock().unwrap_or_else(|p| p.into_inner());
-    let x = Xvfb::start(1024, 768);
-    let dir = tempfile::tempdir().unwrap();
-    let _shown = Picture::show(&x.display, &write_qr(dir.path(), ENTRA), (120, 80));
-    // The window paints its picture shortly after it is mapped; there is no
-    // event for "painted", so a few captures are allowed before giving up.
-    let out = (0..20)
-        .map(|_| scan_screen(&x.display))
-        .find(|o| o.status.success())
-        .expect("the QR code on screen was never found");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["account"], "jane@contoso.com");
-    assert!(v["origin"].as_str().unwrap().starts_with("monitor "), "{v}");
-}
+    fn scan_screen(display: &str) -> std::process::Output {
+        cli()
+            .args(["scan", "--from-screen", "--json"])
+            .env("DISPLAY", display)
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap()
+    }
 
-#[test]
-fn scan_of_an_empty_screen_says_no_qr_was_seen() {
-    let _one = ONE_SCREEN.lock().unwrap_or_else(|p| p.into_inner());
-    let x = Xvfb::start(1024, 768);
-    // A fresh Xvfb on a loaded machine has been seen to refuse a first
-    // client ("Connection error"); that is the X server, not the scan, so
-    // the capture is tried again then. The verdict asserted is unchanged.
-    let out = (0..5)
-        .map(|_| {
-            cli()
-                .args(["scan", "--from-screen"])
-                .env("DISPLAY", &x.display)
-                .env_remove("WAYLAND_DISPLAY")
-                .output()
-                .unwrap()
-        })
-        .find(|o| !stderr(o).contains("could not be captured"))
-        .expect("the X server never accepted the capture");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("No QR code was found"),
-        "{}",
-        stderr(&out)
-    );
+    #[test]
+    fn scan_finds_the_qr_on_a_real_screen() {
+        let _one = ONE_SCREEN.lock().unwrap_or_else(|p| p.into_inner());
+        let x = Xvfb::start(1024, 768);
+        let dir = tempfile::tempdir().unwrap();
+        let _shown = Picture::show(&x.display, &write_qr(dir.path(), ENTRA), (120, 80));
+        // The window paints its picture shortly after it is mapped; there is no
+        // event for "painted", so a few captures are allowed before giving up.
+        let out = (0..20)
+            .map(|_| scan_screen(&x.display))
+            .find(|o| o.status.success())
+            .expect("the QR code on screen was never found");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["account"], "jane@contoso.com");
+        assert!(v["origin"].as_str().unwrap().starts_with("monitor "), "{v}");
+    }
+
+    #[test]
+    fn scan_of_an_empty_screen_says_no_qr_was_seen() {
+        let _one = ONE_SCREEN.lock().unwrap_or_else(|p| p.into_inner());
+        let x = Xvfb::start(1024, 768);
+        // A fresh Xvfb on a loaded machine has been seen to refuse a first
+        // client ("Connection error"); that is the X server, not the scan, so
+        // the capture is tried again then. The verdict asserted is unchanged.
+        let out = (0..5)
+            .map(|_| {
+                cli()
+                    .args(["scan", "--from-screen"])
+                    .env("DISPLAY", &x.display)
+                    .env_remove("WAYLAND_DISPLAY")
+                    .output()
+                    .unwrap()
+            })
+            .find(|o| !stderr(o).contains("could not be captured"))
+            .expect("the X server never accepted the capture");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("No QR code was found"),
+            "{}",
+            stderr(&out)
+        );
+    }
 }

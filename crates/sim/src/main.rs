@@ -11,7 +11,13 @@ fn main() {
         String::new()
     };
     let code = match sub.as_str() {
+        #[cfg(unix)]
         "token" => oathdesk_sim::token::cli::run(args),
+        #[cfg(not(unix))]
+        "token" => {
+            eprintln!("oathdesk-sim token runs on unix only: its control channel is a unix socket");
+            2
+        }
         "graph" => oathdesk_sim::graph::cli::run(args),
         _ => {
             eprintln!("usage: oathdesk-sim token --help | oathdesk-sim graph --help");

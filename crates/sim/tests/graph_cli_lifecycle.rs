@@ -1,6 +1,9 @@
 //! `oathdesk-sim graph` keeps serving with stdin closed (as under `&` in a
 //! script) and exits 0 on SIGTERM or SIGINT.
 
+// Signals the real binary with kill(1): SIGTERM and SIGINT are unix's.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -1,6 +1,9 @@
 //! `oathdesk-sim graph --revoke-used-refresh-tokens` turns the fault on for
 //! the whole run: a refresh token stops working once redeemed.
 
+// Stops the real binary with kill(1) -TERM, a unix signal.
+#![cfg(unix)]
+
 mod common;
 
 use common::Sim;

@@ -12,6 +12,7 @@ use std::ffi::CString;
 
 use aes::Aes256;
 use cbc::cipher::{BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
+#[cfg(unix)]
 use common::TokenSim;
 use oathdesk_sim::token::pinplus::{ATR, FIDO_AID, OTP_AID};
 use oathdesk_sim::token::{PinPlusCard, VirtualCard};
@@ -168,6 +169,8 @@ fn a_touch_entry_times_out_then_answers_after_a_touch() {
     );
 }
 
+// `oathdesk-sim token` runs on unix only (its control socket).
+#[cfg(unix)]
 #[test]
 fn the_cli_puts_a_pinplus_key_on_a_reader() {
     let reader = VirtualReader::acquire();

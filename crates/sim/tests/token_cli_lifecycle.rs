@@ -2,6 +2,9 @@
 //! under `&` in a script) and, on SIGTERM or SIGINT, takes it off and exits
 //! 0. Needs the private pcscd of `tests/harness/pcsc-ns.sh`.
 
+// `oathdesk-sim token` (a unix control socket) behind the private pcscd.
+#![cfg(unix)]
+
 mod common;
 
 use std::ffi::CString;

@@ -2,6 +2,9 @@
 //! the reader reports that firmware and behaves as it does (no RENAME
 //! before 5.3.1). Needs the private pcscd of `tests/harness/pcsc-ns.sh`.
 
+// `oathdesk-sim token` (a unix control socket) behind the private pcscd.
+#![cfg(unix)]
+
 mod common;
 
 use std::ffi::CString;

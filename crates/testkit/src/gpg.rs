@@ -17,12 +17,19 @@ const UID: &str = "OathDesk Test <desk@oathdesk.test>";
 
 impl GpgHome {
     pub fn new(passphrase: &str) -> GpgHome {
-        use std::os::unix::fs::PermissionsExt;
         let home = GpgHome {
             dir: tempfile::Builder::new().prefix("gpg").tempdir().unwrap(),
             passphrase: passphrase.into(),
         };
-        std::fs::set_permissions(home.dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        // gpg refuses a home other users can read. On Windows it checks no
+        // mode bits; the temp dir sits in the user's profile, whose ACL
+        // already keeps other users out.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(home.dir.path(), std::fs::Permissions::from_mode(0o700))
+                .unwrap();
+        }
         home.run(
             &[
                 "--passphrase-fd",

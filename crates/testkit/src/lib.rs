@@ -15,6 +15,8 @@ use oathdesk_sim::vpcd::{self, VpcdHandle};
 pub mod gpg;
 pub mod leaks;
 pub mod pskc;
+// A private X server (Xvfb) and unix process groups.
+#[cfg(unix)]
 pub mod screen;
 
 /// How long pcscd may take to notice a card (measured: 7–500 ms).

@@ -41,7 +41,10 @@ pub async fn verify_audit(state: State<'_, AppState>) -> CommandResult<AuditChec
 }
 
 /// `dir`, made if needed, that only this user can enter (exports name
-/// operators, users and tokens).
+/// operators, users and tokens). On unix it is set to 0700. On Windows no
+/// ACL is set here: the data directory is inside the user's profile
+/// (`%APPDATA%`), whose ACL already keeps other users out, and `dir`
+/// inherits it.
 pub(crate) fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::DirBuilder::new().recursive(true).create(dir)?;
     #[cfg(unix)]

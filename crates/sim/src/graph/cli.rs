@@ -2,9 +2,49 @@
 
 use clap::Parser;
 use signal_hook::consts::{SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
 
 use super::{Sandbox, TenantSeed};
+
+/// What ends the sandbox: SIGINT or SIGTERM, registered before the server
+/// starts.
+#[cfg(unix)]
+struct Stop(signal_hook::iterator::Signals);
+
+#[cfg(unix)]
+impl Stop {
+    fn register() -> std::io::Result<Self> {
+        signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map(Stop)
+    }
+
+    fn wait(mut self) {
+        let _ = self.0.forever().next();
+    }
+}
+
+/// What ends the sandbox on Windows: Ctrl-C in its console, which the C
+/// runtime delivers as SIGINT (SIGTERM only when raised in-process; another
+/// process ending this one with TerminateProcess skips any handler). The
+/// handler sets a flag that the main thread polls, since signal-hook's
+/// blocking iterator is unix-only.
+#[cfg(windows)]
+struct Stop(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+#[cfg(windows)]
+impl Stop {
+    fn register() -> std::io::Result<Self> {
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for signal in [SIGINT, SIGTERM] {
+            signal_hook::flag::register(signal, flag.clone())?;
+        }
+        Ok(Stop(flag))
+    }
+
+    fn wait(self) {
+        while !self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(
@@ -77,7 +117,7 @@ pub fn run(args: Vec<String>) -> i32 {
     };
     // Registered before the server starts, so a SIGINT or SIGTERM at any
     // point stops it cleanly and exits 0 instead of killing the process.
-    let mut signals = match Signals::new([SIGINT, SIGTERM]) {
+    let stop = match Stop::register() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("oathdesk-sim graph: signal handlers: {e}");
@@ -114,7 +154,7 @@ pub fn run(args: Vec<String>) -> i32 {
     let _ = std::io::Write::flush(&mut std::io::stdout());
     // Serve until SIGINT or SIGTERM, whatever stdin does (closed, /dev/null,
     // a terminal), so `oathdesk-sim graph … &` in a script keeps running.
-    let _ = signals.forever().next();
+    stop.wait();
     // Stops the server and joins its thread.
     drop(sandbox);
     0

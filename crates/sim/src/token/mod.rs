@@ -1,6 +1,9 @@
 //! Virtual tokens: pure state machines (APDU in, APDU out) that behave like
 //! the real ones on the wire, plus the faults tests need.
 
+// The `oathdesk-sim token` command: its control channel is a unix socket
+// and it runs until SIGINT/SIGTERM, for the Linux test harness (pcscd + vpcd).
+#[cfg(unix)]
 pub mod cli;
 mod clock;
 mod command;

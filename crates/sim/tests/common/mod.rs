@@ -91,13 +91,16 @@ impl Drop for Sim {
 }
 
 /// `oathdesk-sim token …` on one vpcd reader with a control socket, once
-/// it has printed "ready"; the socket's folder goes with it.
+/// it has printed "ready"; the socket's folder goes with it. Unix only, as
+/// the command is (its control socket is a unix socket).
+#[cfg(unix)]
 pub struct TokenSim {
     pub sim: Sim,
     pub socket: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
+#[cfg(unix)]
 impl TokenSim {
     /// Starts `token ARGS… --vpcd-port PORT --wait-for-reader READER
     /// --state-socket …` and waits for its ready line.
