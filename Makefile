@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 HARNESS := tests/harness
 
-.PHONY: run test deps ui lint build suites bench bench-app fuzz fuzz-smoke
+.PHONY: run test deps ui lint build suites bench bench-app fuzz fuzz-smoke windows package-linux
 
 # System packages, then the UI's npm packages and tauri-driver (project-local).
 deps:
@@ -58,3 +58,16 @@ bench: build
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench batch
 	$(CARGO) bench -p oathdesk-entra --bench bulk_create
 	$(HARNESS)/pcsc-ns.sh scripts/bench-app.sh
+
+# Windows x64 from this Linux machine (not yet part of `make test`): the
+# workspace checked and linted for x86_64-pc-windows-gnu, then the Windows
+# CLI's platform-independent checks under wine.
+WINDOWS := x86_64-pc-windows-gnu
+windows: ui
+	scripts/install-windows.sh
+	$(CARGO) clippy --workspace --all-targets --target $(WINDOWS) -- -D warnings
+	tests/windows/run-wine.sh
+
+# The Linux .deb (release build; see the README's install section).
+package-linux: deps
+	scripts/package-linux.sh

@@ -22,9 +22,6 @@ PACKAGES=(
   xclip
   # the desktop app (Tauri v2 on WebKitGTK) and its WebDriver for the e2e suite
   libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev webkit2gtk-driver
-  # Windows x64 from this machine: the mingw linker for x86_64-pc-windows-gnu,
-  # wine to run the .exe (tests/windows/run-wine.sh), NSIS for the installer
-  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 nsis
 )
 
 missing=()

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the front end and the window tests need, inside the project:
 # the UI's npm packages (ui/node_modules, from package-lock.json) and
-# tauri-driver (target/tools/bin); and, through rustup, the Windows x64
-# Rust target for the cross-build. Skips what is already there.
+# tauri-driver (target/tools/bin). Skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,12 +18,6 @@ stamp=ui/node_modules/.oathdesk-lock
 if ! cmp -s ui/package-lock.json "$stamp" 2>/dev/null; then
   (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   cp ui/package-lock.json "$stamp"
-fi
-
-# The Windows x64 target's standard library, for the cross-build checked
-# with mingw and wine (scripts/install-deps.sh installs those).
-if command -v rustup >/dev/null && ! rustup target list --installed | grep -qx x86_64-pc-windows-gnu; then
-  rustup target add x86_64-pc-windows-gnu
 fi
 
 if [ ! -x target/tools/bin/tauri-driver ]; then

@@ -3,8 +3,8 @@
 # shim DLL, then runs the CLI's platform-independent checks under wine:
 # RFC 6238 / RFC 4226 vectors through `code`, `generate`, `inspect`, and
 # the exit codes of bad input. Asserts real outputs; exits non-zero on any
-# failure. Needs what scripts/install-deps.sh and install-tools.sh install
-# (gcc-mingw-w64-x86-64, wine64, the rustup target).
+# failure. Needs what scripts/install-windows.sh installs
+# (gcc-mingw-w64-x86-64, wine64, the rustup target); `make windows` runs it.
 #
 # Each run uses a fresh WINEPREFIX in a temp dir, removed at the end.
 set -euo pipefail
