@@ -23,6 +23,11 @@ PACKAGES=(
   # the desktop app (Tauri v2 on WebKitGTK) and its WebDriver for the e2e suite
   libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev webkit2gtk-driver
 )
+# `--windows`: also the Windows x64 cross-build's (scripts/install-windows.sh):
+# the mingw-w64 linker, wine to run the .exe, NSIS for the installer.
+if [ "${1:-}" = "--windows" ]; then
+  PACKAGES+=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 nsis)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
