@@ -5,14 +5,13 @@
 //! groups, and works without Graph's advanced query headers (only the
 //! transitive list needs them). Calls need `GroupMember.Read.All`.
 
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 use serde::Serialize;
 
 use crate::answers;
 use crate::client::{GraphClient, Idempotence};
 use crate::error::{EntraError, ErrorKind};
-use crate::oath::User;
+use crate::oath::{User, enc, quote};
 
 /// A group: what tells it apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,15 +23,11 @@ pub struct Group {
 /// The user properties a batch reads of each member.
 const MEMBER_FIELDS: &str = "id,userPrincipalName,displayName,userType,accountEnabled";
 
-fn enc(v: &str) -> String {
-    utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()
-}
-
 impl GraphClient {
     /// Every group whose display name is exactly `name` (Entra does not
     /// keep names unique, so there may be several).
     pub fn find_groups(&self, name: &str) -> Result<Vec<Group>, EntraError> {
-        let filter = format!("displayName eq '{}'", name.replace('\'', "''"));
+        let filter = format!("displayName eq {}", quote(name));
         let path = format!(
             "/v1.0/groups?$filter={}&$select=id,displayName",
             enc(&filter)

@@ -156,11 +156,11 @@ pub struct DeviceFilter {
     pub status: Option<String>,
 }
 
-fn quote(v: &str) -> String {
+pub(crate) fn quote(v: &str) -> String {
     format!("'{}'", v.replace('\'', "''"))
 }
 
-fn enc(v: &str) -> String {
+pub(crate) fn enc(v: &str) -> String {
     utf8_percent_encode(v, NON_ALPHANUMERIC).to_string()
 }
 
