@@ -3,11 +3,12 @@ SHELL := /bin/bash
 CARGO ?= cargo
 HARNESS := tests/harness
 
-.PHONY: run test deps ui lint build suites bench bench-app fuzz fuzz-smoke windows package-linux
+.PHONY: run test deps ui lint build suites bench bench-app fuzz fuzz-smoke windows package package-check macos-check
 
-# System packages, then the UI's npm packages and tauri-driver (project-local).
+# System packages (with the Windows cross-build's: mingw-w64, wine, NSIS, the
+# rustup target), then the UI's npm packages and tauri-driver (project-local).
 deps:
-	scripts/install-deps.sh
+	scripts/install-windows.sh
 	scripts/install-tools.sh
 
 # The front end, built into ui/dist, which the app embeds at compile time.
@@ -38,7 +39,7 @@ suites: build
 	$(HARNESS)/pcsc-tools-check.sh
 	tests/standard-clients/run.sh
 
-test: lint suites fuzz-smoke
+test: lint suites fuzz-smoke windows package-check
 
 # Coverage-guided fuzzing (libFuzzer, stable toolchain) of every parser of
 # outside bytes: FUZZ_SECONDS per target (default 10 min), growing the
@@ -59,15 +60,30 @@ bench: build
 	$(CARGO) bench -p oathdesk-entra --bench bulk_create
 	$(HARNESS)/pcsc-ns.sh scripts/bench-app.sh
 
-# Windows x64 from this Linux machine (not yet part of `make test`): the
-# workspace checked and linted for x86_64-pc-windows-gnu, then the Windows
-# CLI's platform-independent checks under wine.
+# Windows x64 from this Linux machine: the workspace checked and linted for
+# x86_64-pc-windows-gnu, then the Windows CLI's platform-independent checks
+# under wine (RFC vectors, bad input, the journal and audit log through
+# Credential Manager).
 WINDOWS := x86_64-pc-windows-gnu
 windows: ui
-	scripts/install-windows.sh
 	$(CARGO) clippy --workspace --all-targets --target $(WINDOWS) -- -D warnings
 	tests/windows/run-wine.sh
 
-# The Linux .deb (release build; see the README's install section).
-package-linux: deps
-	scripts/package-linux.sh
+# Every package: the .deb (and the AppImage where its tools can be fetched),
+# the Windows executables and installer. PROFILE=release (the default) is
+# what a helpdesk installs; see the README's install section.
+PROFILE ?= release
+package: ui
+	scripts/package.sh --profile $(PROFILE)
+
+# What CI installs: the packages of the binaries the tests ran (dev
+# profile), the .deb installed on this machine and checked, the Windows
+# installer installed, run and removed under wine.
+package-check: build windows
+	scripts/package.sh --profile dev
+	tests/package/deb-smoke.sh
+	tests/windows/installer.sh dev
+
+# macOS, as far as this machine can check it (see scripts/macos-check.sh).
+macos-check:
+	scripts/macos-check.sh

@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use oathdesk_device::platform::{self, Os};
 use oathdesk_station::StationConfig;
 use oathdesk_station::adapters::{DeskReaders, DeskSides};
 use oathdesk_station::keys::KeyringStore;
@@ -49,17 +50,17 @@ pub fn check(
 
     match &sides.pcsc {
         Ok(readers) => {
-            let _ = writeln!(
-                out,
-                "PC/SC (pcscd): reachable, {}",
-                count(readers, "reader")
-            );
+            let _ = writeln!(out, "{SERVICE}: reachable, {}", count(readers, "reader"));
             list(&mut out, readers);
         }
         Err(e) => {
             ok = false;
-            let _ = writeln!(out, "PC/SC (pcscd): NOT reachable: {}", failure(e));
-            let _ = writeln!(out, "  next step: {PCSCD_NEXT_STEP}");
+            let _ = writeln!(out, "{SERVICE}: NOT reachable: {}", e.message);
+            let step = match e.next_step.is_empty() {
+                true => platform::service_step(Os::here()),
+                false => &e.next_step,
+            };
+            let _ = writeln!(out, "  next step: {step}");
         }
     }
 
@@ -107,9 +108,8 @@ pub fn check(
     DeskCheck { report: out, ok }
 }
 
-/// What to do when pcscd cannot be reached (Debian/Ubuntu names).
-pub const PCSCD_NEXT_STEP: &str = "start the PC/SC service: `sudo systemctl enable --now pcscd.socket` \
-     (install it with `sudo apt-get install pcscd libccid` if it is missing)";
+/// What this OS calls its PC/SC service ("PC/SC (pcscd)" on Linux).
+const SERVICE: &str = Os::here().smart_card_service();
 
 fn count(readers: &[Reader], what: &str) -> String {
     match readers.len() {
@@ -178,12 +178,14 @@ mod tests {
         };
         let c = check(&config(dir.path()), &sides, Ok(false));
         assert!(!c.ok);
+        assert!(c.report.contains(&format!(
+            "{SERVICE}: NOT reachable: The PC/SC service is not running."
+        )));
         assert!(
-            c.report
-                .contains("PC/SC (pcscd): NOT reachable: The PC/SC service is not running.")
-        );
-        assert!(
-            c.report.contains("systemctl enable --now pcscd.socket"),
+            c.report.contains(&format!(
+                "next step: {}",
+                platform::service_step(Os::here())
+            )),
             "{}",
             c.report
         );
@@ -220,7 +222,7 @@ mod tests {
         };
         let c = check(&config(&missing), &sides, Ok(true));
         assert!(c.ok, "{}", c.report);
-        assert!(c.report.contains("PC/SC (pcscd): reachable, 2 readers\n  - Virtual PCD 00 00 (empty)\n  - Virtual PCD 00 01 (token present)"));
+        assert!(c.report.contains(&format!("{SERVICE}: reachable, 2 readers\n  - Virtual PCD 00 00 (empty)\n  - Virtual PCD 00 01 (token present)")));
         assert!(
             c.report
                 .contains("USB HID keys (Token2): not available: HID: no access")
@@ -249,6 +251,9 @@ mod tests {
             c.report
                 .contains("OS keyring: NOT reachable: the OS keyring is not available (no D-Bus)")
         );
-        assert!(c.report.contains("PC/SC (pcscd): reachable, 0 readers"));
+        assert!(
+            c.report
+                .contains(&format!("{SERVICE}: reachable, 0 readers"))
+        );
     }
 }

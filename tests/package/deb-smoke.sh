@@ -3,7 +3,7 @@
 # installed binaries and removes the package again. Exits non-zero on any
 # failure.
 #
-#   tests/package/deb-smoke.sh [PATH.deb]   # default: the newest one scripts/package-linux.sh made
+#   tests/package/deb-smoke.sh [PATH.deb]   # default: the newest one scripts/package.sh made
 #
 # Checks: apt-get installs it with its dependencies (pcscd, libccid); it
 # holds /usr/bin/oathdesk, /usr/bin/oathdesk-cli, the udev rule and the
@@ -18,9 +18,9 @@ root=$PWD
 deb=${1:-}
 if [ -z "$deb" ]; then
   target=${CARGO_TARGET_DIR:-$root/target}
-  deb=$(ls -t "$target"/release/bundle/deb/*.deb 2>/dev/null | head -n 1 || true)
+  deb=$(ls -t "$target"/packages/*/*.deb 2>/dev/null | head -n 1 || true)
 fi
-[ -n "$deb" ] && [ -f "$deb" ] || { echo "no .deb: run scripts/package-linux.sh first, or pass its path" >&2; exit 1; }
+[ -n "$deb" ] && [ -f "$deb" ] || { echo "no .deb: run scripts/package.sh first, or pass its path" >&2; exit 1; }
 case "$deb" in /*) ;; *) deb=$PWD/$deb ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "needs root (apt-get install)" >&2; exit 1; }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Windows x64 CLI (x86_64-pc-windows-gnu, mingw) and the wine
 # shim DLL, then runs the CLI's platform-independent checks under wine:
-# RFC 6238 / RFC 4226 vectors through `code`, `generate`, `inspect`, and
-# the exit codes of bad input. Asserts real outputs; exits non-zero on any
+# RFC 6238 / RFC 4226 vectors through `code`, `generate`, `inspect`, the
+# exit codes of bad input, and the journal and audit log round trip through
+# Windows Credential Manager (an edit and a wipe detected). Asserts real outputs; exits non-zero on any
 # failure. Needs what scripts/install-windows.sh installs
 # (gcc-mingw-w64-x86-64, wine64, the rustup target); `make windows` runs it.
 #
@@ -12,37 +13,17 @@ cd "$(dirname "$0")/../.."
 
 triple=x86_64-pc-windows-gnu
 target_dir="${CARGO_TARGET_DIR:-target}"
-wine=/usr/lib/wine/wine64
-wineserver=/usr/lib/wine/wineserver
-[ -x "$wine" ] || wine="$(command -v wine64 || true)"
-if [ -z "$wine" ] || [ ! -x "$wine" ]; then
-  echo "run-wine.sh: wine64 is missing (scripts/install-deps.sh installs it)" >&2
-  exit 1
-fi
-[ -x "$wineserver" ] || wineserver="$(command -v wineserver || true)"
+. tests/windows/wine.sh
 
-cargo build --quiet --locked -p oathdesk-cli --target "$triple"
+# The app too, in the same build as scripts/package.sh's (one feature set:
+# the packaged oathdesk-cli.exe is the one checked here, built once).
+cargo build --quiet --locked -p oathdesk-app -p oathdesk-cli --target "$triple"
 exe_dir="$target_dir/$triple/debug"
 exe="$exe_dir/oathdesk-cli.exe"
 # Rust's std imports ProcessPrng from bcryptprimitives.dll, which wine 8
 # lacks; the shim sits beside the .exe, where Windows looks first.
 scripts/wine/build-shim.sh "$exe_dir" >/dev/null
-
-tmp="$(mktemp -d)"
-export WINEPREFIX="$tmp/prefix" WINEDEBUG=-all
-# No Mono or Gecko install prompts while the prefix is made.
-export WINEDLLOVERRIDES="mscoree,mshtml="
-cleanup() {
-  # Stops this prefix's wineserver (started by this script) before its
-  # prefix goes.
-  [ -n "$wineserver" ] && "$wineserver" -k >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 unset OATHDESK_SECRET
-
-failures=0
-passes=0
 
 # run STDIN ARGS...: runs the .exe under wine; sets $out, $err (CRs
 # dropped) and $rc.
@@ -57,15 +38,9 @@ run() {
   err="$(tr -d '\r' <"$tmp/err")"
 }
 
-pass() {
-  passes=$((passes + 1))
-}
-
-fail() {
-  failures=$((failures + 1))
-  echo "FAIL: $1" >&2
-  echo "  exit $rc; stdout: $out" >&2
-  echo "  stderr: $err" >&2
+# failed WHAT: a failed check of the last run, with what it printed.
+failed() {
+  fail "$1" "exit $rc; stdout: $out; stderr: $err"
 }
 
 # expect NAME RC STDOUT STDIN ARGS...: exit code and whole stdout.
@@ -76,7 +51,7 @@ expect() {
   if [ "$rc" -eq "$want_rc" ] && [ "$out" = "$want_out" ]; then
     pass
   else
-    fail "$name: want exit $want_rc and stdout '$want_out'"
+    failed "$name: want exit $want_rc and stdout '$want_out'"
   fi
 }
 
@@ -89,7 +64,7 @@ expect_err() {
   if [ "$rc" -eq "$want_rc" ] && [ -z "$out" ] && [[ "$err" == *"$text"* ]]; then
     pass
   else
-    fail "$name: want exit $want_rc, empty stdout and '$text' in stderr"
+    failed "$name: want exit $want_rc, empty stdout and '$text' in stderr"
   fi
 }
 
@@ -126,7 +101,7 @@ rc=$?
 set -e
 out="$(tr -d '\r' <"$tmp/out")"
 err="$(tr -d '\r' <"$tmp/err")"
-if [ "$rc" -eq 0 ] && [ "$out" = 94287082 ]; then pass; else fail "OATHDESK_SECRET: want 94287082"; fi
+if [ "$rc" -eq 0 ] && [ "$out" = 94287082 ]; then pass; else failed "OATHDESK_SECRET: want 94287082"; fi
 
 # RFC 4226 appendix D, HOTP counters 0-9.
 counter=0
@@ -139,24 +114,24 @@ done
 # generator (through ProcessPrng, the shim under wine); two differ.
 run "" generate
 first="$out"
-if [ "$rc" -eq 0 ] && [[ "$first" =~ ^[A-Z2-7]{32}$ ]]; then pass; else fail "generate: want 32 base32 characters"; fi
+if [ "$rc" -eq 0 ] && [[ "$first" =~ ^[A-Z2-7]{32}$ ]]; then pass; else failed "generate: want 32 base32 characters"; fi
 run "" generate
 if [ "$rc" -eq 0 ] && [[ "$out" =~ ^[A-Z2-7]{32}$ ]] && [ "$out" != "$first" ]; then
   pass
 else
-  fail "generate twice: want two different secrets (first: $first)"
+  failed "generate twice: want two different secrets (first: $first)"
 fi
 run "" --json generate --algorithm sha256
 if [ "$rc" -eq 0 ] && [[ "$out" == *'"secret_bits":256'* ]] && [[ "$out" == *'"algorithm":"sha256"'* ]]; then
   pass
 else
-  fail "generate --algorithm sha256: want 256 bits"
+  failed "generate --algorithm sha256: want 256 bits"
 fi
 # A generated secret gives a code: what `generate` prints reads back.
 run "" generate
 secret="$out"
 run "$secret" code --at 59
-if [ "$rc" -eq 0 ] && [[ "$out" =~ ^[0-9]{6}$ ]]; then pass; else fail "code from a generated secret"; fi
+if [ "$rc" -eq 0 ] && [[ "$out" =~ ^[0-9]{6}$ ]]; then pass; else failed "code from a generated secret"; fi
 
 # inspect: what Entra's QR code holds; the secret never comes back out.
 entra="otpauth://totp/Contoso%3Ajane%40contoso.com?secret=jbswy3dpehpk3pxp&issuer=Microsoft"
@@ -166,7 +141,7 @@ if [ "$rc" -eq 0 ] && [[ "$out" == *'"account":"jane@contoso.com"'* ]] \
   && [[ "${out,,}" != *jbswy3dpehpk3pxp* ]]; then
   pass
 else
-  fail "inspect an Entra URI"
+  failed "inspect an Entra URI"
 fi
 
 # Bad input: exit 2, a reason on stderr, nothing on stdout.
@@ -179,9 +154,45 @@ expect_err "digits out of range" 2 "" "$SHA1_SEED" code --digits 11
 expect_err "drift code not digits" 2 "digits only" "$SHA1_SEED" drift --observed 12ab56
 expect_err "unknown command" 2 "" "" no-such-command
 
-total=$((passes + failures))
-if [ "$failures" -ne 0 ]; then
-  echo "run-wine.sh: $failures of $total checks failed" >&2
-  exit 1
+# The journal and the audit log through Windows Credential Manager (wine's
+# advapi32 Cred* functions): the desk's key and the audit chain's head are
+# kept there, the records in SQLite under OATHDESK_DATA_DIR. Signing out is
+# audited and needs neither a token nor a tenant.
+data_win='C:\oathdesk-data'
+data_unix="$WINEPREFIX/drive_c/oathdesk-data"
+export OATHDESK_DATA_DIR="$data_win"
+run "" logout
+if [ "$rc" -eq 0 ] && [ "$out" = "signed out" ]; then pass; else failed "logout (audited)"; fi
+run "" logout
+run "" --json audit list
+if [ "$rc" -eq 0 ] && [ "$(grep -o '"action":"sign-out"' <<<"$out" | wc -l)" -eq 2 ]; then
+  pass
+else
+  failed "audit list: want the two sign-outs"
 fi
-echo "run-wine.sh: all $total checks passed under $("$wine" --version 2>/dev/null || echo wine)"
+expect "audit verify" 0 "intact: 2 records" "" audit verify
+expect "journal list" 0 "no enrolments" "" journal list
+creds="$("$wine" reg query 'HKCU\Software\Wine\Credential Manager' /s 2>/dev/null | tr -d '\r')"
+if grep -q 'OathDesk' <<<"$creds"; then pass; else fail "Credential Manager holds no OathDesk entry" "$creds"; fi
+db="$(ls "$data_unix"/*.sqlite 2>/dev/null | head -n 1)"
+if [ -n "$db" ]; then pass; else fail "no database under $data_unix" "$(ls -la "$data_unix" 2>&1)"; fi
+# An edited record fails the chain's MAC (the key is in Credential Manager).
+cp "$db" "$tmp/kept.sqlite"
+python3 - "$db" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+# The log's own triggers refuse updates; whoever edits the file drops them.
+for (name,) in con.execute("select name from sqlite_master where type='trigger'").fetchall():
+    con.execute(f'drop trigger "{name}"')
+con.execute("update audit set body = replace(body, 'sign-out', 'sign-in') where seq = 1")
+con.commit()
+PY
+run "" audit verify
+if [ "$rc" -ne 0 ] && [[ "$err" == *"the audit log was altered"* ]]; then pass; else failed "audit verify after an edit"; fi
+# A wiped log: the chain's head in Credential Manager still says two.
+rm -f "$db" "$db"-wal "$db"-shm
+run "" audit verify
+if [ "$rc" -ne 0 ] && [[ "$err" == *"it was wiped"* ]]; then pass; else failed "audit verify after a wipe"; fi
+unset OATHDESK_DATA_DIR
+
+finish run-wine.sh

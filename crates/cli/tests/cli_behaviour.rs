@@ -128,3 +128,24 @@ fn generate_prints_only_a_fresh_base32_secret() {
     );
     assert_ne!(stdout(&run(&["generate"], "")).trim(), line);
 }
+
+/// A keyring the desk cannot reach (no Secret Service on this session's
+/// D-Bus; on Windows and macOS their own stores) stops the command before
+/// anything is written, with the OS's fix.
+#[test]
+fn an_unreachable_keyring_is_said_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = common::cli();
+    command
+        .args(["audit", "list"])
+        .env("OATHDESK_DATA_DIR", dir.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let out = common::finish(command, "");
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("the OS keyring is not available")
+            && message.contains("unlock your login keyring"),
+        "{message}"
+    );
+}

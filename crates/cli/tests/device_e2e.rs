@@ -268,6 +268,53 @@ fn devices_lists_the_reader_with_its_token() {
     assert_eq!(listed["token_present"], true);
 }
 
+/// Another program holding the token for itself (PC/SC's sharing
+/// violation) is said as such, with the fix, and nothing is written.
+#[test]
+fn a_token_another_program_holds_is_named_with_the_fix_and_left_alone() {
+    let reader = VirtualReader::acquire();
+    let t = reader.insert(token("OTPC-P1-i", 0));
+    // The other program: its own PC/SC context, the token opened exclusively.
+    let other = oathdesk_device::pcsc::PcscService::establish().unwrap();
+    let held = other.connect(reader.name()).unwrap();
+    let out = burn(&reader, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(
+        message.contains("another program is using the token")
+            && message.contains("gpgconf --kill scdaemon")
+            && message.contains("nothing was written"),
+        "{message}"
+    );
+    assert_eq!(t.card().seed_sha256(), None, "a held token was written");
+    drop(held);
+    let again = burn(&reader, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+/// No PC/SC service (pcscd down; on Windows, the Smart Card service
+/// stopped: the same status) is said as such, with the OS's fix.
+#[test]
+fn no_smart_card_service_is_named_with_the_fix() {
+    let env = STATION.with(|s| {
+        let mut env = s.env();
+        env.push(("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm".into()));
+        env
+    });
+    let out = run_with(
+        &["burn", "--reader", "Virtual PCD 00 00", "--json"],
+        SECRET,
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(
+        message.contains("the smart-card service is not running")
+            && message.contains("systemctl enable --now pcscd.socket"),
+        "{message}"
+    );
+}
+
 mod families {
     use super::*;
     use oathdesk_sim::token::{Molto2Card, YkOathCard};

@@ -3,6 +3,7 @@
 //! a locked token, nor a value the token cannot take with a token that
 //! cannot be written.
 
+use crate::platform::{self, Os};
 use crate::token2::codec::Token2Error;
 use crate::token2otp::codec::Token2OtpError;
 use crate::transport::TransportError;
@@ -106,7 +107,9 @@ impl DeviceError {
     pub(crate) fn writing(before: TokenState) -> impl Fn(TransportError) -> DeviceError {
         move |e| {
             let state = match e {
-                TransportError::Unavailable(_) => before,
+                TransportError::Unavailable(_)
+                | TransportError::NoService(_)
+                | TransportError::Held(_) => before,
                 TransportError::LinkLost(_) | TransportError::Malformed => TokenState::Unknown,
             };
             DeviceError::new(state, e)
@@ -121,9 +124,9 @@ impl DeviceError {
 
 fn transport_step(e: &TransportError, state: TokenState) -> &'static str {
     match (e, state) {
-        (TransportError::Unavailable(_), _) => {
-            "Check that the reader is connected and the PC/SC service (pcscd) is running."
-        }
+        (TransportError::NoService(_), _) => platform::service_step(Os::here()),
+        (TransportError::Held(_), _) => platform::held_step(Os::here()),
+        (TransportError::Unavailable(_), _) => platform::unavailable_step(Os::here()),
         (_, TokenState::Untouched) => "Hold the token still on the reader and try again.",
         _ => "Hold the token still on the reader and burn it again: its contents are not certain.",
     }
@@ -189,5 +192,28 @@ mod tests {
             untouched(DeviceErrorKind::BadInput("x".into())),
             "Change it and try again; nothing was written."
         );
+    }
+
+    #[test]
+    fn what_the_os_keeps_from_the_desk_has_the_os_fix_and_leaves_the_token_as_it_was() {
+        let here = Os::here();
+        for (e, step) in [
+            (
+                TransportError::NoService("PC/SC".into()),
+                platform::service_step(here),
+            ),
+            (
+                TransportError::Held("reader".into()),
+                platform::held_step(here),
+            ),
+            (
+                TransportError::Unavailable("PC/SC".into()),
+                platform::unavailable_step(here),
+            ),
+        ] {
+            let failed = DeviceError::writing(TokenState::Untouched)(e.clone());
+            assert_eq!(failed.state, TokenState::Untouched, "{e}");
+            assert_eq!(failed.next_step(), step, "{e}");
+        }
     }
 }

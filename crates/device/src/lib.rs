@@ -21,6 +21,7 @@ pub mod hid_desk;
 pub mod identify;
 pub mod molto2;
 pub mod pcsc;
+pub mod platform;
 pub mod profiles;
 pub mod token2;
 pub mod token2otp;

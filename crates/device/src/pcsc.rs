@@ -25,8 +25,15 @@ pub struct PcscService {
     ctx: Mutex<Context>,
 }
 
+/// PC/SC's failures before anything reached a token; a stopped service is
+/// told apart, since its fix is the OS's (see [`crate::platform`]).
 fn unavailable(e: Error) -> TransportError {
-    TransportError::Unavailable(format!("PC/SC: {e}"))
+    match e {
+        Error::NoService | Error::ServiceStopped => {
+            TransportError::NoService(format!("PC/SC: {e}"))
+        }
+        other => TransportError::Unavailable(format!("PC/SC: {other}")),
+    }
 }
 
 fn link(e: Error) -> TransportError {
@@ -164,6 +171,7 @@ impl PcscService {
                 Error::NoSmartcard | Error::RemovedCard => {
                     TransportError::Unavailable(format!("no token on {reader}"))
                 }
+                Error::SharingViolation => TransportError::Held(format!("{reader}: {e}")),
                 other => link(other),
             })?;
         Ok(PcscTransport { card })

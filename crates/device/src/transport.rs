@@ -22,6 +22,13 @@ pub enum TransportError {
     /// The reader or the PC/SC service failed before anything was sent.
     #[error("the reader is not available ({0})")]
     Unavailable(String),
+    /// The OS's PC/SC service is not running (pcscd; Windows' Smart Card
+    /// service): nothing was sent.
+    #[error("the smart-card service is not running ({0})")]
+    NoService(String),
+    /// Another program holds the token for itself: nothing was sent.
+    #[error("another program is using the token ({0})")]
+    Held(String),
     #[error("the token's answer is malformed")]
     Malformed,
 }

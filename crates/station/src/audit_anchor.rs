@@ -61,7 +61,8 @@ impl KeyringAnchor {
 
 fn unavailable(e: keyring::Error) -> StationError {
     StationError::Keyring(format!(
-        "the OS keyring is not available to keep the audit log's head ({e}); unlock your keyring and try again"
+        "the OS keyring is not available to keep the audit log's head ({e}); {}",
+        crate::keys::keyring_step(oathdesk_device::platform::Os::here())
     ))
 }
 

@@ -18,7 +18,10 @@ impl StationConfig {
             .map(PathBuf::from)
             .or_else(|| dirs::data_dir().map(|d| d.join("oathdesk")))
             .unwrap_or_else(|| PathBuf::from(".oathdesk"));
-        let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        // Unix names the login USER; Windows names it USERNAME.
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
         StationConfig {
             data_dir,
             operator: format!("local:{user}"),

@@ -6,6 +6,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use oathdesk_device::platform::Os;
+
 use crate::StationError;
 use crate::audit_anchor::{AuditAnchor, KeyringAnchor, MemoryAnchor};
 
@@ -60,8 +62,29 @@ fn keyring_error(e: keyring::Error) -> StationError {
 
 fn unavailable(e: String) -> StationError {
     StationError::Keyring(format!(
-        "the OS keyring is not available ({e}); unlock your keyring (Secret Service) and try again"
+        "the OS keyring is not available ({e}); {}",
+        keyring_step(Os::here())
     ))
+}
+
+/// What gives the desk its keyring back on `os`: said with every keyring
+/// failure (the key, the audit log's head).
+pub fn keyring_step(os: Os) -> &'static str {
+    match os {
+        Os::Linux | Os::Other => {
+            "unlock your login keyring (the Secret Service: GNOME Keyring or KWallet; \
+             in a remote shell, a D-Bus session with one unlocked) and try again"
+        }
+        Os::Windows => {
+            "sign in to Windows with your own account (Credential Manager keeps the desk's key \
+             per user; a guest or service account has none) and try again"
+        }
+        Os::MacOs => {
+            "allow OathDesk when macOS asks for keychain access (Always Allow); if it was denied, \
+             open Keychain Access, find the OathDesk item and allow OathDesk under Access Control, \
+             then try again"
+        }
+    }
 }
 
 impl KeyStore for KeyringStore {
@@ -126,4 +149,19 @@ pub(crate) fn derive(master: &[u8; 32], purpose: &str) -> Zeroizing<[u8; 32]> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master).expect("any key length");
     mac.update(purpose.as_bytes());
     Zeroizing::new(mac.finalize().into_bytes().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_os_says_what_gives_the_keyring_back() {
+        assert!(keyring_step(Os::Linux).contains("Secret Service"));
+        assert!(keyring_step(Os::Windows).contains("Credential Manager"));
+        assert!(keyring_step(Os::MacOs).contains("Keychain Access"));
+        let message = unavailable("locked".into()).to_string();
+        assert!(message.contains("(locked)"), "{message}");
+        assert!(message.contains(keyring_step(Os::here())), "{message}");
+    }
 }

@@ -89,7 +89,10 @@ impl Readers for DeskReaders {
         let pcsc = self.pcsc().and_then(|p| p.readers());
         let hid = self.hid().and_then(|h| h.readers());
         match (pcsc, hid) {
+            // With no key on the HID side, PC/SC's failure (a stopped
+            // service, say) is the desk's answer, not an empty desk.
             (Err(e), Err(_)) => Err(e),
+            (Err(e), Ok(keys)) if keys.is_empty() => Err(e),
             (pcsc, hid) => Ok(pcsc
                 .unwrap_or_default()
                 .into_iter()
@@ -100,17 +103,23 @@ impl Readers for DeskReaders {
 
     /// A PC/SC reader's name opens the token on it; any other name the HID
     /// key of that name (or says none is plugged in). Without HID, every
-    /// name goes to PC/SC.
+    /// name goes to PC/SC. When PC/SC itself fails, a name that is no HID
+    /// key is said missing with PC/SC's failure and its fix.
     fn open(&self, reader: Option<&str>) -> Result<Box<dyn Token + '_>, TokenFailure> {
         let Some(name) = reader else {
             return self.open(Some(&choose_one(self.readers()?)?));
         };
-        let on_pcsc = self
-            .pcsc()
-            .and_then(|p| p.readers())
-            .is_ok_and(|readers| readers.iter().any(|r| r.name == name));
-        match self.hid() {
-            Ok(hid) if !on_pcsc => hid.open(Some(name)),
+        let named = |readers: &[Reader]| readers.iter().any(|r| r.name == name);
+        let pcsc = self.pcsc().and_then(|p| p.readers());
+        match (self.hid(), pcsc) {
+            (Ok(hid), Ok(readers)) if !named(&readers) => hid.open(Some(name)),
+            (Ok(hid), Err(down)) => match hid.readers() {
+                Ok(keys) if named(&keys) => hid.open(Some(name)),
+                _ => Err(TokenFailure {
+                    message: format!("nothing named {name} is plugged in; {}", down.message),
+                    ..down
+                }),
+            },
             _ => self.pcsc()?.open(Some(name)),
         }
     }
