@@ -39,7 +39,7 @@ suites: build
 	$(HARNESS)/pcsc-tools-check.sh
 	tests/standard-clients/run.sh
 
-test: lint suites fuzz-smoke windows package-check
+test: lint suites fuzz-smoke windows package-check macos-check
 
 # Coverage-guided fuzzing (libFuzzer, stable toolchain) of every parser of
 # outside bytes: FUZZ_SECONDS per target (default 10 min), growing the
