@@ -48,8 +48,11 @@ bin="target/fuzz/$host/release"
 mkdir -p target/fuzz
 summary=target/fuzz/summary.txt
 : >"$summary"
-failed=0
-for t in "${targets[@]}"; do
+
+# fuzz_one TARGET: runs it (then, outside a smoke, merges its corpus) and
+# writes its summary line to target/fuzz/TARGET.result; fails on a crash.
+fuzz_one() {
+    local t=$1 corpus log start verdict runs cov status=0
     mkdir -p "fuzz/corpus/$t" "fuzz/seeds/$t" "fuzz/artifacts/$t"
     corpus="fuzz/corpus/$t"
     if ((smoke)); then
@@ -63,7 +66,7 @@ for t in "${targets[@]}"; do
         verdict="no crash"
     else
         verdict="CRASH (see $log and fuzz/artifacts/$t/)"
-        failed=1
+        status=1
     fi
     if ((!smoke)); then
         # Keep the corpus small: only inputs that add coverage stay.
@@ -73,7 +76,30 @@ for t in "${targets[@]}"; do
     fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
-    line="$t: $((($(date +%s) - start))) s, ${runs:-0} runs, ${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) files: $verdict"
-    echo "$line" | tee -a "$summary"
+    echo "$t: $((($(date +%s) - start))) s, ${runs:-0} runs, ${cov:-cov: ?}, corpus $(find "$corpus" -type f | wc -l) files: $verdict" \
+        >"target/fuzz/$t.result"
+    return "$status"
+}
+
+# A libFuzzer run keeps one core busy: FUZZ_JOBS (default: the machine's
+# cores) targets run at once. Each one's verdict is its result file.
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+for t in "${targets[@]}"; do
+    rm -f "target/fuzz/$t.result"
+    while (($(jobs -rp | wc -l) >= jobs_max)); do
+        wait -n || true
+    done
+    fuzz_one "$t" &
+done
+wait || true
+failed=0
+for t in "${targets[@]}"; do
+    if [ -f "target/fuzz/$t.result" ]; then
+        tee -a "$summary" <"target/fuzz/$t.result"
+        grep -q ': no crash$' "target/fuzz/$t.result" || failed=1
+    else
+        echo "$t: did not finish (see target/fuzz/$t.log)" | tee -a "$summary"
+        failed=1
+    fi
 done
 exit "$failed"

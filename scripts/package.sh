@@ -53,9 +53,13 @@ step() { printf '== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 started=$(date +%s)
 missing=()
 
-step "UI (ui/dist, which the app embeds)"
 [ -x ui/node_modules/.bin/tauri ] || scripts/install-tools.sh
-(cd ui && npm run --silent build >/dev/null)
+# The UI the app embeds: built for release; for dev, the one the tests ran
+# (building it again would make cargo rebuild the app).
+if [ "$profile" = release ] || [ ! -f ui/dist/index.html ]; then
+  step "UI (ui/dist, which the app embeds)"
+  (cd ui && npm run --silent build >/dev/null)
+fi
 tauri() { (cd src-tauri && ../ui/node_modules/.bin/tauri "$@"); }
 
 linux() {
@@ -93,7 +97,10 @@ windows() {
     embed=("-DWEBVIEW2_BOOTSTRAPPER=$(realpath "$WEBVIEW2_BOOTSTRAPPER")")
   fi
   step "Windows x64: makensis $setup"
-  makensis -V2 -WX -DVERSION="$version" -DAPP_EXE="$bin/oathdesk.exe" -DCLI_EXE="$bin/oathdesk-cli.exe" \
+  # dev: zlib, which packs the large unoptimised executables in seconds.
+  local pack=()
+  [ "$profile" = release ] || pack=(-DCOMPRESSOR=zlib)
+  makensis -V2 -WX "${pack[@]}" -DVERSION="$version" -DAPP_EXE="$bin/oathdesk.exe" -DCLI_EXE="$bin/oathdesk-cli.exe" \
     -DICON="$root/src-tauri/icons/icon.ico" -DOUTFILE="$out/$setup" "${embed[@]}" \
     src-tauri/packaging/windows/oathdesk.nsi
 }

@@ -10,7 +10,8 @@
 # desktop entry; `oathdesk-cli --version`; `oathdesk --check-desk` without a
 # display, once with no pcscd (exit 1 and the next step) and once beside a
 # private pcscd with virtual readers and an unlocked keyring (exit 0, the
-# readers listed); `apt-get remove` takes the binaries away.
+# readers listed); the installed app opens the training desk in a private X
+# server; `apt-get remove` takes the binaries away.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -92,6 +93,30 @@ grep -q 'OS keyring: reachable' <<<"$out" || fail "--check-desk does not reach t
 grep -q "Data directory: $data (not created yet" <<<"$out" || fail "--check-desk does not name the data directory, or made it"
 [ ! -e "$data" ] || fail "--check-desk created $data"
 pass "--check-desk beside pcscd: exit 0, readers and keyring"
+
+# The installed app opens the training desk, in a private X server: the
+# window reports the Desk interactive (its readers listed) and which desk.
+coproc XVFB { exec Xvfb -displayfd 1 -screen 0 1280x860x24 -nolisten tcp 2>/dev/null; }
+xvfb=$XVFB_PID
+read -r -t 30 display <&"${XVFB[0]}" || fail "Xvfb did not start"
+said_by=$(mktemp -u)
+mkfifo "$said_by"
+env -u WAYLAND_DISPLAY DISPLAY=":$display" OATHDESK_REPORT_STARTUP=1 OATHDESK_DATA_DIR="$data" \
+  /usr/bin/oathdesk --demo >"$said_by" 2>&1 &
+app=$!
+exec 3<"$said_by"
+rm -f "$said_by"
+said=
+while read -r -t 90 line <&3; do
+  said+="$line"$'\n'
+  [[ "$line" == *"startup: desk interactive at"* ]] && break
+done
+kill "$app" "$xvfb" 2>/dev/null || true
+wait "$app" "$xvfb" 2>/dev/null || true
+exec 3<&-
+grep -q 'startup: desk interactive at' <<<"$said" || fail "the installed app never showed its Desk: $said"
+grep -q 'startup: the training desk is shown' <<<"$said" || fail "the installed app did not open the training desk: $said"
+pass "/usr/bin/oathdesk --demo opens the training desk"
 
 DEBIAN_FRONTEND=noninteractive apt-get remove -y "$pkg" >/tmp/oathdesk-deb-smoke.apt.log 2>&1 \
   || { cat /tmp/oathdesk-deb-smoke.apt.log >&2; fail "apt-get remove $pkg"; }

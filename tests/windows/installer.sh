@@ -112,7 +112,7 @@ check "the uninstall removes App Paths' entry" absent "$app_paths"
 fake="$tmp/MicrosoftEdgeWebview2Setup.exe"
 x86_64-w64-mingw32-gcc -municode -O2 -Wall -Wextra -Werror -s -o "$fake" tests/windows/fake-webview2-setup.c
 embedded="$tmp/OathDesk_embedded-setup.exe"
-makensis -V1 -WX -DVERSION="$version" -DAPP_EXE="$packages/oathdesk.exe" -DCLI_EXE="$packages/oathdesk-cli.exe" \
+makensis -V1 -WX -DCOMPRESSOR=zlib -DVERSION="$version" -DAPP_EXE="$packages/oathdesk.exe" -DCLI_EXE="$packages/oathdesk-cli.exe" \
   -DICON="$root/src-tauri/icons/icon.ico" -DOUTFILE="$embedded" -DWEBVIEW2_BOOTSTRAPPER="$fake" \
   src-tauri/packaging/windows/oathdesk.nsi
 new_prefix

@@ -3,6 +3,7 @@
 
 use clap::{Args, Subcommand};
 use oathdesk_otp::Algorithm;
+use oathdesk_station::adapters::desk_clock;
 use oathdesk_station::ports::{Placement, Readers, Slot, TokenFacts};
 use oathdesk_station::seeds::{self, SeedInput};
 use oathdesk_station::workflow::{self, BurnChoices, ResyncOutcome, ResyncRequest, StatedSettings};
@@ -265,7 +266,7 @@ fn burn(ctx: &Ctx, a: BurnArgs) -> Result<(), CliError> {
     let out = workflow::burn_seed(
         &station,
         &tokens,
-        &tenant,
+        &desk_clock(&tenant),
         &seed,
         &choices,
         &mut desk::progress_to_stderr,

@@ -1,10 +1,11 @@
 //! Stand-ins for the parts no test machine has: virtual tokens that speak
 //! the vendors' wire protocols to a real pcscd through vpcd (`token`,
 //! `vpcd`), and a Graph sandbox that follows Microsoft's documented API
-//! (`graph`). Used by tests and by the app's demo mode; never by the
+//! (`graph`), and an NTP server (`ntp`). Used by tests and by the app's demo mode; never by the
 //! product's real path.
 
 pub mod graph;
+pub mod ntp;
 pub mod readers;
 pub mod token;
 pub mod vpcd;

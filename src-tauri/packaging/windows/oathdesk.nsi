@@ -4,7 +4,7 @@
 ;
 ;   makensis -DVERSION=0.1.0 -DAPP_EXE=oathdesk.exe -DCLI_EXE=oathdesk-cli.exe \
 ;            -DICON=icon.ico -DOUTFILE=OathDesk_0.1.0_x64-setup.exe \
-;            [-DWEBVIEW2_BOOTSTRAPPER=MicrosoftEdgeWebview2Setup.exe] oathdesk.nsi
+;            [-DWEBVIEW2_BOOTSTRAPPER=MicrosoftEdgeWebview2Setup.exe] [-DCOMPRESSOR=zlib] oathdesk.nsi
 ;
 ; It installs, per machine, the app and the CLI into Program Files\OathDesk,
 ; a Start-menu entry, the "App Paths" entry that lets Win+R start
@@ -27,7 +27,11 @@ Unicode true
 Target amd64-unicode
 ManifestDPIAware true
 RequestExecutionLevel admin
-SetCompressor /SOLID lzma
+!ifdef COMPRESSOR
+  SetCompressor /SOLID ${COMPRESSOR}
+!else
+  SetCompressor /SOLID lzma
+!endif
 
 !include MUI2.nsh
 !include LogicLib.nsh

@@ -5,6 +5,7 @@
 
 use oathdesk_otp::{Algorithm, CodeParams, TotpCode, totp_at};
 use oathdesk_station::StationError;
+use oathdesk_station::adapters::desk_clock;
 use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::clock::now_unix;
 use oathdesk_station::ports::Placement;
@@ -167,7 +168,7 @@ pub async fn burn_seed(
             workflow::burn_seed(
                 &d.station,
                 tokens,
-                d.tenant(),
+                &desk_clock(d.tenant()),
                 seed,
                 &choices,
                 &mut progress_to(&on_progress),

@@ -24,14 +24,21 @@ pub async fn desk_readers(state: State<'_, AppState>) -> CommandResult<Vec<Reade
 }
 
 /// The window says the Desk is interactive. With `OATHDESK_REPORT_STARTUP`
-/// set, the moment is printed (Unix ms) for scripts/bench-app.sh, which
-/// measures cold start from before it launched the app.
+/// set, which desk it is and the moment (Unix ms) are printed: for
+/// scripts/bench-app.sh, which measures cold start from before it launched
+/// the app, and for tests/package/deb-smoke.sh, which opens the installed
+/// app's training desk.
 #[tauri::command]
-pub fn desk_interactive() {
+pub fn desk_interactive(state: State<'_, AppState>) {
     if std::env::var_os("OATHDESK_REPORT_STARTUP").is_some() {
         let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
+        let desk = match state.desk().is_demo() {
+            true => "the training desk",
+            false => "the real desk",
+        };
+        eprintln!("startup: {desk} is shown");
         eprintln!("startup: desk interactive at {ms}");
     }
 }

@@ -1,6 +1,7 @@
 //! The ports implemented over the real parts: tokens through crate
 //! `device` (one adapter per family; PC/SC readers and USB HID keys, one
-//! desk of both), and Entra through crate `entra`.
+//! desk of both), Entra through crate `entra`, and the clock's sources
+//! (Graph, NTP servers).
 
 mod desk;
 mod device;
@@ -8,6 +9,7 @@ mod entra;
 mod hid_keys;
 mod hid_watch;
 mod molto2;
+mod ntp;
 mod oath_applet;
 mod pin_plus;
 mod single_profile;
@@ -22,3 +24,4 @@ pub use hid_keys::{
     access_next_step, reader_names, short_path,
 };
 pub use hid_watch::{HID_WATCH_EVERY, HidWatch, watch_hid_keys};
+pub use ntp::{DEFAULT_NTP_SERVER, NTP_SERVERS_ENV, NtpServer, desk_clock, ntp_servers};

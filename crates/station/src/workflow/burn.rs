@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::progress::{ProgressExt, ProgressSink, Step};
 use crate::StationError;
 use crate::audit::{AuditAction, AuditEntry, Outcome};
-use crate::clock::{TimeAuthority, now_unix};
+use crate::clock::{ClockCheck, TimeAuthority, now_unix};
 use crate::ports::{Burnt, LabelKind, Placement, Readers, Token, TokenFacts, TokenSettings};
 use crate::seeds::SeedInput;
 use crate::station::Station;
@@ -64,7 +64,7 @@ pub fn burn_seed(
         default_label.as_deref(),
         progress,
     )?;
-    checked_clock(time, progress)?;
+    let clock = checked_clock(time, progress)?;
     let result = token.burn(secret, &settings, &place, progress);
     let facts = token.facts().clone();
     station.audit(AuditEntry {
@@ -74,13 +74,14 @@ pub fn burn_seed(
         user: (!seed.credential.account.is_empty()).then(|| seed.credential.account.clone()),
         outcome: Outcome::of(&result),
         detail: Some(format!(
-            "{}{} bits, {}, {} digits, {} s, from {}",
+            "{}{} bits, {}, {} digits, {} s, from {}; {}",
             where_(&place).map(|w| format!("{w}, ")).unwrap_or_default(),
             secret.bits(),
             params.algorithm,
             params.digits,
             params.period,
-            seed.origin
+            seed.origin,
+            clock.audited()
         )),
         ..Default::default()
     })?;
@@ -229,11 +230,13 @@ fn first_free(token: &mut dyn Token) -> Result<u8, StationError> {
         })
 }
 
-/// Checks the host clock against the time authority before a clock write.
+/// Checks the host clock against the time authority before a clock write;
+/// the check (who vouched, by how much the host was off) goes into the
+/// write's audit record.
 pub fn checked_clock(
     time: &dyn TimeAuthority,
     progress: &mut dyn ProgressSink,
-) -> Result<(), StationError> {
+) -> Result<ClockCheck, StationError> {
     progress.started(Step::CheckClock);
     let check = time.clock_check().map_err(|f| {
         progress.failed(Step::CheckClock, &f.message, &f.next_step);
@@ -248,7 +251,11 @@ pub fn checked_clock(
     }
     progress.done(
         Step::CheckClock,
-        Some(format!("host clock within {} ms", check.offset_ms.abs())),
+        Some(format!(
+            "host clock within {} ms ({})",
+            check.offset_ms.abs(),
+            check.source
+        )),
     );
-    Ok(())
+    Ok(check)
 }

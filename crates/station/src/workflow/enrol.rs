@@ -17,7 +17,7 @@ use super::inventory::accepted_by_entra;
 use super::progress::{ProgressExt, ProgressSink, Step};
 use crate::StationError;
 use crate::audit::{AuditAction, AuditEntry, Outcome};
-use crate::clock::{TimeAuthority, now_unix};
+use crate::clock::{ClockCheck, TimeAuthority, now_unix};
 use crate::journal::{EnrolState, Enrolment, NewEnrolment};
 use crate::ports::{
     Answered, DeviceStatus, Directory, DirectoryFailure, DirectoryFailureKind, NewDevice,
@@ -84,7 +84,6 @@ pub fn enrol(
             user.upn
         )));
     }
-    checked_clock(tenant, progress)?;
     burn_and_register(
         station,
         token.as_mut(),
@@ -97,8 +96,8 @@ pub fn enrol(
     )
 }
 
-/// Journals a new enrolment (secret sealed), burns a fresh secret with the
-/// clock set at `place`, and registers it. `replaces` names an older
+/// Checks the host clock, journals a new enrolment (secret sealed), burns a
+/// fresh secret with the clock set at `place`, and registers it. `replaces` names an older
 /// registration of the same token to remove first (a re-seed).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn burn_and_register(
@@ -111,6 +110,7 @@ pub(crate) fn burn_and_register(
     replaces: Option<&str>,
     progress: &mut dyn ProgressSink,
 ) -> Result<EnrolOutcome, StationError> {
+    let clock = checked_clock(tenant, progress)?;
     let secret = generate_secret(settings.params.algorithm);
     let facts = token.facts().clone();
     let new = NewEnrolment {
@@ -128,7 +128,7 @@ pub(crate) fn burn_and_register(
     };
     let enrolment = station.records().start_enrolment(&new, &secret)?;
     let burnt = token.burn(&secret, settings, place, progress);
-    audit_step(station, &enrolment, AuditAction::Burn, None, burnt.is_ok())?;
+    audit_burn(station, &enrolment, burnt.is_ok(), &clock)?;
     if let Err(failure) = burnt {
         station
             .records()
@@ -202,9 +202,9 @@ fn reburn(
         None,
         progress,
     )?;
-    checked_clock(tenant, progress)?;
+    let clock = checked_clock(tenant, progress)?;
     let burnt = token.burn(secret, &settings, &place, progress);
-    audit_step(station, e, AuditAction::Burn, None, burnt.is_ok())?;
+    audit_burn(station, e, burnt.is_ok(), &clock)?;
     burnt.map_err(StationError::Token)?;
     station
         .records()
@@ -525,6 +525,19 @@ fn audit_entry(e: &Enrolment, action: AuditAction, ok: bool) -> AuditEntry {
         detail: Some(format!("enrolment {}", e.id)),
         ..Default::default()
     }
+}
+
+/// A burn's audit record: the enrolment, and who vouched for the clock it
+/// set.
+fn audit_burn(
+    station: &Station,
+    e: &Enrolment,
+    ok: bool,
+    clock: &ClockCheck,
+) -> Result<(), StationError> {
+    let mut entry = audit_entry(e, AuditAction::Burn, ok);
+    entry.detail = Some(format!("enrolment {}; {}", e.id, clock.audited()));
+    station.audit(entry)
 }
 
 fn audit_step(

@@ -201,7 +201,6 @@ fn reseed(
     };
     let seed_len = device.params.algorithm.output_len();
     let (settings, place) = checked(token, &device.params, seed_len, &choices, None, progress)?;
-    checked_clock(tenant, progress)?;
     let outcome = burn_and_register(
         station,
         token,
@@ -308,7 +307,7 @@ fn set_clock_of(
     } else {
         None
     };
-    checked_clock(tenant, progress)?;
+    let clock = checked_clock(tenant, progress)?;
     progress.started(Step::SetClock);
     let result = token.set_clock(held.as_ref().map(|h| &h.0), request.slot);
     station.audit(AuditEntry {
@@ -317,7 +316,11 @@ fn set_clock_of(
         model: Some(facts.model.clone()),
         outcome: Outcome::of(&result),
         drift_seconds: before.drift_seconds,
-        detail: Some(clock_detail(request.slot, held.as_ref())),
+        detail: Some(format!(
+            "{}; {}",
+            clock_detail(request.slot, held.as_ref()),
+            clock.audited()
+        )),
         ..Default::default()
     })?;
     let warnings = result.map_err(|f| {

@@ -1,27 +1,57 @@
 //! The host-clock check. A token's clock is set from the host's, and Entra
 //! learns the token's drift at activation, so a wrong host clock would be
-//! burnt into every token. Before any clock write the host clock is compared
-//! with the `Date` header of a Microsoft (or sandbox) response.
+//! burnt into every token. Before any clock write a source outside this
+//! computer must vouch for its clock: the `Date` header of a Microsoft (or
+//! sandbox) response, or an NTP server's answer ([`TrustedClock`] asks them
+//! in order), and the clock write's audit record says which, and by how much
+//! the host was off.
 
+use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
 use crate::StationError;
 
+pub mod sntp;
+mod trusted;
+
+pub use trusted::{ClockWitness, TrustedClock};
+
 /// The most the host clock may be off before OathDesk refuses to set a
 /// token's clock from it.
 pub const MAX_OFFSET_MS: i64 = 2_000;
 
-/// How far the host clock is from the server's, as measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Who vouched for the host clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ClockSource {
+    /// The `Date` header of a Microsoft Graph response (or the sandbox's).
+    Graph,
+    /// An SNTP answer from this server (`host:port`).
+    Ntp { server: String },
+}
+
+impl fmt::Display for ClockSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClockSource::Graph => f.write_str("Microsoft Graph"),
+            ClockSource::Ntp { server } => write!(f, "the NTP server {server}"),
+        }
+    }
+}
+
+/// How far the host clock is from a trusted one, as measured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClockCheck {
-    /// Server minus host, in milliseconds (positive: the host is slow).
+    /// Trusted minus host, in milliseconds (positive: the host is slow).
     pub offset_ms: i64,
-    /// Half the round trip plus the header's one-second resolution.
+    /// How sure the measurement is (half the round trip, plus the source's
+    /// own resolution or distance from its reference).
     pub uncertainty_ms: i64,
     /// When the check was made (host Unix time).
     pub checked_at: u64,
+    pub source: ClockSource,
 }
 
 impl ClockCheck {
@@ -44,6 +74,7 @@ impl ClockCheck {
             offset_ms,
             uncertainty_ms: 500 + (rtt.as_millis() / 2) as i64,
             checked_at: unix(received),
+            source: ClockSource::Graph,
         })
     }
 
@@ -55,13 +86,25 @@ impl ClockCheck {
             } else {
                 "ahead of"
             };
+            let whose = match &self.source {
+                ClockSource::Graph => "Microsoft's".to_string(),
+                other => format!("{other}'s"),
+            };
             return Err(StationError::Clock(format!(
-                "this computer's clock is {:.1} s {dir} Microsoft's; a token set from it would be \
+                "this computer's clock is {:.1} s {dir} {whose}; a token set from it would be \
                  wrong. Fix the system time (enable NTP) and try again",
                 self.offset_ms.abs() as f64 / 1000.0
             )));
         }
         Ok(())
+    }
+
+    /// What the audit record of a clock write says of the host clock.
+    pub fn audited(&self) -> String {
+        format!(
+            "host clock vouched for by {}: off by {:+} ms (\u{b1} {} ms)",
+            self.source, self.offset_ms, self.uncertainty_ms
+        )
     }
 }
 
@@ -77,8 +120,11 @@ pub fn now_unix() -> u64 {
     unix(SystemTime::now())
 }
 
-/// Where a trusted time comes from: the `Date` of a Microsoft (or sandbox)
-/// response. Every clock write is preceded by a check against it.
+/// Where a trusted time comes from: Graph's `Date` (a [`GraphTenant`]), or
+/// the first of several sources that answers (a [`TrustedClock`]). Every
+/// clock write is preceded by a check against it.
+///
+/// [`GraphTenant`]: crate::adapters::GraphTenant
 pub trait TimeAuthority {
     fn clock_check(&self) -> Result<ClockCheck, crate::ports::DirectoryFailure>;
 }
@@ -105,7 +151,12 @@ mod tests {
             .unwrap();
         assert_eq!(c.offset_ms, 100);
         assert_eq!(c.uncertainty_ms, 600);
+        assert_eq!(c.source, ClockSource::Graph);
         assert!(c.ensure_usable().is_ok());
+        assert_eq!(
+            c.audited(),
+            "host clock vouched for by Microsoft Graph: off by +100 ms (\u{b1} 600 ms)"
+        );
     }
 
     #[test]
@@ -115,7 +166,18 @@ mod tests {
             .unwrap();
         assert_eq!(c.offset_ms, 5_500);
         let msg = c.ensure_usable().unwrap_err().to_string();
-        assert!(msg.contains("5.5 s behind"), "{msg}");
+        assert!(msg.contains("5.5 s behind Microsoft's"), "{msg}");
+        let ntp = ClockCheck {
+            source: ClockSource::Ntp {
+                server: "ntp.contoso.local:123".into(),
+            },
+            ..c
+        };
+        let msg = ntp.ensure_usable().unwrap_err().to_string();
+        assert!(
+            msg.contains("5.5 s behind the NTP server ntp.contoso.local:123's"),
+            "{msg}"
+        );
     }
 
     #[test]
