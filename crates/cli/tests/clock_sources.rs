@@ -10,7 +10,7 @@ use common::{run_with, stderr};
 use oathdesk_sim::graph::{Sandbox, TenantSeed};
 use oathdesk_sim::ntp::{Behaviour, NtpServer};
 use oathdesk_sim::token::{Token2Card, Token2Model, TokenClock};
-use oathdesk_testkit::{Insert, VirtualReader};
+use oathdesk_testkit::{Insert, Inserted, VirtualReader};
 
 const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 /// A port nothing listens on: Graph is out of reach (connection refused).
@@ -58,6 +58,37 @@ impl Desk {
     }
 }
 
+/// The sim's NTP server, its clock `ms` ahead of the host's.
+fn ntp_ahead(ms: i64) -> NtpServer {
+    NtpServer::start(Behaviour {
+        offset_ms: ms,
+        ..Behaviour::default()
+    })
+    .unwrap()
+}
+
+/// A burn at a desk that cannot reach Graph and asks an NTP server.
+struct OfflineBurn {
+    desk: Desk,
+    /// The token (its reader held as long as it is).
+    token: Inserted<Token2Card>,
+    _reader: VirtualReader,
+    out: std::process::Output,
+}
+
+fn offline_burn(ntp: &NtpServer) -> OfflineBurn {
+    let desk = desk(NO_GRAPH, &ntp.address());
+    let reader = VirtualReader::acquire();
+    let token = reader.insert(token());
+    let out = desk.burn(&reader);
+    OfflineBurn {
+        desk,
+        token,
+        _reader: reader,
+        out,
+    }
+}
+
 fn desk(graph: &str, ntp: &str) -> Desk {
     Desk {
         dir: tempfile::tempdir().unwrap(),
@@ -68,18 +99,11 @@ fn desk(graph: &str, ntp: &str) -> Desk {
 
 #[test]
 fn offline_an_ntp_server_vouches_and_the_audit_record_names_it() {
-    let ntp = NtpServer::start(Behaviour {
-        offset_ms: 400,
-        ..Behaviour::default()
-    })
-    .unwrap();
-    let desk = desk(NO_GRAPH, &ntp.address());
-    let reader = VirtualReader::acquire();
-    let t = reader.insert(token());
-    let out = desk.burn(&reader);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(t.card().seed_sha256().is_some());
-    let detail = desk.last_audited();
+    let ntp = ntp_ahead(400);
+    let burn = offline_burn(&ntp);
+    assert!(burn.out.status.success(), "{}", stderr(&burn.out));
+    assert!(burn.token.card().seed_sha256().is_some());
+    let detail = burn.desk.last_audited();
     let vouched = format!(
         "host clock vouched for by the NTP server {}: off by +",
         ntp.address()
@@ -102,7 +126,7 @@ fn offline_an_ntp_server_vouches_and_the_audit_record_names_it() {
 #[test]
 fn graph_vouches_first_and_the_ntp_server_is_not_asked() {
     let sandbox = Sandbox::start(TenantSeed::default(), 0).unwrap();
-    let ntp = NtpServer::start(Behaviour::default()).unwrap();
+    let ntp = ntp_ahead(0);
     let desk = desk(&sandbox.base_url(), &ntp.address());
     let reader = VirtualReader::acquire();
     let _t = reader.insert(token());
@@ -118,21 +142,14 @@ fn graph_vouches_first_and_the_ntp_server_is_not_asked() {
 
 #[test]
 fn an_ntp_server_that_finds_the_clock_off_stops_the_burn() {
-    let ntp = NtpServer::start(Behaviour {
-        offset_ms: 5_000,
-        ..Behaviour::default()
-    })
-    .unwrap();
-    let desk = desk(NO_GRAPH, &ntp.address());
-    let reader = VirtualReader::acquire();
-    let t = reader.insert(token());
-    let out = desk.burn(&reader);
-    assert_eq!(out.status.code(), Some(1));
-    let message = stderr(&out);
+    let ntp = ntp_ahead(5_000);
+    let burn = offline_burn(&ntp);
+    assert_eq!(burn.out.status.code(), Some(1));
+    let message = stderr(&burn.out);
     let behind = format!("5.0 s behind the NTP server {}'s", ntp.address());
     assert!(message.contains(&behind), "{message}");
     assert_eq!(
-        t.card().seed_sha256(),
+        burn.token.card().seed_sha256(),
         None,
         "a token was set from a wrong clock"
     );

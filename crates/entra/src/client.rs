@@ -130,6 +130,10 @@ impl GraphClientBuilder {
         let http = Client::builder()
             .https_only(!loopback)
             .timeout(Duration::from_secs(30))
+            // A desk whose network drops packets to Microsoft learns it in
+            // seconds, not at the whole call's timeout: a burn then asks
+            // its NTP servers for the time instead.
+            .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| EntraError::new(ErrorKind::Other, format!("HTTP client: {e}")))?;
         let token = self
