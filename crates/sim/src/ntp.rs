@@ -137,7 +137,7 @@ fn answer(request: &[u8], b: &Behaviour, received: SystemTime) -> [u8; 48] {
     r[0] = (b.leap << 6) | (version << 3) | 4;
     r[1] = if b.kiss.is_some() { 0 } else { b.stratum };
     r[2] = request[2];
-    r[3] = (-20i8) as u8; // about a microsecond
+    r[3] = 0xEC; // precision: -20 as a signed byte, 2^-20 s (about a microsecond)
     r[8..12].copy_from_slice(&0x0000_0100u32.to_be_bytes()); // ~3.9 ms root dispersion
     r[12..16].copy_from_slice(&b.kiss.unwrap_or(*b"SIM\0"));
     let t2 = stamp(received, b.offset_ms);
