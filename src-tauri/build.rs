@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "export_batch_report",
     "export_batch_sheets",
     "scan_screen",
+    "screen_prompt",
     "scan_clipboard",
     "scan_image",
     "scan_text",

@@ -12,6 +12,7 @@ const mocks = vi.hoisted(() => ({
   forgetSeed: vi.fn(),
   burnSeed: vi.fn(),
   seedCode: vi.fn(),
+  screenPrompt: vi.fn(),
 }));
 
 vi.mock("../src/lib/api", async (importOriginal) => {
@@ -45,11 +46,23 @@ async function pasteAndSubmit(text: string) {
 beforeEach(() => {
   Object.values(mocks).forEach((m) => m.mockReset());
   mocks.forgetSeed.mockResolvedValue(undefined);
+  mocks.screenPrompt.mockResolvedValue(null);
   desk.readers = [{ name: "Desk reader 0", token: token(), error: null }];
 });
 afterEach(() => cleanup());
 
 describe("Burn screen", () => {
+  it("explains the desktop's screenshot prompt where there is one, and only there", async () => {
+    render(Burn);
+    await waitFor(() => expect(mocks.screenPrompt).toHaveBeenCalled());
+    expect(screen.queryByTestId("screen-prompt")).toBeNull();
+    cleanup();
+    mocks.screenPrompt.mockResolvedValue("Your desktop will ask whether OathDesk may take a screenshot: choose Share (or Allow).");
+    render(Burn);
+    const prompt = await screen.findByTestId("screen-prompt");
+    expect(prompt.textContent).toContain("choose Share");
+  });
+
   it("shows the classifier's advice when a scan is refused", async () => {
     const err: AppError = {
       kind: "bad_input",

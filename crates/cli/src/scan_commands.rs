@@ -42,7 +42,10 @@ impl SourceArgs {
         let seed = if let Some(path) = &self.from_qr {
             seeds::from_image_file(path)?
         } else if self.from_screen {
-            seeds::from_screens(&seeds::XcapScreens)?
+            if let Some(prompt) = seeds::screen_prompt() {
+                eprintln!("{prompt}");
+            }
+            seeds::from_screens(&*seeds::desk_screens())?
         } else {
             seeds::from_clipboard(&mut seeds::SystemClipboard)?
         };

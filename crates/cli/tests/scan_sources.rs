@@ -95,3 +95,71 @@ mod on_screen {
         );
     }
 }
+
+/// A Wayland session: the screen comes through the desktop portal (the
+/// sim's, on the private session bus of tests/harness/keyring-session.sh).
+#[cfg(target_os = "linux")]
+mod on_wayland {
+    use super::common::cli;
+    use super::*;
+    use oathdesk_sim::portal::{Answer, Portal};
+
+    fn scan_wayland(bus: Option<&str>) -> std::process::Output {
+        let mut c = cli();
+        c.args(["scan", "--from-screen", "--json"])
+            .env("XDG_SESSION_TYPE", "wayland")
+            .env("WAYLAND_DISPLAY", "wayland-0")
+            .env_remove("DISPLAY");
+        if let Some(bus) = bus {
+            c.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        c.output().unwrap()
+    }
+
+    #[test]
+    fn scan_asks_the_portal_says_the_prompt_is_coming_and_finds_the_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = std::fs::read(write_qr(dir.path(), ENTRA)).unwrap();
+        let portal = Portal::start(Answer::Share(png)).unwrap();
+        let out = scan_wayland(None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("Your desktop will ask"),
+            "{}",
+            stderr(&out)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["account"], "jane@contoso.com");
+        assert!(
+            v["origin"].as_str().unwrap().contains("screenshot portal"),
+            "{v}"
+        );
+        let calls = portal.calls();
+        assert_eq!(calls.len(), 1);
+        assert!(
+            !calls[0].saved.as_ref().unwrap().exists(),
+            "the screenshot was left on disk"
+        );
+
+        portal.answer(Answer::Refuse);
+        let out = scan_wayland(None);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("refused at your desktop's prompt"),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    #[test]
+    fn without_a_portal_the_scan_says_what_to_install() {
+        let out = scan_wayland(Some("unix:path=/nonexistent/oathdesk-test-bus"));
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("screenshot portal is not available")
+                && err.contains("xdg-desktop-portal"),
+            "{err}"
+        );
+    }
+}

@@ -6,6 +6,8 @@
 
 pub mod graph;
 pub mod ntp;
+#[cfg(target_os = "linux")]
+pub mod portal;
 pub mod readers;
 pub mod token;
 pub mod vpcd;

@@ -3,8 +3,9 @@
 //! classifier, so a wrong QR code gets advice, not a parse error. Captures
 //! stay in memory; nothing touches disk.
 
-use image::{DynamicImage, RgbaImage};
+use image::RgbaImage;
 use oathdesk_otp::{Classification, OtpAuthUri, SecretEncoding, classify};
+use oathdesk_scan as scan;
 use zeroize::Zeroizing;
 
 use crate::StationError;
@@ -69,14 +70,24 @@ pub fn from_text(
     }
 }
 
-/// Every QR code readable in `image`, as text.
-pub fn decode_qr(image: &DynamicImage) -> Vec<Zeroizing<String>> {
-    let mut prepared = rqrr::PreparedImage::prepare(image.to_luma8());
-    prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, text)| Zeroizing::new(text)))
-        .collect()
+/// Every QR code readable in `image`, as text: the quick finder search
+/// first, the whole picture only when it finds nothing.
+pub fn decode_qr(image: &RgbaImage) -> Vec<Zeroizing<String>> {
+    frame(image)
+        .map(|f| scan::codes(&f).into_iter().map(|c| c.text).collect())
+        .unwrap_or_default()
+}
+
+/// A picture as the scanner reads it, borrowed, not copied. An empty
+/// picture has no frame (and no code).
+fn frame(image: &RgbaImage) -> Option<scan::Frame<'_>> {
+    scan::Frame::packed(
+        image.width(),
+        image.height(),
+        scan::Layout::Rgba8,
+        image.as_raw(),
+    )
+    .ok()
 }
 
 /// Picks the first usable credential among the QR codes found in one image;
@@ -105,7 +116,7 @@ pub fn from_image_bytes(bytes: &[u8], origin: &str) -> Result<SeedInput, Station
             "{origin} is not a readable image ({e}); use PNG or JPEG"
         ))
     })?;
-    pick(decode_qr(&image), origin)?.ok_or_else(|| no_qr(origin))
+    pick(decode_qr(&image.to_rgba8()), origin)?.ok_or_else(|| no_qr(origin))
 }
 
 /// Reads a QR code from an image file.
@@ -117,8 +128,9 @@ pub fn from_image_file(path: &std::path::Path) -> Result<SeedInput, StationError
 
 fn no_qr(origin: &str) -> StationError {
     StationError::BadInput(format!(
-        "No QR code was found in {origin}. Make sure the whole code is visible, not cropped or \
-         scaled down, then try again."
+        "No QR code was found in {origin}. Make sure the whole code is visible (not cropped, \
+         covered by another window or scrolled out of view) and try again; or save the code as \
+         a picture and open the file, or copy it and read the clipboard."
     ))
 }
 
@@ -142,13 +154,17 @@ pub fn from_screens(source: &dyn ScreenSource) -> Result<SeedInput, StationError
             "No monitor could be captured.".into(),
         ));
     }
+    // Every monitor at once; the slow whole-screen search only when no
+    // monitor shows a code's finder patterns.
+    let frames: Vec<(&Screenshot, scan::Frame)> = shots
+        .iter()
+        .filter_map(|shot| frame(&shot.image).map(|f| (shot, f)))
+        .collect();
+    let found = scan::codes_on_all(&frames.iter().map(|(_, f)| *f).collect::<Vec<_>>());
     let mut advice = None;
-    for shot in &shots {
+    for ((shot, _), codes) in frames.iter().zip(found) {
         let origin = format!("monitor {}", shot.monitor);
-        match pick(
-            decode_qr(&DynamicImage::ImageRgba8(shot.image.clone())),
-            &origin,
-        ) {
+        match pick(codes.into_iter().map(|c| c.text).collect(), &origin) {
             Ok(Some(seed)) => return Ok(seed),
             Ok(None) => {}
             Err(e) => advice = advice.or(Some(e)),
@@ -182,18 +198,36 @@ pub trait ClipboardSource {
 pub fn from_clipboard(source: &mut dyn ClipboardSource) -> Result<SeedInput, StationError> {
     match source.read()? {
         ClipboardContent::Text(text) => from_text(&text, None, "the clipboard"),
-        ClipboardContent::Image(image) => pick(
-            decode_qr(&DynamicImage::ImageRgba8(image)),
-            "the clipboard image",
-        )?
-        .ok_or_else(|| no_qr("the clipboard image")),
+        ClipboardContent::Image(image) => pick(decode_qr(&image), "the clipboard image")?
+            .ok_or_else(|| no_qr("the clipboard image")),
         ClipboardContent::Empty => Err(StationError::BadInput(
             "The clipboard is empty: copy the QR code (or its secret) first.".into(),
         )),
     }
 }
 
-/// Screen capture through `xcap` (X11; Wayland through the desktop portal).
+/// The desk's screens: through the desktop portal in a Wayland session
+/// (where no program may read the screen itself), else through `xcap`.
+#[cfg(feature = "screen")]
+pub fn desk_screens() -> Box<dyn ScreenSource> {
+    #[cfg(target_os = "linux")]
+    if crate::adapters::is_wayland_session() {
+        return Box::new(crate::adapters::PortalScreens::new());
+    }
+    Box::new(XcapScreens)
+}
+
+/// What the operator should know before the screen is captured: on Wayland
+/// the desktop asks first. `None` where nothing will ask.
+pub fn screen_prompt() -> Option<&'static str> {
+    #[cfg(all(target_os = "linux", feature = "screen"))]
+    if crate::adapters::is_wayland_session() {
+        return Some(crate::adapters::PROMPT_EXPLAINED);
+    }
+    None
+}
+
+/// Screen capture through `xcap` (X11, Windows, macOS).
 #[cfg(feature = "screen")]
 pub struct XcapScreens;
 

@@ -9,7 +9,7 @@ use oathdesk_station::adapters::desk_clock;
 use oathdesk_station::audit::{AuditAction, AuditEntry};
 use oathdesk_station::clock::now_unix;
 use oathdesk_station::ports::Placement;
-use oathdesk_station::seeds::{self, SeedInput, SystemClipboard, XcapScreens};
+use oathdesk_station::seeds::{self, SeedInput, SystemClipboard};
 use oathdesk_station::workflow::{self, BurnChoices, BurnOutcome, Progress};
 use serde::Deserialize;
 use tauri::State;
@@ -32,7 +32,17 @@ fn hold(d: &DeskContext, seed: SeedInput) -> SeedView {
 
 #[tauri::command]
 pub async fn scan_screen(state: State<'_, AppState>) -> CommandResult<SeedView> {
-    blocking(&state, |d| Ok(hold(d, seeds::from_screens(&XcapScreens)?))).await
+    blocking(&state, |d| {
+        Ok(hold(d, seeds::from_screens(&*seeds::desk_screens())?))
+    })
+    .await
+}
+
+/// What the Burn screen says before a capture: on Wayland the desktop asks
+/// whether OathDesk may take the screenshot.
+#[tauri::command]
+pub fn screen_prompt() -> Option<&'static str> {
+    seeds::screen_prompt()
 }
 
 #[tauri::command]

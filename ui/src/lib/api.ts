@@ -502,6 +502,8 @@ export const api = {
     listen<TouchKey>("touch-key", (e) => f(e.payload)),
 
   scanScreen: () => invoke<SeedView>("scan_screen"),
+  /** What the desktop will ask before a screen capture (Wayland), or null. */
+  screenPrompt: () => invoke<string | null>("screen_prompt"),
   scanClipboard: () => invoke<SeedView>("scan_clipboard"),
   /** An image file's bytes (file picker or drag-and-drop). */
   scanImage: (bytes: Uint8Array, origin: string) =>

@@ -1,7 +1,8 @@
 //! The ports implemented over the real parts: tokens through crate
 //! `device` (one adapter per family; PC/SC readers and USB HID keys, one
 //! desk of both), Entra through crate `entra`, and the clock's sources
-//! (Graph, NTP servers).
+//! (Graph, NTP servers, the OS), and a Wayland desktop's screen through its
+//! portal.
 
 mod desk;
 mod device;
@@ -12,6 +13,8 @@ mod molto2;
 mod ntp;
 mod oath_applet;
 mod pin_plus;
+#[cfg(all(target_os = "linux", feature = "screen"))]
+mod portal;
 mod single_profile;
 
 pub use desk::{ConnectPcsc, DeskReaders, DeskSides};
@@ -25,3 +28,5 @@ pub use hid_keys::{
 };
 pub use hid_watch::{HID_WATCH_EVERY, HidWatch, watch_hid_keys};
 pub use ntp::{DEFAULT_NTP_SERVER, NTP_SERVERS_ENV, NtpServer, desk_clock, ntp_servers};
+#[cfg(all(target_os = "linux", feature = "screen"))]
+pub use portal::{PROMPT_EXPLAINED, PROMPT_WAIT, PortalScreens, WHOLE_DESKTOP, is_wayland_session};

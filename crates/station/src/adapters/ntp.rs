@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use super::GraphTenant;
 use crate::clock::{
-    ClockCheck, ClockSource, ClockWitness, TimeAuthority, TrustedClock, sntp, unix,
+    ClockCheck, ClockSource, ClockWitness, TimeAuthority, TrustedClock, sntp, system::SystemClock,
+    unix,
 };
 
 /// The NTP servers the desk asks when Graph cannot vouch:
@@ -122,12 +123,16 @@ pub fn ntp_servers(list: Option<&str>) -> Vec<NtpServer> {
 }
 
 /// The desk's clock for a burn: Graph when the desk reaches Entra (one call,
-/// usually already made), then each NTP server of `OATHDESK_NTP_SERVERS`.
+/// usually already made), then each NTP server of `OATHDESK_NTP_SERVERS`,
+/// then the OS's own synchronisation (unless `OATHDESK_TRUST_OS_CLOCK=no`).
 pub fn desk_clock(tenant: &GraphTenant) -> TrustedClock<'_> {
     let list = std::env::var(NTP_SERVERS_ENV).ok();
     let mut witnesses: Vec<Box<dyn ClockWitness + '_>> = vec![Box::new(tenant)];
     for server in ntp_servers(list.as_deref()) {
         witnesses.push(Box::new(server));
+    }
+    if let Some(os) = SystemClock::trusted_here() {
+        witnesses.push(Box::new(os));
     }
     TrustedClock::new(witnesses)
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::StationError;
 
 pub mod sntp;
+pub mod system;
 mod trusted;
 
 pub use trusted::{ClockWitness, TrustedClock};
@@ -30,6 +31,8 @@ pub enum ClockSource {
     Graph,
     /// An SNTP answer from this server (`host:port`).
     Ntp { server: String },
+    /// The OS's own time synchronisation, as the OS reports it (`how`).
+    System { how: String },
 }
 
 impl fmt::Display for ClockSource {
@@ -37,6 +40,9 @@ impl fmt::Display for ClockSource {
         match self {
             ClockSource::Graph => f.write_str("Microsoft Graph"),
             ClockSource::Ntp { server } => write!(f, "the NTP server {server}"),
+            ClockSource::System { how } => {
+                write!(f, "this computer's own time synchronisation ({how})")
+            }
         }
     }
 }
