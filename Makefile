@@ -52,12 +52,13 @@ fuzz-smoke:
 	scripts/fuzz.sh --smoke 20
 
 # Benchmarks (not part of `make test`): burn and enrolment against the
-# virtual token and the Graph sandbox with injected latency; the app's cold
-# start and idle memory.
+# virtual token and the Graph sandbox with injected latency; the QR search
+# per frame against plain rqrr; the app's cold start and idle memory.
 bench: build
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench desk
 	$(HARNESS)/pcsc-ns.sh $(HARNESS)/keyring-session.sh $(CARGO) bench -p oathdesk-station --bench batch
 	$(CARGO) bench -p oathdesk-entra --bench bulk_create
+	$(CARGO) bench -p oathdesk-scan --bench scan
 	$(HARNESS)/pcsc-ns.sh scripts/bench-app.sh
 
 # Windows x64 from this Linux machine: every crate of the workspace checked
