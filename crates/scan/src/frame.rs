@@ -155,6 +155,9 @@ fn sample(
     out: &mut Vec<u8>,
     grey: impl Fn(&[u8]) -> u8,
 ) {
+    if n == 0 {
+        return;
+    }
     let start = x0 * bpp;
     let end = start + (n.saturating_sub(1) * step + 1) * bpp;
     out.extend(row[start..end].chunks(bpp).step_by(step).map(grey));

@@ -264,30 +264,15 @@ impl Canvas {
             let glyph_w = size * (4 + next() % 4) / 8;
             match next() % 5 {
                 0 => self.fill(cx, y, stroke, size, rgb),
-                1 | 2 => {
-                    // A bowl: o, e, a.
-                    self.fill(cx, y + size / 3, glyph_w, stroke, rgb);
-                    self.fill(cx, y + size - stroke, glyph_w, stroke, rgb);
-                    self.fill(cx, y + size / 3, stroke, size * 2 / 3, rgb);
-                    self.fill(
-                        cx + glyph_w - stroke,
-                        y + size / 3,
-                        stroke,
-                        size * 2 / 3,
-                        rgb,
-                    );
-                }
-                3 => {
-                    // An arch: n, m, h.
-                    self.fill(cx, y + size / 3, stroke, size * 2 / 3, rgb);
-                    self.fill(cx, y + size / 3, glyph_w, stroke, rgb);
-                    self.fill(
-                        cx + glyph_w - stroke,
-                        y + size / 3,
-                        stroke,
-                        size * 2 / 3,
-                        rgb,
-                    );
+                kind @ 1..=3 => {
+                    // An arch (n, m, h), closed below into a bowl (o, e, a).
+                    let (top, side) = (y + size / 3, size * 2 / 3);
+                    self.fill(cx, top, glyph_w, stroke, rgb);
+                    self.fill(cx, top, stroke, side, rgb);
+                    self.fill(cx + glyph_w - stroke, top, stroke, side, rgb);
+                    if kind < 3 {
+                        self.fill(cx, y + size - stroke, glyph_w, stroke, rgb);
+                    }
                 }
                 _ => cx += size / 3, // a space
             }
