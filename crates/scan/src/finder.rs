@@ -111,28 +111,28 @@ fn column_rhythm(grey: &Grey, threshold: u8, x: u32, y: u32) -> Option<(f32, u32
         return None;
     }
     // Walk up then down from the centre, measuring three runs each way.
-    let mut up = [0u32; 3];
-    let mut yy = y as i64;
-    for (i, want_dark) in [true, false, true].into_iter().enumerate() {
-        while yy >= 0 && dark(yy as u32) == want_dark {
-            up[i] += 1;
-            yy -= 1;
-        }
-    }
-    let mut down = [0u32; 3];
-    let mut yy = y as i64 + 1;
-    for (i, want_dark) in [true, false, true].into_iter().enumerate() {
-        while yy < grey.height as i64 && dark(yy as u32) == want_dark {
-            down[i] += 1;
-            yy += 1;
-        }
-    }
+    let up = three_runs(&dark, y as i64, -1, grey.height);
+    let down = three_runs(&dark, y as i64 + 1, 1, grey.height);
     let runs = [up[2], up[1], up[0] + down[0], down[1], down[2]];
     if runs.contains(&0) || !is_rhythm(&runs) {
         return None;
     }
     let top = y as f32 - up[0] as f32 + 1.0;
     Some((top + (runs[2] as f32 - 1.0) / 2.0, runs.iter().sum()))
+}
+
+/// The widths of the dark, light and dark runs met walking from row
+/// `from` by `dir` (±1), stopping at the picture's edge.
+fn three_runs(dark: &impl Fn(u32) -> bool, from: i64, dir: i64, height: u32) -> [u32; 3] {
+    let mut runs = [0u32; 3];
+    let mut yy = from;
+    for (i, want_dark) in [true, false, true].into_iter().enumerate() {
+        while (0..height as i64).contains(&yy) && dark(yy as u32) == want_dark {
+            runs[i] += 1;
+            yy += dir;
+        }
+    }
+    runs
 }
 
 #[cfg(test)]

@@ -72,12 +72,9 @@ pub fn thorough(frame: &Frame) -> Vec<Code> {
 
 /// [`quick`], then [`thorough`] if it found nothing.
 pub fn codes(frame: &Frame) -> Vec<Code> {
-    let found = quick(frame);
-    if found.is_empty() {
-        thorough(frame)
-    } else {
-        found
-    }
+    codes_on_all(std::slice::from_ref(frame))
+        .pop()
+        .unwrap_or_default()
 }
 
 /// The codes of several frames (a desk's monitors), searched in parallel;

@@ -1,7 +1,9 @@
 //! Where a seed comes from: text an operator pasted, a QR code in an image
 //! file, the clipboard, or any monitor. Everything goes through the `otp`
 //! classifier, so a wrong QR code gets advice, not a parse error. Captures
-//! stay in memory; nothing touches disk.
+//! stay in memory; the one exception is a Wayland desktop's portal, which
+//! saves its screenshot to a file that is read and deleted at once
+//! (`adapters::PortalScreens`).
 
 use image::RgbaImage;
 use oathdesk_otp::{Classification, OtpAuthUri, SecretEncoding, classify};
