@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "export_batch_sheets",
     "scan_screen",
     "screen_prompt",
+    "scan_camera",
+    "stop_camera",
     "scan_clipboard",
     "scan_image",
     "scan_text",

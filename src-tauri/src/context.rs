@@ -4,9 +4,11 @@
 //! replaces it at once and a running workflow keeps the context it began
 //! with.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use oathdesk_station::adapters::{DeskReaders, GraphTenant};
+use oathdesk_station::camera::{self, Cameras};
 use oathdesk_station::keys::KeyringStore;
 use oathdesk_station::ports::Readers;
 use oathdesk_station::sign_in::SignInCancel;
@@ -26,6 +28,8 @@ pub struct DeskContext {
     /// reader watch never reads a token in the middle of a burn.
     tokens: Mutex<Option<Tokens>>,
     tenant: GraphTenant,
+    /// The desk's webcam, or the training desk's recorded one.
+    pub cameras: Box<dyn Cameras>,
     /// Set in demo mode: the virtual tokens and sandbox tenant, alive as
     /// long as this context.
     pub demo: Option<TrainingDesk>,
@@ -48,10 +52,14 @@ impl DeskContext {
         demo: Option<TrainingDesk>,
         tokens: Option<Tokens>,
     ) -> DeskContext {
+        let cameras = demo
+            .as_ref()
+            .map_or_else(camera::desk_cameras, TrainingDesk::cameras);
         DeskContext {
             station,
             tokens: Mutex::new(tokens),
             tenant,
+            cameras,
             demo,
         }
     }
@@ -83,6 +91,8 @@ impl DeskContext {
 pub struct AppState {
     current: RwLock<Arc<DeskContext>>,
     sign_in: Mutex<Option<SignInCancel>>,
+    /// The camera scan in progress, stopped by setting its flag.
+    camera: Mutex<Option<Arc<AtomicBool>>>,
 }
 
 impl AppState {
@@ -90,6 +100,25 @@ impl AppState {
         AppState {
             current: RwLock::new(Arc::new(desk)),
             sign_in: Mutex::new(None),
+            camera: Mutex::new(None),
+        }
+    }
+
+    /// A stop flag for a new camera scan; one still looking is stopped
+    /// (there is one camera).
+    pub fn begin_camera(&self) -> Arc<AtomicBool> {
+        let fresh = Arc::new(AtomicBool::new(false));
+        let mut slot = self.camera.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(previous) = slot.replace(fresh.clone()) {
+            previous.store(true, Ordering::Relaxed);
+        }
+        fresh
+    }
+
+    /// Stops the camera scan in progress, if any.
+    pub fn stop_camera(&self) {
+        if let Some(running) = self.camera.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            running.store(true, Ordering::Relaxed);
         }
     }
 

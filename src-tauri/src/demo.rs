@@ -12,7 +12,7 @@ use std::time::Duration;
 use oathdesk_device::profiles::Profiles;
 use oathdesk_device::transport::FnTransport;
 use oathdesk_entra::{GraphClient, RetryPolicy, StaticToken};
-use oathdesk_otp::{Algorithm, generate_secret};
+use oathdesk_otp::{Algorithm, OtpAuthUri, generate_secret};
 use oathdesk_sim::graph::{Refusal, Sandbox, SeedUser, TenantSeed};
 use oathdesk_sim::readers::VirtualReader;
 use oathdesk_sim::token::{
@@ -20,6 +20,7 @@ use oathdesk_sim::token::{
 };
 use oathdesk_sim::vpcd::{self, SharedCard, VpcdHandle};
 use oathdesk_station::adapters::{GraphTenant, open_token};
+use oathdesk_station::camera::{CameraFrame, Cameras, Recorded};
 use oathdesk_station::keys::MemoryKeyStore;
 use oathdesk_station::ports::{Reader, Readers, Token, TokenFailure, TokenState};
 use oathdesk_station::{Station, StationConfig};
@@ -49,6 +50,28 @@ const DEMO_PINPLUS: [u8; 4] = [0x34, 0x9E, 0x10, 0x04];
 /// activated before it drifted), so Resync's re-seed and re-register flow
 /// has a user to register it for again: (serial suffix, user id).
 const ISSUED: (&str, &str) = ("100002", "u-megan");
+
+/// Who the training desk's camera sees a phone code for: a new hire's
+/// Entra "different authenticator app" code, with a fresh secret each time.
+const DEMO_CAMERA_ACCOUNT: &str = "lee.gu@contoso.demo";
+
+impl TrainingDesk {
+    /// The training desk's camera: a recording of a phone held up to it,
+    /// showing a Microsoft code for [`DEMO_CAMERA_ACCOUNT`].
+    pub fn cameras(&self) -> Box<dyn Cameras> {
+        Box::new(Recorded::new("Training desk camera", || {
+            let mut shown = OtpAuthUri::from_secret(generate_secret(Algorithm::Sha1));
+            shown.account = DEMO_CAMERA_ACCOUNT.into();
+            shown.label_issuer = Some("Microsoft".into());
+            shown.issuer = Some("Microsoft".into());
+            oathdesk_sim::camera::phone_held_up(&shown.to_uri())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| CameraFrame::yuyv(f.width, f.height, f.yuyv))
+                .collect()
+        }))
+    }
+}
 
 /// Alive as long as the demo context: dropping it takes the virtual tokens
 /// off their readers and stops the sandbox.

@@ -99,6 +99,8 @@ pub fn run() {
             commands::batch::export_batch_sheets,
             commands::burn::scan_screen,
             commands::burn::screen_prompt,
+            commands::burn::scan_camera,
+            commands::burn::stop_camera,
             commands::burn::scan_clipboard,
             commands::burn::scan_image,
             commands::burn::scan_text,

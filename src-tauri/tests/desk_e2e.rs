@@ -347,7 +347,7 @@ async fn training_desk_in_process() -> (Window, tempfile::TempDir) {
 }
 
 /// The training desk: marked DEMO, its own virtual tokens on the readers,
-/// the seed-wipe warning before a resync of a restricted model, and then
+/// its recorded camera, the seed-wipe warning before a resync of a restricted model, and then
 /// its re-seed and re-registration for the token's user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_is_a_marked_training_desk() {
@@ -373,6 +373,20 @@ async fn demo_mode_is_a_marked_training_desk() {
         .unwrap();
     assert_eq!(shown.len(), 5, "only the readers holding a token");
     w.screenshot("demo-desk").await;
+
+    // The training desk's camera: a recorded phone held up to it, read
+    // from its first still frame.
+    w.click("[data-testid=nav-burn]").await;
+    w.click("[data-testid=capture-camera]").await;
+    let summary = w.wait("[data-testid=seed-summary]").await;
+    assert_eq!(
+        summary.attr("data-account").await.unwrap().as_deref(),
+        Some("lee.gu@contoso.demo")
+    );
+    assert_eq!(
+        w.text("[data-testid=seed-origin]").await,
+        "camera Training desk camera"
+    );
 
     w.click("[data-testid=nav-resync]").await;
     w.wait("[data-testid=demo-badge]").await;

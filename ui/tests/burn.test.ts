@@ -13,6 +13,8 @@ const mocks = vi.hoisted(() => ({
   burnSeed: vi.fn(),
   seedCode: vi.fn(),
   screenPrompt: vi.fn(),
+  scanCamera: vi.fn(),
+  stopCamera: vi.fn(),
 }));
 
 vi.mock("../src/lib/api", async (importOriginal) => {
@@ -61,6 +63,41 @@ describe("Burn screen", () => {
     render(Burn);
     const prompt = await screen.findByTestId("screen-prompt");
     expect(prompt.textContent).toContain("choose Share");
+  });
+
+  it("shows a coarse camera preview while looking, and drops it when the code is read", async () => {
+    let found: (s: SeedView) => void = () => {};
+    let onPreview: (p: { width: number; height: number; grey: number[] }) => void = () => {};
+    mocks.scanCamera.mockImplementation((f) => {
+      onPreview = f;
+      return new Promise<SeedView>((resolve) => (found = resolve));
+    });
+    mocks.stopCamera.mockResolvedValue(undefined);
+    render(Burn);
+    await fireEvent.click(screen.getByTestId("capture-camera"));
+    const canvas = await screen.findByTestId("camera-preview");
+    // jsdom has no 2D context: drawing is skipped, never thrown.
+    onPreview({ width: 64, height: 48, grey: new Array(64 * 48).fill(128) });
+    expect(canvas).toBeTruthy();
+    expect(screen.getByTestId("capture-screen").hasAttribute("disabled")).toBe(true);
+    await fireEvent.click(screen.getByTestId("camera-stop"));
+    expect(mocks.stopCamera).toHaveBeenCalledTimes(1);
+    found({ ...seed, origin: "camera Desk webcam" });
+    await screen.findByTestId("seed-summary");
+    await waitFor(() => expect(screen.queryByTestId("camera-looking")).toBeNull());
+  });
+
+  it("says why the camera could not look", async () => {
+    mocks.scanCamera.mockRejectedValue({
+      kind: "bad_input",
+      message: "No camera was found. Plug in a webcam and try again, or read the code from the screen, a file or the clipboard.",
+      next_step: null, token_state: null, enrolment: null,
+    } satisfies AppError);
+    render(Burn);
+    await fireEvent.click(screen.getByTestId("capture-camera"));
+    const err = await screen.findByTestId("scan-error");
+    expect(err.textContent).toContain("No camera was found");
+    await waitFor(() => expect(screen.queryByTestId("camera-looking")).toBeNull());
   });
 
   it("shows the classifier's advice when a scan is refused", async () => {

@@ -239,7 +239,7 @@ pub fn read_seed(a: &BurnArgs) -> Result<SeedInput, CliError> {
     if a.generate {
         return Ok(SeedInput::generated(a.algorithm.unwrap_or_default()));
     }
-    if a.source.from_qr.is_some() || a.source.from_screen || a.source.from_clipboard {
+    if a.source.any() {
         return a.source.read_seed();
     }
     Ok(seeds::from_text(&read_secret_input()?, None, "stdin")?)

@@ -1,9 +1,12 @@
-//! `scan`: read a QR code from a picture, the screen or the clipboard and
-//! say what it is — the same answer `inspect` gives for pasted text.
+//! `scan`: read a QR code from a picture, the screen, the clipboard or the
+//! camera and say what it is — the same answer `inspect` gives for pasted text.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use std::sync::atomic::AtomicBool;
+
+use oathdesk_station::camera;
 use oathdesk_station::seeds::{self, SeedInput};
 use serde::Serialize;
 
@@ -11,7 +14,7 @@ use crate::output::{CliError, Ctx, print};
 
 #[derive(Subcommand)]
 pub enum ScanCommand {
-    /// Find a token QR code in a picture, on any monitor, or on the clipboard.
+    /// Find a token QR code in a picture, on any monitor, on the clipboard or through the camera.
     Scan(ScanArgs),
 }
 
@@ -34,6 +37,9 @@ pub struct SourceArgs {
     /// Read the clipboard (text or picture).
     #[arg(long)]
     pub from_clipboard: bool,
+    /// Look through the desk's webcam until a QR code is held up to it.
+    #[arg(long)]
+    pub from_camera: bool,
 }
 
 impl SourceArgs {
@@ -46,11 +52,35 @@ impl SourceArgs {
                 eprintln!("{prompt}");
             }
             seeds::from_screens(&*seeds::desk_screens())?
+        } else if self.from_camera {
+            look_through_camera()?
         } else {
             seeds::from_clipboard(&mut seeds::SystemClipboard)?
         };
         Ok(seed)
     }
+
+    /// Whether any source was named.
+    pub fn any(&self) -> bool {
+        self.from_qr.is_some() || self.from_screen || self.from_clipboard || self.from_camera
+    }
+}
+
+/// Opens the desk's camera and looks until a code is seen, Ctrl-C, or
+/// `camera::LOOK_FOR` passes; the camera is released either way.
+fn look_through_camera() -> Result<SeedInput, CliError> {
+    let source = camera::desk_cameras().open()?;
+    eprintln!(
+        "Looking through camera {} for up to {} s: hold the QR code up to it (Ctrl-C to stop).",
+        source.name(),
+        camera::LOOK_FOR.as_secs()
+    );
+    let never = AtomicBool::new(false);
+    Ok(camera::from_camera(
+        source,
+        camera::LOOK_FOR,
+        &mut camera::StopFlag(&never),
+    )?)
 }
 
 #[derive(Serialize)]
@@ -70,10 +100,10 @@ impl ScanCommand {
     pub fn run(self, ctx: &Ctx) -> Result<(), CliError> {
         let ScanCommand::Scan(args) = self;
         let s = &args.source;
-        if s.from_qr.is_none() && !s.from_screen && !s.from_clipboard {
+        if !s.any() {
             return Err(CliError::input(
                 "no_source",
-                "say where to look: --from-qr FILE, --from-screen or --from-clipboard",
+                "say where to look: --from-qr FILE, --from-screen, --from-clipboard or --from-camera",
             ));
         }
         let seed = s.read_seed()?;

@@ -163,3 +163,26 @@ mod on_wayland {
         );
     }
 }
+
+/// Through the real camera stack (V4L2 here): a desk without a webcam is
+/// told so at once, with where else to read the code, and nothing waits.
+#[cfg(target_os = "linux")]
+#[test]
+fn scan_from_a_desk_without_a_camera_says_so() {
+    let has_camera = std::fs::read_dir("/dev")
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("video"));
+    if has_camera {
+        eprintln!("this machine has a camera: the no-camera answer cannot be seen here");
+        return;
+    }
+    let out = run(&["scan", "--from-camera"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("No camera was found. Plug in a webcam"),
+        "{err}"
+    );
+    assert!(err.contains("the screen, a file or the clipboard"), "{err}");
+}

@@ -14,9 +14,11 @@ mod finder;
 mod frame;
 mod grey;
 mod locate;
+mod preview;
 
 pub use frame::{Frame, FrameError, Layout};
 pub use grey::Area;
+pub use preview::{PREVIEW_WIDTH, Preview, preview};
 
 use grey::Grey;
 use zeroize::Zeroizing;

@@ -1,9 +1,10 @@
 //! Stand-ins for the parts no test machine has: virtual tokens that speak
 //! the vendors' wire protocols to a real pcscd through vpcd (`token`,
 //! `vpcd`), and a Graph sandbox that follows Microsoft's documented API
-//! (`graph`), and an NTP server (`ntp`). Used by tests and by the app's demo mode; never by the
+//! (`graph`), an NTP server (`ntp`), and a webcam's recording (`camera`). Used by tests and by the app's demo mode; never by the
 //! product's real path.
 
+pub mod camera;
 pub mod graph;
 pub mod ntp;
 #[cfg(target_os = "linux")]

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod audit_anchor;
 pub mod batch;
 mod burn_record;
+pub mod camera;
 pub mod clock;
 pub mod config;
 mod error;

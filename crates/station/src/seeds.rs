@@ -94,7 +94,10 @@ fn frame(image: &RgbaImage) -> Option<scan::Frame<'_>> {
 
 /// Picks the first usable credential among the QR codes found in one image;
 /// if none is usable, explains the first one that was seen.
-fn pick(found: Vec<Zeroizing<String>>, origin: &str) -> Result<Option<SeedInput>, StationError> {
+pub(crate) fn pick(
+    found: Vec<Zeroizing<String>>,
+    origin: &str,
+) -> Result<Option<SeedInput>, StationError> {
     let mut advice = None;
     for text in found {
         match from_text(&text, None, origin) {

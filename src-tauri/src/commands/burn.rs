@@ -1,17 +1,21 @@
-//! Burn from QR: getting a seed (screen, file, drop, paste, clipboard,
-//! generator), holding it without showing it, and burning it. The window
+//! Burn from QR: getting a seed (screen, camera, file, drop, paste,
+//! clipboard, generator), holding it without showing it, and burning it. The window
 //! only ever gets the seed's id and description; the secret crosses to it
 //! only through `reveal_seed`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use oathdesk_otp::{Algorithm, CodeParams, TotpCode, totp_at};
 use oathdesk_station::StationError;
 use oathdesk_station::adapters::desk_clock;
 use oathdesk_station::audit::{AuditAction, AuditEntry};
+use oathdesk_station::camera::{self, Preview};
 use oathdesk_station::clock::now_unix;
 use oathdesk_station::ports::Placement;
 use oathdesk_station::seeds::{self, SeedInput, SystemClipboard};
 use oathdesk_station::workflow::{self, BurnChoices, BurnOutcome, Progress};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri::ipc::Channel;
 use zeroize::Zeroizing;
@@ -36,6 +40,63 @@ pub async fn scan_screen(state: State<'_, AppState>) -> CommandResult<SeedView> 
         Ok(hold(d, seeds::from_screens(&*seeds::desk_screens())?))
     })
     .await
+}
+
+/// Looks through the desk's camera until a code is held up to it, sending
+/// the window a coarse preview to aim by (never a readable code); the
+/// camera is released when this returns.
+#[tauri::command]
+pub async fn scan_camera(
+    state: State<'_, AppState>,
+    on_preview: Channel<PreviewView>,
+) -> CommandResult<SeedView> {
+    let stop = state.begin_camera();
+    blocking(&state, move |d| {
+        let source = d.cameras.open()?;
+        let mut window = ToWindow {
+            channel: on_preview,
+            stop,
+        };
+        Ok(hold(
+            d,
+            camera::from_camera(source, camera::LOOK_FOR, &mut window)?,
+        ))
+    })
+    .await
+}
+
+/// The operator's Stop (or leaving Burn).
+#[tauri::command]
+pub fn stop_camera(state: State<'_, AppState>) {
+    state.stop_camera();
+}
+
+/// The coarse grey preview as the window draws it.
+#[derive(Clone, Serialize)]
+pub struct PreviewView {
+    width: u32,
+    height: u32,
+    grey: Vec<u8>,
+}
+
+struct ToWindow {
+    channel: Channel<PreviewView>,
+    stop: Arc<AtomicBool>,
+}
+
+impl camera::CameraWatch for ToWindow {
+    fn preview(&mut self, preview: &Preview) {
+        // A window that went away stops seeing it; the scan goes on until
+        // stopped or timed out.
+        let _ = self.channel.send(PreviewView {
+            width: preview.width,
+            height: preview.height,
+            grey: preview.grey.clone(),
+        });
+    }
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
 }
 
 /// What the Burn screen says before a capture: on Wayland the desktop asks

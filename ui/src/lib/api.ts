@@ -445,6 +445,9 @@ export function asAppError(e: unknown): AppError {
   return { kind: "internal", message: String(e), next_step: null, token_state: null, enrolment: null };
 }
 
+/** A camera preview: one grey byte a pixel, rows back to back. */
+export type CameraPreview = { width: number; height: number; grey: number[] };
+
 function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
   const ch = new Channel<Progress>();
   ch.onmessage = onProgress;
@@ -505,6 +508,15 @@ export const api = {
   /** What the desktop will ask before a screen capture (Wayland), or null. */
   screenPrompt: () => invoke<string | null>("screen_prompt"),
   scanClipboard: () => invoke<SeedView>("scan_clipboard"),
+  /** Looks through the desk's camera until a code is held up; `onPreview`
+   * gets a coarse grey picture to aim by (too coarse to read). */
+  scanCamera: (onPreview: (p: CameraPreview) => void) => {
+    const ch = new Channel<CameraPreview>();
+    ch.onmessage = onPreview;
+    return invoke<SeedView>("scan_camera", { onPreview: ch });
+  },
+  /** Stops the camera scan in progress (the camera is released). */
+  stopCamera: () => invoke<void>("stop_camera"),
   /** An image file's bytes (file picker or drag-and-drop). */
   scanImage: (bytes: Uint8Array, origin: string) =>
     invoke<SeedView>("scan_image", { bytes: Array.from(bytes), origin }),

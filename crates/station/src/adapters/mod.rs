@@ -16,6 +16,8 @@ mod pin_plus;
 #[cfg(all(target_os = "linux", feature = "screen"))]
 mod portal;
 mod single_profile;
+#[cfg(feature = "camera")]
+mod webcam;
 
 pub use desk::{ConnectPcsc, DeskReaders, DeskSides};
 pub use device::{CUSTOMER_KEY_ENV, PcscReaders, customer_key_text, open_token, watch_readers};
@@ -30,3 +32,5 @@ pub use hid_watch::{HID_WATCH_EVERY, HidWatch, watch_hid_keys};
 pub use ntp::{DEFAULT_NTP_SERVER, NTP_SERVERS_ENV, NtpServer, desk_clock, ntp_servers};
 #[cfg(all(target_os = "linux", feature = "screen"))]
 pub use portal::{PROMPT_EXPLAINED, PROMPT_WAIT, PortalScreens, WHOLE_DESKTOP, is_wayland_session};
+#[cfg(feature = "camera")]
+pub use webcam::DeskCameras;
