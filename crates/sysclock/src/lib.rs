@@ -1,10 +1,19 @@
 //! The OS's own view of its clock: whether a time service (chrony,
-//! systemd-timesyncd, ntpd) disciplines it, and how far off the kernel
-//! says it may be. A desk in an offline room whose clock a local time
-//! server keeps can trust it without reaching Graph or NTP itself.
+//! systemd-timesyncd, ntpd, timed, the Windows Time service) keeps it, and
+//! what it says of how far off it may be. A desk in an offline room whose
+//! clock a local time server keeps can trust it without reaching Graph or
+//! NTP itself.
 //!
-//! Linux answers through `adjtimex(2)` in read-only mode (no `modes` bit
-//! set). Other systems have no such call here yet and say so.
+//! Two shapes of answer, because the OSes keep different books: Linux and
+//! macOS report the kernel's NTP discipline ([`kernel_clock`]); Windows
+//! reports what its time service last did with each peer
+//! ([`time_service`]). Both are read-only and are judged elsewhere.
+
+mod kernel;
+#[cfg(windows)]
+mod w32time;
+
+pub use kernel::kernel_clock;
 
 /// What the kernel reports of its clock discipline, as it reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,55 +31,119 @@ pub struct KernelClock {
     pub offset: i64,
 }
 
-/// Why the kernel's clock state could not be read.
+/// What the Windows Time service's NTP client reports, as it reports it
+/// (`W32TIME_NTP_PROVIDER_DATA`, MS-W32T 2.2.5), copied out of the
+/// service's buffer. It carries no error bound: the judge has to derive one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeServiceState {
+    /// The NTP client's own error; 0 while it works.
+    pub provider_error: u32,
+    /// The peers it is synchronising with (none when it has none).
+    pub peers: Vec<TimePeer>,
+}
+
+/// One peer of the Windows Time service (`W32TIME_NTP_PEER_INFO`, MS-W32T
+/// 2.2.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimePeer {
+    /// The peer as the service names it (`dc01.contoso.local,0x9`).
+    pub name: String,
+    /// When the service last synchronised with it successfully (Unix
+    /// seconds); `None` when it never has.
+    pub last_sync_unix: Option<u64>,
+    /// The result of the last attempt; 0 on success.
+    pub last_sync_error: u32,
+    /// The peer's stratum (0 unknown, 16 unsynchronised).
+    pub stratum: u8,
+    /// The NTP reachability register: one bit per recent poll, set when it
+    /// answered.
+    pub reachability: u8,
+}
+
+/// Why the OS's clock state could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("this operating system has no kernel clock state OathDesk can read")]
+    #[error("this operating system has no clock synchronisation state OathDesk can read")]
     Unsupported,
     #[error("the kernel refused to report its clock state: {0}")]
     Refused(#[from] std::io::Error),
+    #[error(
+        "this Windows has no Windows Time service interface ({0}); \
+         name an NTP server OathDesk can reach instead"
+    )]
+    NotAvailable(&'static str),
+    #[error("the Windows Time service did not answer (error {code}); {hint}")]
+    ServiceFailed { code: u32, hint: &'static str },
+    #[error("the Windows Time service answered with {0}, which OathDesk does not trust")]
+    Malformed(&'static str),
 }
 
-/// Reads the kernel's clock state without changing it.
-#[cfg(target_os = "linux")]
-pub fn kernel_clock() -> Result<KernelClock, ReadError> {
-    #[allow(unsafe_code)]
-    // SAFETY: `libc::timex` holds only integers (and a `timeval` of
-    // integers), so all-zero bytes are a valid value; with `modes` zero,
-    // `adjtimex` only writes the kernel's state into the struct we own
-    // and hold exclusively for the call.
-    let (state, t) = unsafe {
-        let mut t: libc::timex = std::mem::zeroed();
-        (libc::adjtimex(&mut t), t)
-    };
-    if state < 0 {
-        return Err(ReadError::Refused(std::io::Error::last_os_error()));
+impl ReadError {
+    /// The service's refusal, with what to do about the usual causes.
+    pub fn service_failed(code: u32) -> Self {
+        let hint = match code {
+            // ERROR_ACCESS_DENIED
+            5 => {
+                "Windows does not let this account ask it: run OathDesk as a user allowed to, or name an NTP server OathDesk can reach"
+            }
+            // RPC_S_SERVER_UNAVAILABLE, RPC_S_UNKNOWN_IF, EPT_S_NOT_REGISTERED
+            1722 | 1717 | 1753 => {
+                "it is not running: start it (`net start w32time` as administrator) or name an NTP server OathDesk can reach"
+            }
+            _ => "check it with `w32tm /query /status`, or name an NTP server OathDesk can reach",
+        };
+        ReadError::ServiceFailed { code, hint }
     }
-    // `c_long` is 32 bits on 32-bit Linux: the casts are not always no-ops.
-    #[allow(clippy::unnecessary_cast)]
-    Ok(KernelClock {
-        state,
-        status: t.status,
-        max_error_us: t.maxerror as i64,
-        est_error_us: t.esterror as i64,
-        offset: t.offset as i64,
-    })
 }
 
-/// Reads the kernel's clock state without changing it.
-#[cfg(not(target_os = "linux"))]
-pub fn kernel_clock() -> Result<KernelClock, ReadError> {
+/// Windows' `FILETIME` (100 ns units since 1601-01-01 UTC) in Unix
+/// seconds; `None` for 0 (the service's "never") or a time before 1970.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn filetime_to_unix(ft: u64) -> Option<u64> {
+    const UNIX_EPOCH_AS_FILETIME_SECS: u64 = 11_644_473_600;
+    (ft / 10_000_000).checked_sub(UNIX_EPOCH_AS_FILETIME_SECS)
+}
+
+/// What the Windows Time service's NTP client reports now.
+#[cfg(windows)]
+pub fn time_service() -> Result<TimeServiceState, ReadError> {
+    w32time::query()
+}
+
+/// What the Windows Time service's NTP client reports now.
+#[cfg(not(windows))]
+pub fn time_service() -> Result<TimeServiceState, ReadError> {
     Err(ReadError::Unsupported)
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_kernel_answers_with_a_known_state_and_a_non_negative_error() {
-        let k = kernel_clock().unwrap();
-        assert!((0..=5).contains(&k.state), "{k:?}");
-        assert!(k.max_error_us >= 0 && k.est_error_us >= 0, "{k:?}");
+    fn a_filetime_becomes_unix_seconds_and_zero_is_never() {
+        // 2023-11-14T22:13:20Z, as FILETIME, plus 0.5 s.
+        assert_eq!(
+            filetime_to_unix(133_444_736_005_000_000),
+            Some(1_700_000_000)
+        );
+        assert_eq!(filetime_to_unix(116_444_736_000_000_000), Some(0));
+        assert_eq!(filetime_to_unix(0), None);
+        assert_eq!(filetime_to_unix(116_444_735_990_000_000), None);
+    }
+
+    #[test]
+    fn a_refusal_says_what_to_do() {
+        let msg = ReadError::service_failed(1722).to_string();
+        assert_eq!(
+            msg,
+            "the Windows Time service did not answer (error 1722); it is not running: start it \
+             (`net start w32time` as administrator) or name an NTP server OathDesk can reach"
+        );
+        assert!(
+            ReadError::service_failed(5)
+                .to_string()
+                .contains("this account")
+        );
     }
 }

@@ -27,6 +27,17 @@ pub struct DeskCameras;
 
 impl Cameras for DeskCameras {
     fn open(&self) -> Result<Box<dyn FrameSource>, StationError> {
+        // macOS asks the operator once; until they answer (or if they
+        // refuse) no camera is listed.
+        #[cfg(target_os = "macos")]
+        if !nokhwa::nokhwa_check() {
+            nokhwa::nokhwa_initialize(|_| {});
+            return Err(StationError::BadInput(
+                "macOS is asking whether OathDesk may use the camera: allow it (System \
+                 Settings › Privacy & Security › Camera), then try again."
+                    .into(),
+            ));
+        }
         let backend = nokhwa::native_api_backend().ok_or_else(|| {
             failed("this operating system has no camera interface OathDesk knows")
         })?;

@@ -15,6 +15,7 @@ use crate::StationError;
 
 pub mod sntp;
 pub mod system;
+pub mod time_service;
 mod trusted;
 
 pub use trusted::{ClockWitness, TrustedClock};

@@ -1,12 +1,15 @@
-//! The OS's own time synchronisation as a witness: when a time service
+//! The OS's own time synchronisation as a witness. When a time service
 //! disciplines the kernel clock (chrony or systemd-timesyncd following the
-//! domain controller, say), the kernel knows it and bounds its error. That
-//! vouches for the clock of a desk that reaches neither Graph nor an NTP
-//! server itself. An undisciplined clock, or one whose bound is wider than
-//! a token allows, does not vouch.
+//! domain controller, say), Linux and macOS kernels know it and bound its
+//! error; Windows' time service instead reports when it last synchronised
+//! with each peer, and the bound is derived from that. Either vouches for
+//! the clock of a desk that reaches neither Graph nor an NTP server itself.
+//! An undisciplined clock, or one whose bound is wider than a token
+//! allows, does not vouch.
 
-use oathdesk_sysclock::KernelClock;
+use oathdesk_sysclock::{KernelClock, TimeServiceState};
 
+use super::time_service::judge_time_service;
 use super::{ClockCheck, ClockSource, MAX_OFFSET_MS, now_unix};
 use crate::clock::ClockWitness;
 
@@ -20,14 +23,48 @@ const STA_NANO: i32 = 0x2000;
 /// desk whose policy trusts only the network's time).
 pub const TRUST_ENV: &str = "OATHDESK_TRUST_OS_CLOCK";
 
-/// The kernel's word on its clock, judged: a check, or why it cannot vouch.
+/// A kernel that keeps NTP discipline state: how a check names it, and
+/// what its refusal tells the operator to do.
+#[derive(Debug, Clone, Copy)]
+pub struct Kernel {
+    pub how: &'static str,
+    pub fix: &'static str,
+}
+
+pub const LINUX: Kernel = Kernel {
+    how: "Linux kernel, adjtimex",
+    fix: "start chrony or systemd-timesyncd with a server it can reach",
+};
+
+/// XNU keeps the same state, but macOS's timed may keep the clock without
+/// telling the kernel: then the kernel does not vouch, and the way out is
+/// a server OathDesk asks itself.
+pub const MACOS: Kernel = Kernel {
+    how: "macOS kernel, ntp_adjtime",
+    fix: "timed may keep it without telling the kernel; name an NTP server \
+          OathDesk can reach in OATHDESK_NTP_SERVERS",
+};
+
+/// The kernel this build reads.
+const THIS_KERNEL: Kernel = if cfg!(target_os = "macos") {
+    MACOS
+} else {
+    LINUX
+};
+
+/// The Linux kernel's word on its clock, judged: a check, or why it
+/// cannot vouch.
 pub fn judge(k: &KernelClock) -> Result<ClockCheck, String> {
+    judge_kernel(k, &LINUX)
+}
+
+/// A kernel's word on its clock, judged.
+pub fn judge_kernel(k: &KernelClock, kernel: &Kernel) -> Result<ClockCheck, String> {
     if k.state == TIME_ERROR || k.status & STA_UNSYNC != 0 {
-        return Err(
-            "the kernel says no time service keeps this clock synchronised \
-                    (start chrony or systemd-timesyncd with a server it can reach)"
-                .into(),
-        );
+        return Err(format!(
+            "the kernel says no time service keeps this clock synchronised ({})",
+            kernel.fix
+        ));
     }
     let bound_ms = (k.max_error_us + 999) / 1000;
     if bound_ms > MAX_OFFSET_MS {
@@ -47,36 +84,71 @@ pub fn judge(k: &KernelClock) -> Result<ClockCheck, String> {
         uncertainty_ms: bound_ms,
         checked_at: now_unix(),
         source: ClockSource::System {
-            how: "Linux kernel, adjtimex".into(),
+            how: kernel.how.into(),
         },
     })
 }
 
-/// The OS's synchronisation state, read through `read` (the kernel's in
-/// the desk; a recorded answer in tests).
+type Vouch = Box<dyn Fn() -> Result<ClockCheck, String> + Send + Sync>;
+
+/// The OS's synchronisation state, read and judged (the OS's own in the
+/// desk; a recorded answer in tests).
 pub struct SystemClock {
-    read: Box<dyn Fn() -> Result<KernelClock, String> + Send + Sync>,
+    vouch: Vouch,
 }
 
 impl SystemClock {
-    /// The kernel's own state.
+    /// This OS's own witness: the kernel's discipline on Linux and macOS,
+    /// the Windows Time service on Windows.
+    pub fn os() -> Self {
+        if cfg!(windows) {
+            Self::time_service()
+        } else {
+            Self::kernel()
+        }
+    }
+
+    /// The kernel's own state (Linux, macOS; elsewhere it says it has none).
     pub fn kernel() -> Self {
-        SystemClock {
-            read: Box::new(|| oathdesk_sysclock::kernel_clock().map_err(|e| e.to_string())),
-        }
+        Self::kernel_reading(THIS_KERNEL, || {
+            oathdesk_sysclock::kernel_clock().map_err(|e| e.to_string())
+        })
     }
 
-    /// A state read some other way.
+    /// The Windows Time service's own state (elsewhere it says it has none).
+    pub fn time_service() -> Self {
+        Self::time_service_reading(|| oathdesk_sysclock::time_service().map_err(|e| e.to_string()))
+    }
+
+    /// A Linux kernel state read some other way.
     pub fn reading(read: impl Fn() -> Result<KernelClock, String> + Send + Sync + 'static) -> Self {
+        Self::kernel_reading(LINUX, read)
+    }
+
+    /// A kernel state read some other way, judged in `kernel`'s words.
+    pub fn kernel_reading(
+        kernel: Kernel,
+        read: impl Fn() -> Result<KernelClock, String> + Send + Sync + 'static,
+    ) -> Self {
         SystemClock {
-            read: Box::new(read),
+            vouch: Box::new(move || judge_kernel(&read()?, &kernel)),
         }
     }
 
-    /// The kernel's witness unless the environment says not to trust it.
+    /// A Windows Time service state read some other way, judged against
+    /// the host clock at the time of asking.
+    pub fn time_service_reading(
+        read: impl Fn() -> Result<TimeServiceState, String> + Send + Sync + 'static,
+    ) -> Self {
+        SystemClock {
+            vouch: Box::new(move || judge_time_service(&read()?, now_unix())),
+        }
+    }
+
+    /// This OS's witness unless the environment says not to trust it.
     pub fn trusted_here() -> Option<Self> {
         let off = std::env::var(TRUST_ENV).is_ok_and(|v| v.trim().eq_ignore_ascii_case("no"));
-        (!off).then(Self::kernel)
+        (!off).then(Self::os)
     }
 }
 
@@ -86,7 +158,7 @@ impl ClockWitness for SystemClock {
     }
 
     fn vouch(&self) -> Result<ClockCheck, String> {
-        judge(&(self.read)()?)
+        (self.vouch)()
     }
 }
 
@@ -175,6 +247,77 @@ mod tests {
             "{}",
             failure.message
         );
+    }
+
+    #[test]
+    fn the_macos_kernel_is_judged_in_its_own_words() {
+        let unsynced = SystemClock::kernel_reading(MACOS, || Ok(kernel(5, 0x0040, 16_000_000, 0)));
+        let why = unsynced.vouch().unwrap_err();
+        assert!(
+            why.contains("timed may keep it without telling the kernel"),
+            "{why}"
+        );
+        let synced = SystemClock::kernel_reading(MACOS, || Ok(kernel(0, 0x0001, 8_000, 0)));
+        let c = synced.vouch().unwrap();
+        assert_eq!(
+            c.source,
+            ClockSource::System {
+                how: "macOS kernel, ntp_adjtime".into()
+            }
+        );
+        assert_eq!(c.uncertainty_ms, 8);
+    }
+
+    #[test]
+    fn in_an_offline_room_the_windows_time_service_vouches_or_says_why_not() {
+        use crate::clock::time_service::tests::{peer, service};
+        use crate::clock::{TimeAuthority, TrustedClock};
+        // 591 s ago, judged within the second or the next: 500 + 60 ms.
+        let synced = SystemClock::time_service_reading(|| {
+            let mut p = peer("dc01.contoso.local,0x9", None, 0, 3);
+            p.last_sync_unix = Some(now_unix() - 591);
+            Ok(service(vec![p]))
+        });
+        let clock = TrustedClock::new(vec![
+            Box::new(Offline("Microsoft Graph")),
+            Box::new(Offline("the NTP server dc01:123")),
+            Box::new(synced),
+        ]);
+        let check = clock.clock_check().unwrap();
+        assert_eq!(check.uncertainty_ms, 560);
+        assert_eq!(
+            check.source,
+            ClockSource::System {
+                how: "Windows Time service, last synchronised with dc01.contoso.local 9 min ago"
+                    .into()
+            }
+        );
+        assert!(check.ensure_usable().is_ok());
+
+        let never =
+            SystemClock::time_service_reading(|| Ok(service(vec![peer("dc01", None, 0, 0)])));
+        let clock = TrustedClock::new(vec![
+            Box::new(Offline("Microsoft Graph")),
+            Box::new(Offline("the NTP server dc01:123")),
+            Box::new(never),
+        ]);
+        let failure = clock.clock_check().unwrap_err();
+        assert_eq!(
+            failure.message,
+            "nothing vouches for this computer's clock (Microsoft Graph: unreachable; the NTP \
+             server dc01:123: unreachable; this computer's own time synchronisation: the \
+             Windows Time service has never synchronised with dc01; then run `w32tm /resync` \
+             as administrator and try again)"
+        );
+    }
+
+    #[test]
+    fn this_os_reader_answers_or_says_why_not() {
+        // Whatever this machine is, the real reader must not panic, and a
+        // refusal must be a sentence.
+        if let Err(why) = SystemClock::os().vouch() {
+            assert!(why.len() > 20, "{why}");
+        }
     }
 
     #[test]

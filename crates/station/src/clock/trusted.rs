@@ -29,8 +29,9 @@ impl<'a> TrustedClock<'a> {
 
 /// What to do when nothing vouched for the host clock.
 pub const NO_WITNESS_STEP: &str = "Connect this desk to the network, name an NTP server it \
-     can reach (OATHDESK_NTP_SERVERS, e.g. your domain controller), or on Linux let chrony or \
-     systemd-timesyncd keep this computer's clock; then try again. Nothing was written.";
+     can reach (OATHDESK_NTP_SERVERS, e.g. your domain controller), or let the OS keep this \
+     computer's clock (chrony or systemd-timesyncd on Linux, the Windows Time service synced \
+     within the last few hours); then try again. Nothing was written.";
 
 impl TimeAuthority for TrustedClock<'_> {
     fn clock_check(&self) -> Result<ClockCheck, DirectoryFailure> {
