@@ -2,8 +2,9 @@
 # macOS, as far as a Linux machine can check it without Apple's SDK:
 #
 # 1. `cargo check --target x86_64-apple-darwin` of the crates that need no
-#    C compiler for macOS: oathdesk-otp (codes, URIs, secrets) and
-#    oathdesk-seedfile (vendors' seed files). The others compile C for the
+#    C compiler for macOS: oathdesk-otp (codes, URIs, secrets),
+#    oathdesk-seedfile (vendors' seed files) and oathdesk-sysclock (the
+#    kernel's clock state, `ntp_adjtime`). The others compile C for the
 #    target in their build scripts (hidapi's IOKit backend, SQLite, ring)
 #    and need a Mac, or Apple's SDK, to build.
 # 2. The keyring store each OS build selects, from cargo's feature
@@ -18,8 +19,8 @@ mac=x86_64-apple-darwin
 if ! rustup target list --installed | grep -qx "$mac"; then
   rustup target add "$mac"
 fi
-cargo check --locked --quiet --target "$mac" -p oathdesk-otp -p oathdesk-seedfile
-echo "macos-check: oathdesk-otp and oathdesk-seedfile check for $mac"
+cargo check --locked --quiet --target "$mac" -p oathdesk-otp -p oathdesk-seedfile -p oathdesk-sysclock
+echo "macos-check: oathdesk-otp, oathdesk-seedfile and oathdesk-sysclock check for $mac"
 
 # want TARGET FEATURE: every crate of ours that keeps keys has keyring with
 # FEATURE on TARGET.
