@@ -2,10 +2,9 @@
 //! camera and say what it is — the same answer `inspect` gives for pasted text.
 
 use std::path::PathBuf;
-
-use clap::{Args, Subcommand};
 use std::sync::atomic::AtomicBool;
 
+use clap::{Args, Subcommand};
 use oathdesk_station::camera;
 use oathdesk_station::seeds::{self, SeedInput};
 use serde::Serialize;

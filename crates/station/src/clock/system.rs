@@ -52,13 +52,8 @@ const THIS_KERNEL: Kernel = if cfg!(target_os = "macos") {
     LINUX
 };
 
-/// The Linux kernel's word on its clock, judged: a check, or why it
-/// cannot vouch.
-pub fn judge(k: &KernelClock) -> Result<ClockCheck, String> {
-    judge_kernel(k, &LINUX)
-}
-
-/// A kernel's word on its clock, judged.
+/// A kernel's word on its clock, judged in `kernel`'s words: a check, or
+/// why it cannot vouch.
 pub fn judge_kernel(k: &KernelClock, kernel: &Kernel) -> Result<ClockCheck, String> {
     if k.state == TIME_ERROR || k.status & STA_UNSYNC != 0 {
         return Err(format!(
@@ -120,11 +115,6 @@ impl SystemClock {
         Self::time_service_reading(|| oathdesk_sysclock::time_service().map_err(|e| e.to_string()))
     }
 
-    /// A Linux kernel state read some other way.
-    pub fn reading(read: impl Fn() -> Result<KernelClock, String> + Send + Sync + 'static) -> Self {
-        Self::kernel_reading(LINUX, read)
-    }
-
     /// A kernel state read some other way, judged in `kernel`'s words.
     pub fn kernel_reading(
         kernel: Kernel,
@@ -179,7 +169,7 @@ mod tests {
     #[test]
     fn a_disciplined_clock_vouches_with_the_kernels_bound() {
         // TIME_OK, STA_PLL, a 12.3 ms bound, 1.5 ms still to correct.
-        let c = judge(&kernel(0, 0x0001, 12_300, 1_500)).unwrap();
+        let c = judge_kernel(&kernel(0, 0x0001, 12_300, 1_500), &LINUX).unwrap();
         assert_eq!((c.offset_ms, c.uncertainty_ms), (1, 13));
         assert_eq!(
             c.audited(),
@@ -187,7 +177,7 @@ mod tests {
              (Linux kernel, adjtimex): off by +1 ms (\u{b1} 13 ms)"
         );
         // The same offset in nanoseconds.
-        let c = judge(&kernel(0, 0x2001, 12_300, -1_500_000)).unwrap();
+        let c = judge_kernel(&kernel(0, 0x2001, 12_300, -1_500_000), &LINUX).unwrap();
         assert_eq!(c.offset_ms, -1);
     }
 
@@ -195,18 +185,18 @@ mod tests {
     fn an_undisciplined_clock_does_not_vouch() {
         // What a machine without a time service reports: TIME_ERROR,
         // STA_UNSYNC, the 16 s maximum error.
-        let why = judge(&kernel(5, 0x0040, 16_000_000, 0)).unwrap_err();
+        let why = judge_kernel(&kernel(5, 0x0040, 16_000_000, 0), &LINUX).unwrap_err();
         assert!(why.contains("no time service"), "{why}");
         // The state alone, or the bit alone, is enough.
-        assert!(judge(&kernel(5, 0, 1000, 0)).is_err());
-        assert!(judge(&kernel(0, 0x0040, 1000, 0)).is_err());
+        assert!(judge_kernel(&kernel(5, 0, 1000, 0), &LINUX).is_err());
+        assert!(judge_kernel(&kernel(0, 0x0040, 1000, 0), &LINUX).is_err());
     }
 
     #[test]
     fn a_bound_wider_than_a_token_allows_does_not_vouch() {
-        let why = judge(&kernel(0, 0x0001, 2_500_000, 0)).unwrap_err();
+        let why = judge_kernel(&kernel(0, 0x0001, 2_500_000, 0), &LINUX).unwrap_err();
         assert!(why.contains("2.5 s"), "{why}");
-        assert!(judge(&kernel(0, 0x0001, 2_000_000, 0)).is_ok());
+        assert!(judge_kernel(&kernel(0, 0x0001, 2_000_000, 0), &LINUX).is_ok());
     }
 
     struct Offline(&'static str);
@@ -223,7 +213,7 @@ mod tests {
     #[test]
     fn in_an_offline_room_the_os_vouches_after_graph_and_ntp_fail() {
         use crate::clock::{TimeAuthority, TrustedClock};
-        let synced = SystemClock::reading(|| Ok(kernel(0, 0x0001, 40_000, 0)));
+        let synced = SystemClock::kernel_reading(LINUX, || Ok(kernel(0, 0x0001, 40_000, 0)));
         let clock = TrustedClock::new(vec![
             Box::new(Offline("Microsoft Graph")),
             Box::new(Offline("the NTP server dc01:123")),
@@ -233,7 +223,7 @@ mod tests {
         assert!(matches!(check.source, ClockSource::System { .. }));
         assert_eq!(check.uncertainty_ms, 40);
 
-        let unsynced = SystemClock::reading(|| Ok(kernel(5, 0x0040, 16_000_000, 0)));
+        let unsynced = SystemClock::kernel_reading(LINUX, || Ok(kernel(5, 0x0040, 16_000_000, 0)));
         let clock = TrustedClock::new(vec![
             Box::new(Offline("Microsoft Graph")),
             Box::new(unsynced),
@@ -322,7 +312,7 @@ mod tests {
 
     #[test]
     fn a_reading_that_fails_says_why() {
-        let w = SystemClock::reading(|| Err("no such call".into()));
+        let w = SystemClock::kernel_reading(LINUX, || Err("no such call".into()));
         assert_eq!(w.vouch().unwrap_err(), "no such call");
     }
 }
